@@ -32,6 +32,18 @@ complete=1
 for b in "${all[@]}"; do [ -x "$out/$b" ] || complete=0; done
 if [ "$complete" = 1 ]; then echo "$out"; exit 0; fi
 
+# Two test processes may ask for a build at once: the second waits here for the first, then
+# finds the cache complete.
+mkdir -p "$cache_root/bin"
+exec 9>"$out.lock"
+if ! flock -n 9; then
+  echo "[build] another build of $out is running; waiting for it ..." >&2
+  flock 9
+fi
+complete=1
+for b in "${all[@]}"; do [ -x "$out/$b" ] || complete=0; done
+if [ "$complete" = 1 ]; then echo "$out"; exit 0; fi
+
 mkdir -p "$out.partial"
 start=$(date +%s)
 step() { # name, module dir, then go build arguments
