@@ -1,0 +1,87 @@
+// Semantic checks the Go operator only ran into at reconcile time (spec §9: "checked only at
+// runtime"), moved to admission. Each is a pure FieldCheck used by the schemas in this folder.
+import { parse as parseToml, TomlError } from 'smol-toml';
+import { parseSchedule } from '../schedule/cron.ts';
+import { parseGoDuration } from './go-duration.ts';
+import { parseQuantity } from './quantity.ts';
+import type { FieldCheck, FieldProblem } from './schema-kit.ts';
+
+/** chain.config.overrides / chain.app.overrides: merged into config.toml / app.toml (§2.5). */
+export const validToml: FieldCheck<string> = (text) => {
+  try {
+    parseToml(text);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const reason = error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+      return { detail: `must be valid TOML: ${reason} at line ${error.line}, column ${error.column}` };
+    }
+    return { detail: `must be valid TOML: ${String(error)}` };
+  }
+};
+
+/** strategy.maxUnavailable: an integer or "N%" (§2.7); a string without "%" made the Go operator panic. */
+export const integerOrPercent: FieldCheck<number | string> = (value) => {
+  if (typeof value === 'number') return undefined;
+  if (/^[0-9]+%$/.test(value)) return undefined;
+  return { detail: 'must be an integer or a percentage such as "25%"' };
+};
+
+/** selfHeal.pvcAutoScale.increaseQuantity: "N%" with an integer N, or a quantity (§6). */
+export const increaseQuantity: FieldCheck<string> = (value) => {
+  if (value.endsWith('%')) {
+    return /^[0-9]+%$/.test(value) ? undefined : { detail: 'must be a whole-number percentage such as "20%" or a quantity such as "100Gi"' };
+  }
+  const parsed = parseQuantity(value);
+  return parsed.ok ? undefined : { detail: `must be a percentage such as "20%" or a quantity such as "100Gi": ${parsed.message}` };
+};
+
+/** ScheduledVolumeSnapshot spec.schedule: what robfig cron.ParseStandard accepts (§7). */
+export const cronSchedule: FieldCheck<string> = (value) => {
+  const parsed = parseSchedule(value);
+  return parsed.ok ? undefined : { detail: `must be a valid cron schedule: ${parsed.message}` };
+};
+
+/** StatefulJob spec.interval: a Go duration, as metav1.Duration unmarshals it (§8). */
+export const goDuration: FieldCheck<string> = (value) => {
+  const parsed = parseGoDuration(value);
+  return parsed.ok ? undefined : { detail: `must be a duration such as "24h" or "1h30m": ${parsed.message}` };
+};
+
+export const DATA_SOURCE_KINDS = ['PersistentVolumeClaim', 'VolumeSnapshot'] as const;
+export const SNAPSHOT_API_GROUP = 'snapshot.storage.k8s.io';
+
+/** volumeClaimTemplate.dataSource: the PVC builder understands a VolumeSnapshot or a PVC only (§2.10). */
+export const supportedDataSource: FieldCheck<{ apiGroup?: string | null; kind: string }> = (ref) => {
+  const apiGroup = ref.apiGroup ?? '';
+  if (ref.kind === 'VolumeSnapshot') {
+    if (apiGroup === SNAPSHOT_API_GROUP) return undefined;
+    return { type: 'FieldValueNotSupported', path: ['apiGroup'], value: apiGroup, detail: `supported values: "${SNAPSHOT_API_GROUP}"` };
+  }
+  if (ref.kind === 'PersistentVolumeClaim') {
+    if (apiGroup === '') return undefined;
+    return { type: 'FieldValueNotSupported', path: ['apiGroup'], value: apiGroup, detail: 'supported values: ""' };
+  }
+  return { type: 'FieldValueNotSupported', path: ['kind'], value: ref.kind, detail: 'supported values: "PersistentVolumeClaim", "VolumeSnapshot"' };
+};
+
+/** chain.versions: heights strictly ascending, so "the last version at or below h" is well defined (§2.9). */
+export const ascendingVersions: FieldCheck<readonly { height: number }[]> = (versions) => {
+  const problems: FieldProblem[] = [];
+  for (let i = 1; i < versions.length; i++) {
+    const previous = versions[i - 1]!.height;
+    const height = versions[i]!.height;
+    if (height === previous) problems.push({ type: 'FieldValueDuplicate', path: [i, 'height'], value: height, detail: '' });
+    else if (height < previous) {
+      problems.push({ path: [i, 'height'], value: height, detail: `must be greater than the previous version's height (${previous}): versions must be in ascending height order` });
+    }
+  }
+  return problems;
+};
+
+/** A PVC template needs resources.requests.storage; the API server refuses the PVC without it. */
+export const storageRequested: FieldCheck<{ resources: { requests?: Record<string, unknown> | null } }> = (spec) => {
+  const storage = spec.resources.requests?.['storage'];
+  if (storage === undefined || storage === null) return { type: 'FieldValueRequired', path: ['resources', 'requests', 'storage'], detail: '' };
+  return undefined;
+};
