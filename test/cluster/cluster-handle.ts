@@ -5,14 +5,14 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { apiJson, fileAuth, type ApiAuth } from "./kube-http.ts";
-import { probe, waitFor } from "./probes.ts";
+import { logTail, probe, waitFor } from "./probes.ts";
 import type { ClusterState, Component } from "./cluster-state.ts";
 
 export type KubectlResult = { code: number; stdout: string; stderr: string };
 
 export type ClusterHandle = {
   /** Path of cluster.json. */
-  readonly statePath: string;
+  readonly stateFile: string;
   readonly dir: string;
   readonly kubeconfig: string;
   readonly server: string;
@@ -73,7 +73,7 @@ export function runKubectl(
 
 function tail(file: string, n = 30): string {
   try {
-    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-n).join("\n");
+    return logTail(readFileSync(file, "utf8"), n);
   } catch {
     return "(no log)";
   }
@@ -115,15 +115,15 @@ export function adminKubeconfig(server: string, caFile: string, certFile: string
   });
 }
 
-export function clusterHandle(statePath: string, initial: ClusterState): ClusterHandle {
+export function clusterHandle(stateFile: string, initial: ClusterState): ClusterHandle {
   // Re-read cluster.json only when it changed: the supervisor may live in another process.
   let cached = initial;
   let cachedMtime = 0;
   const state = (): ClusterState => {
     try {
-      const m = statSync(statePath).mtimeMs;
+      const m = statSync(stateFile).mtimeMs;
       if (m !== cachedMtime) {
-        cached = JSON.parse(readFileSync(statePath, "utf8")) as ClusterState;
+        cached = JSON.parse(readFileSync(stateFile, "utf8")) as ClusterState;
         cachedMtime = m;
       }
     } catch {
@@ -218,7 +218,7 @@ export function clusterHandle(statePath: string, initial: ClusterState): Cluster
   };
 
   return {
-    statePath,
+    stateFile,
     dir: s0.dir,
     kubeconfig: s0.kubeconfig,
     server: s0.server,

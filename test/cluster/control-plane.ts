@@ -109,7 +109,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const logDir = path.join(dir, "logs");
   const kwokDir = path.join(dir, "kwok");
   await Promise.all([mkdir(logDir), mkdir(kwokDir)]);
-  const statePath = path.join(dir, "cluster.json");
+  const stateFile = path.join(dir, "cluster.json");
   const ports = await reservePorts(5);
   const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedulerPort] = ports as [number, number, number, number, number];
   const server = `https://127.0.0.1:${apiPort}`;
@@ -118,7 +118,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const supervisor = new Supervisor(logDir, path.join(dir, "pids"), () => {
     if (state) {
       state.pids = supervisor.pids() as Record<Component, number>;
-      writeState(statePath, state);
+      writeState(stateFile, state);
     }
   });
   const portLocks = ports.map((p) => path.join(PORT_LOCK_DIR, `${p}.lock`));
@@ -263,10 +263,35 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         "--kube-api-burst=400",
       ],
     });
+    // A config file rather than flags: the client flags are deprecated and ignored next to one.
+    // Backoff 1 s (default 1 s up to 10 s): a pod created just before its claim is bound is
+    // retried within a second, so tests don't wait on the scheduler's backoff.
+    const schedulerConfig = path.join(dir, "kube-scheduler.yaml");
+    await writeFile(
+      schedulerConfig,
+      [
+        "apiVersion: kubescheduler.config.k8s.io/v1",
+        "kind: KubeSchedulerConfiguration",
+        "clientConnection:",
+        `  kubeconfig: ${kubeconfig}`,
+        "  qps: 200",
+        "  burst: 400",
+        "leaderElection:",
+        "  leaderElect: false",
+        "podInitialBackoffSeconds: 1",
+        "podMaxBackoffSeconds: 1",
+        "",
+      ].join("\n"),
+    );
     run({
       name: "kube-scheduler",
       command: bin["kube-scheduler"],
-      args: [...common, `--secure-port=${schedulerPort}`],
+      args: [
+        `--config=${schedulerConfig}`,
+        "--bind-address=127.0.0.1",
+        `--secure-port=${schedulerPort}`,
+        "--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics",
+      ],
     });
     run({
       name: "kwok",
@@ -318,8 +343,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       clientKeyFile: pki.adminKey,
       startSeconds: 0,
     };
-    writeState(statePath, state);
-    const handle = clusterHandle(statePath, state);
+    writeState(stateFile, state);
+    const handle = clusterHandle(stateFile, state);
     const fromLog = (c: string) => supervisor.logTail(c);
 
     await Promise.all([
@@ -350,7 +375,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
 
     state.startSeconds = Math.round((Date.now() - t0) / 100) / 10;
     state.pids = supervisor.pids() as Record<Component, number>;
-    writeState(statePath, state);
+    writeState(stateFile, state);
     log(`control plane ${version} ready in ${state.startSeconds} s; kubeconfig ${kubeconfig}`);
     return { ...handle, stop };
   } catch (e) {

@@ -46,6 +46,19 @@ export async function probe(state: ClusterState, admin: ApiAuth, component: Comp
   if (component === "etcd" && !/"health":\s*"true"/.test(res.body)) throw new Error(`${url}: ${res.body}`);
 }
 
+const ERROR_LINE = /^(Error|error|E\d{4} |F\d{4} )|"level":"(error|fatal)"|--- harness: .* exited/;
+
+/**
+ * The last `n` lines of a log, preceded by the last few error-like lines from before them
+ * (a program that dies on a bad flag prints the error, then a long usage text).
+ */
+export function logTail(text: string, n = 30): string {
+  const lines = text.trimEnd().split("\n");
+  const tail = lines.slice(-n);
+  const earlier = lines.slice(0, -n).filter((l) => ERROR_LINE.test(l)).slice(-5);
+  return (earlier.length > 0 ? [...earlier, "[...]"] : []).concat(tail).join("\n");
+}
+
 export type WaitOptions = {
   timeoutMs: number;
   intervalMs?: number;

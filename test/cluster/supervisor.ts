@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { logTail } from "./probes.ts";
 
 export type ComponentSpec = {
   name: string;
@@ -52,8 +53,7 @@ export class Supervisor {
   /** The last `n` lines of a component's log, for error messages. */
   logTail(name: string, n = 30): string {
     try {
-      const lines = readFileSync(this.logFile(name), "utf8").trimEnd().split("\n");
-      return lines.slice(-n).join("\n");
+      return logTail(readFileSync(this.logFile(name), "utf8"), n);
     } catch {
       return "(no log)";
     }
