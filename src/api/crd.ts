@@ -104,7 +104,7 @@ function buildCrd(definition: KindDefinition, options: { shortDescriptions: bool
         type: 'string',
       },
       kind: { description: 'REST resource this object represents; CamelCase.', type: 'string' },
-      metadata: { type: 'object' },
+      metadata: { description: 'Standard object metadata.', type: 'object' },
       spec: definition.spec.openapi,
       status: definition.status.openapi,
     },

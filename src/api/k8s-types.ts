@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import snapshot from './k8s-openapi-v1.35.json' with { type: 'json' };
 import { parseQuantity } from './quantity.ts';
-import { checkAction, fromSchema, object, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
+import { checkAction, fromSchema, object, rejectArrays, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
 
 const SCHEMAS = (snapshot as unknown as { schemas: Record<string, OpenApiSchema> }).schemas;
 const REF_PREFIX = '#/components/schemas/';
@@ -46,7 +46,7 @@ export function withInlined<T>(name: string) {
     const own = object(description, shape);
     const inlined = valibotFor(name) as unknown as { entries: Record<string, v.GenericSchema> };
     const ownEntries = (own.schema as unknown as { entries: Record<string, v.GenericSchema> }).entries;
-    const schema = v.looseObject({ ...inlined.entries, ...ownEntries }, 'object');
+    const schema = rejectArrays(v.looseObject({ ...inlined.entries, ...ownEntries }, 'object'));
     return fromSchema(schema as unknown as v.GenericSchema<unknown, ObjectOf<S> & Omit<T, keyof S>>, { ...own.openapi, [K8S_INLINE]: name });
   };
 }
@@ -118,7 +118,7 @@ function valibotForNode(node: OpenApiSchema): v.GenericSchema {
       const properties = node['properties'] as Record<string, OpenApiSchema> | undefined;
       const additional = node['additionalProperties'];
       if (properties === undefined && additional !== undefined && typeof additional === 'object') {
-        return v.record(v.string(), valibotForNode(additional as OpenApiSchema), 'object');
+        return rejectArrays(v.record(v.string(), valibotForNode(additional as OpenApiSchema), 'object'));
       }
       const required = new Set((node['required'] as string[] | undefined) ?? []);
       const entries: Record<string, v.GenericSchema> = {};
@@ -126,7 +126,7 @@ function valibotForNode(node: OpenApiSchema): v.GenericSchema {
         const schema = valibotForNode(child);
         entries[key] = required.has(key) ? schema : v.nullish(schema);
       }
-      return v.looseObject(entries, 'object');
+      return rejectArrays(v.looseObject(entries, 'object'));
     }
     default:
       return v.unknown();

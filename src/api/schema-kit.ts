@@ -132,14 +132,14 @@ export function object<const S extends Shape>(description: string, shape: S, opt
   }
   const openapi: OpenApiSchema = { type: 'object', description, properties };
   if (required.length > 0) openapi['required'] = required;
-  return finish(v.looseObject(entries, TYPE.object) as unknown as v.GenericSchema<unknown, ObjectOf<S>>, [], openapi, options);
+  return finish(rejectArrays(v.looseObject(entries, TYPE.object)) as unknown as v.GenericSchema<unknown, ObjectOf<S>>, [], openapi, options);
 }
 
 /** A map with string keys (a Go map[string]T); its keys print in brackets in field paths. */
 export function record<T>(description: string, value: Field<T>, options: Common<Record<string, T>> = {}): Field<Record<string, T>> {
   const { description: _drop, ...valueSchema } = value.openapi;
   void _drop;
-  return finish(v.record(v.string(), value.schema, TYPE.object) as v.GenericSchema<unknown, Record<string, T>>, [], { type: 'object', description, additionalProperties: valueSchema }, options);
+  return finish(rejectArrays(v.record(v.string(), value.schema, TYPE.object)) as v.GenericSchema<unknown, Record<string, T>>, [], { type: 'object', description, additionalProperties: valueSchema }, options);
 }
 
 export function stringMap(description: string, options: Common<Record<string, string>> = {}): Field<Record<string, string>> {
@@ -157,6 +157,24 @@ export function list<T>(
   if (options.listType !== undefined) openapi['x-kubernetes-list-type'] = options.listType;
   if (options.mapKeys !== undefined) openapi['x-kubernetes-list-map-keys'] = [...options.mapKeys];
   return finish(v.array(item.schema, TYPE.array), [], openapi, options);
+}
+
+/**
+ * valibot's object and record schemas take arrays for objects; JSON (and Kubernetes) does not.
+ * The wrapper keeps the schema's shape (entries stay reachable) and reports an array as a type error.
+ */
+export function rejectArrays<S extends v.GenericSchema>(schema: S): S {
+  const run = schema['~run'].bind(schema);
+  return {
+    ...schema,
+    '~run'(dataset: v.UnknownDataset, config: v.Config<v.BaseIssue<unknown>>) {
+      if (Array.isArray(dataset.value)) {
+        v._addIssue(schema as never, 'type', dataset, config);
+        return dataset as never;
+      }
+      return run(dataset, config);
+    },
+  } as S;
 }
 
 /** Wraps a schema built elsewhere (the embedded Kubernetes types) as a field. */

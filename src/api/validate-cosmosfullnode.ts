@@ -43,7 +43,7 @@ function crossFieldRules(spec: JsonObject, name: string | undefined, causes: Fie
   const podImage = at(spec, 'podTemplate', 'image');
   const containers = at(spec, 'podTemplate', 'containers');
   const nodeContainerImage = Array.isArray(containers) && containers.some((c) => isObject(c) && c['name'] === 'node' && typeof c['image'] === 'string' && c['image'] !== '');
-  if ((podImage === undefined || podImage === null) && versions.length === 0 && !nodeContainerImage && replicas !== undefined && replicas > 0 && start !== undefined) {
+  if (isObject(spec['podTemplate']) && (podImage === undefined || podImage === null) && versions.length === 0 && !nodeContainerImage && replicas !== undefined && replicas > 0 && start !== undefined) {
     const overrides = at(spec, 'instanceOverrides');
     const everyPodOverridden =
       name !== undefined &&
