@@ -62,6 +62,14 @@ export function configMapName(node: NamedNode, ordinal: number): string {
   return instanceName(node, ordinal);
 }
 
+/**
+ * The Secret holding an instance's `node_key.json` (key `node_key.json`). The Go operator kept node
+ * keys in the ConfigMap; this operator keeps them in Secrets (design.md), mounted into the same place.
+ */
+export function nodeKeySecretName(node: NamedNode, ordinal: number): string {
+  return toName(`${appName(node)}-node-key-${ordinal}`);
+}
+
 /** The PVC mounted as the chain home of an instance. */
 export function pvcName(node: NamedNode, ordinal: number): string {
   return toName(`pvc-${appName(node)}-${ordinal}`);
