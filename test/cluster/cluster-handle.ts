@@ -162,6 +162,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
 
   const installCRDs = async (dirOrFiles: string | string[]): Promise<string[]> => {
     const sources = Array.isArray(dirOrFiles) ? dirOrFiles : [dirOrFiles];
+    if (sources.length === 0) return [];
     // Server-side apply: cert-manager's CRDs exceed the 256 KiB last-applied annotation.
     const res = await kubectl(["apply", "--server-side", "--force-conflicts", "-o", "json", ...sources.flatMap((f) => ["-f", f])]);
     if (res.code !== 0) throw new Error(`kubectl apply of ${sources.join(", ")} failed: ${res.stderr}`);
