@@ -104,7 +104,8 @@ function buildCrd(definition: KindDefinition, options: { shortDescriptions: bool
         type: 'string',
       },
       kind: { description: 'REST resource this object represents; CamelCase.', type: 'string' },
-      metadata: { description: 'Standard object metadata.', type: 'object' },
+      // apiextensions forbids anything but name/generateName constraints here, a description included.
+      metadata: { type: 'object' },
       spec: definition.spec.openapi,
       status: definition.status.openapi,
     },

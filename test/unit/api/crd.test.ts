@@ -47,7 +47,14 @@ function structuralProblems(node: Schema, path: string, isProperty: boolean): st
   }
   if (listType === 'set' && (items?.['type'] === 'object' || items?.['type'] === 'array')) problems.push(`${path}: list-type set of non-scalars`);
   if (node['x-kubernetes-map-type'] !== undefined && node['type'] !== 'object') problems.push(`${path}: map type on a non-object`);
-  for (const [key, child] of Object.entries((node['properties'] ?? {}) as Record<string, Schema>)) problems.push(...structuralProblems(child, `${path}.${key}`, true));
+  for (const [key, child] of Object.entries((node['properties'] ?? {}) as Record<string, Schema>)) {
+    // The root metadata may only constrain name and generateName; the API server documents it itself.
+    if (!path.includes('.') && key === 'metadata') {
+      if (JSON.stringify(child) !== '{"type":"object"}') problems.push(`${path}.metadata: must be exactly {type: object}`);
+      continue;
+    }
+    problems.push(...structuralProblems(child, `${path}.${key}`, true));
+  }
   if (items !== undefined) problems.push(...structuralProblems(items, `${path}[]`, false));
   const additional = node['additionalProperties'];
   if (additional !== undefined && typeof additional === 'object') problems.push(...structuralProblems(additional as Schema, `${path}{}`, false));
