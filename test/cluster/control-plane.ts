@@ -259,8 +259,8 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--root-ca-file=${pki.caCert}`,
         `--cluster-signing-cert-file=${pki.caCert}`,
         `--cluster-signing-key-file=${pki.caKey}`,
-        "--kube-api-qps=200",
-        "--kube-api-burst=400",
+        "--kube-api-qps=1000",
+        "--kube-api-burst=2000",
       ],
     });
     // A config file rather than flags: the client flags are deprecated and ignored next to one.
