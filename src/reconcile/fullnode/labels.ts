@@ -84,7 +84,6 @@ export interface NormalizableMetadata {
   name?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  [key: string]: unknown;
 }
 
 /**
