@@ -130,14 +130,14 @@ describe('diffByRevision', () => {
   });
 
   it('updates an object the Go operator made, whose hash differs, once', () => {
-    const adopted = { ...pod('pod-0'), metadata: { name: 'pod-0', namespace: 'default', labels: { 'app.kubernetes.io/revision': '1a2b3c4d' } } };
+    const adopted: Pod = { ...pod('pod-0'), metadata: { name: 'pod-0', namespace: 'default', labels: { 'app.kubernetes.io/revision': '1a2b3c4d' } } };
     const first = diffByRevision([adopted], [want(0)]);
     assert.deepEqual(names(first.updates), ['pod-0']);
     assert.deepEqual(diffByRevision(first.updates, [want(0)]).updates, []);
   });
 
   it('matches objects by namespace and name', () => {
-    const other = { ...pod('pod-0'), metadata: { name: 'pod-0', namespace: 'elsewhere' } };
+    const other: Pod = { ...pod('pod-0'), metadata: { name: 'pod-0', namespace: 'elsewhere' } };
     const diff = diffByRevision([other], [want(0)]);
     assert.deepEqual(names(diff.creates), ['pod-0']);
     assert.deepEqual(names(diff.deletes), ['pod-0']);
