@@ -143,7 +143,7 @@ export function buildPod(node: CosmosFullNode, ordinal: number, heights: Readonl
 
   if (override !== undefined) {
     if (isSet(override.image) && override.image !== '') setChainImage(pod, override.image);
-    if (override.nodeSelector !== undefined && override.nodeSelector !== null) pod.spec!.nodeSelector = { ...override.nodeSelector };
+    if (override.nodeSelector !== undefined && override.nodeSelector !== null) replaceNodeSelector(pod, override.nodeSelector);
   }
 
   return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
@@ -203,7 +203,7 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
   if (override !== undefined) {
     const first = pod.spec!.containers[0];
     if (isSet(override.image) && override.image !== '' && first !== undefined) first.image = override.image;
-    if (override.nodeSelector !== undefined && override.nodeSelector !== null) pod.spec!.nodeSelector = { ...override.nodeSelector };
+    if (override.nodeSelector !== undefined && override.nodeSelector !== null) replaceNodeSelector(pod, override.nodeSelector);
   }
 
   return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
@@ -366,7 +366,7 @@ function podTemplatePatch(node: CosmosFullNode): Record<string, unknown> {
     terminationGracePeriodSeconds: tpl.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS,
   };
   if (isSet(tpl.affinity)) patch['affinity'] = tpl.affinity;
-  if (isSet(tpl.nodeSelector)) patch['nodeSelector'] = tpl.nodeSelector;
+  if (isSet(tpl.nodeSelector) && Object.keys(tpl.nodeSelector).length > 0) patch['nodeSelector'] = tpl.nodeSelector;
   if (isSet(tpl.priority)) patch['priority'] = tpl.priority;
   if (isSet(tpl.priorityClassName) && tpl.priorityClassName !== '') patch['priorityClassName'] = tpl.priorityClassName;
   for (const list of ['containers', 'initContainers', 'volumes', 'imagePullSecrets', 'tolerations'] as const) {
@@ -397,6 +397,12 @@ function setImagesByName(containers: V1Container[], images: Readonly<Record<stri
     const container = containers.find((c) => c.name === name);
     if (container !== undefined) container.image = image;
   }
+}
+
+/** An override's node selector replaces the pod's; an empty one leaves the pod without (Go omits empty maps). */
+function replaceNodeSelector(pod: V1Pod, selector: Readonly<Record<string, string>>): void {
+  if (Object.keys(selector).length > 0) pod.spec!.nodeSelector = { ...selector };
+  else delete pod.spec!.nodeSelector;
 }
 
 function withChecksum(pod: V1Pod, checksums: Readonly<Record<string, string>>): V1Pod {

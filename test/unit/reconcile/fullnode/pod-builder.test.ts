@@ -546,6 +546,11 @@ describe('buildPod', () => {
     assert.deepEqual(pod(node, 5).spec!.nodeSelector, { 'kubernetes.io/hostname': 'worker-1' });
   });
 
+  it("clears the pod's node selector with an empty instance override selector", () => {
+    const node = aFullNode('osmosis', withPodTemplate({ nodeSelector: { pool: 'a' } }), withInstanceOverride('osmosis-0', { nodeSelector: {} }));
+    assert.equal(pod(node).spec!.nodeSelector, undefined);
+  });
+
   it('builds no pod for an instance disabled with Pod or All', () => {
     const node = aFullNode('osmosis', withInstanceOverride('osmosis-0', { disable: 'Pod' }), withInstanceOverride('osmosis-1', { disable: 'All' }));
     assert.deepEqual([buildPod(node, 0, {}), buildPod(node, 1, {})], [undefined, undefined]);
