@@ -16,12 +16,13 @@ describe('selectVersion', () => {
     assert.equal(selectVersion(versions, 10_000)?.image, 'v3');
   });
 
-  it('walks the versions in the order given, without sorting them', () => {
+  it('stops at the first version above the height, as Go did, without sorting', () => {
     const unordered = [
-      { height: 200, image: 'v3' },
       { height: 0, image: 'v1' },
+      { height: 200, image: 'v3' },
+      { height: 100, image: 'v2' },
     ];
-    assert.equal(selectVersion(unordered, 300)?.image, 'v1');
+    assert.equal(selectVersion(unordered, 150)?.image, 'v1');
   });
 
   it('picks none when every version is above the height, or there are none', () => {
