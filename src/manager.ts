@@ -1,11 +1,15 @@
-// The manager process: HTTP servers first (health, metrics), then the API connection, then
-// the leader-only work. It stops in reverse on SIGTERM/SIGINT; losing the lease ends the
-// process at once, as controller-runtime does, so a replica never reconciles without it.
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+// The manager process, in controller-runtime's order: HTTP servers first (health, metrics),
+// then the API connection, then — on the leader only — the reconcilers. It stops in reverse
+// on SIGTERM/SIGINT, releasing the lease so a standby takes over in seconds. Losing the lease
+// ends the process at once (exit 1), so a replica never reconciles without holding it.
 import type { BindAddress } from './cli/flags.ts';
 import { createHealthApp } from './http/health-app.ts';
 import { createMetricsApp, createMetricsRegistry } from './http/metrics-app.ts';
 import { serveHttp, type RunningServer } from './http/serve.ts';
+import { createKubeClient, inClusterNamespace, loadKubeConfig } from './kube/client.ts';
+import { createLeaderElector, defaultIdentity } from './kube/leader-election.ts';
+import { createLeaseLock } from './kube/lease-lock.ts';
+import { describeApiError } from './kube/api-errors.ts';
 import type { Logger } from './log.ts';
 
 export type ManagerOptions = {
@@ -18,16 +22,19 @@ export type ManagerOptions = {
   log: Logger;
 };
 
+/** Work that runs only while this replica leads (reconcilers, the cron scheduler). */
+export type LeaderWork = { name: string; run(signal: AbortSignal): Promise<void> };
+
 export type Manager = { stop(reason: string): Promise<void>; done: Promise<number> };
 
-export async function startManager(opts: ManagerOptions): Promise<Manager> {
+export async function startManager(opts: ManagerOptions, leaderWork: LeaderWork[] = []): Promise<Manager> {
   const { log } = opts;
   const registry = createMetricsRegistry();
   const health = createHealthApp();
   const servers: RunningServer[] = [];
-  const stoppers: Array<() => Promise<void>> = [];
   let finish: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (finish = resolve));
+  const stopController = new AbortController();
 
   if (opts.healthAddress !== 'disabled') {
     const s = await serveHttp(health.app, opts.healthAddress.host, opts.healthAddress.port);
@@ -40,46 +47,93 @@ export async function startManager(opts: ManagerOptions): Promise<Manager> {
     log.info('serving metrics', { address: `${s.host}:${s.port}`, path: '/metrics' });
   }
 
-  const kc = loadKubeConfig(opts.kubeconfig);
-  const cluster = kc.getCurrentCluster();
-  log.info('using kubeconfig', { server: cluster?.server, context: kc.getCurrentContext() });
+  const { kubeConfig, source } = loadKubeConfig({ kubeconfig: opts.kubeconfig });
+  const kube = createKubeClient(kubeConfig);
+  const server = kubeConfig.getCurrentCluster()?.server;
+  log.info('using Kubernetes credentials', { source, server, context: kubeConfig.getCurrentContext() });
 
   // Ready once the API server has answered; until then /readyz says why not.
   let apiState: true | string = 'API server not contacted yet';
   health.checks.addReadyz('apiserver', () => apiState);
-  const versionApi = kc.makeApiClient(VersionApi);
-  let stopping = false;
-  void (async () => {
-    for (let delay = 500; !stopping; delay = Math.min(delay * 2, 10_000)) {
+  const connected = (async () => {
+    for (let delay = 500; !stopController.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
       try {
-        const v = await versionApi.getCode();
+        const v = (await kube.rest.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal: stopController.signal }));
         apiState = true;
         log.info('connected to the API server', { version: v.gitVersion });
-        return;
+        return true;
       } catch (err) {
-        apiState = `cannot reach ${cluster?.server}: ${err instanceof Error ? err.message : String(err)}`;
+        if (stopController.signal.aborted) return false;
+        apiState = `cannot reach ${server}: ${describeApiError(err)}`;
         log.warn('API server not reachable, retrying', { error: apiState, retryInMs: delay });
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+    return false;
   })();
 
+  // Leader work stops before the lease is released, so a standby never reconciles while our
+  // last in-flight writes are still landing.
+  const workStop = new AbortController();
+  let running: Promise<unknown> = Promise.resolve();
+  let exitCode = 0;
+  const startLeaderWork = (signal: AbortSignal) => {
+    running = Promise.all(
+      leaderWork.map((w) =>
+        w.run(signal).catch((err: unknown) => {
+          log.error('leader work failed; stopping', { work: w.name, error: err });
+          exitCode = 1;
+          void stop(`${w.name} failed`);
+        }),
+      ),
+    );
+  };
+
+  let election: Promise<unknown> = Promise.resolve();
+  const electionStop = new AbortController();
+  if (opts.leaderElect) {
+    const namespace = opts.leaderElectionNamespace || inClusterNamespace() || 'default';
+    let leading: AbortController | undefined;
+    const elector = createLeaderElector({
+      lock: createLeaseLock(kube.rest, namespace, opts.leaderElectionId),
+      identity: defaultIdentity(),
+      log,
+      registry,
+      onStartedLeading: () => {
+        log.info('became the leader; starting reconcilers', { lease: `${namespace}/${opts.leaderElectionId}` });
+        leading = new AbortController();
+        startLeaderWork(AbortSignal.any([leading.signal, workStop.signal]));
+      },
+      onStoppedLeading: () => leading?.abort(),
+    });
+    health.checks.addHealthz('leaderElection', () => elector.check());
+    election = (async () => {
+      if (!(await connected)) return;
+      const end = await elector.run(electionStop.signal);
+      if (end === 'lost') {
+        // controller-runtime exits here too: another replica may already be reconciling.
+        log.error('leader election lost; exiting');
+        process.exit(1);
+      }
+    })();
+  } else {
+    void connected.then((ok) => ok && startLeaderWork(workStop.signal));
+  }
+
+  let stopping = false;
   const stop = async (reason: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     log.info('stopping', { reason });
-    for (const s of stoppers.reverse()) await s().catch((err) => log.error('stop failed', { error: err }));
+    stopController.abort();
+    workStop.abort();
+    await running;
+    electionStop.abort();
+    await election.catch((err: unknown) => log.error('stopping: leader election ended with an error', { error: err }));
     for (const s of servers.reverse()) await s.close();
-    finish(0);
+    log.info('stopped');
+    finish(exitCode);
   };
 
   return { stop, done };
-}
-
-/** --kubeconfig, then $KUBECONFIG, in-cluster credentials, ~/.kube/config (client-go's order). */
-export function loadKubeConfig(path: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromDefault();
-  return kc;
 }

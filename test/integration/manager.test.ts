@@ -87,3 +87,35 @@ describe('cosmos-operator manager before the API server answers', () => {
     }
   });
 });
+
+describe('cosmos-operator manager with --leader-elect', () => {
+  it('takes the Go operator\'s Lease, reports itself leader in metrics, and releases the Lease on SIGTERM', async () => {
+    const { newNamespace } = await import('../cluster/connect.ts');
+    const cluster = await testCluster();
+    const ns = await newNamespace('leader');
+    const op = startOperator([
+      'manager',
+      `--kubeconfig=${cluster.kubeconfig}`,
+      '--leader-elect',
+      `--leader-election-namespace=${ns}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+    ]);
+    try {
+      const metrics = portOf(await op.waitForLog((r) => r.msg === 'serving metrics'));
+      await op.waitForLog((r) => r.msg === 'became the leader; starting reconcilers');
+      const lease = JSON.parse((await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout);
+      assert.match(lease.spec.holderIdentity, /_[0-9a-f-]{36}$/);
+      assert.match(lease.spec.renewTime, /\.\d{6}Z$/, 'MicroTime with six fractional digits');
+      const body = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+      assert.match(body, /^leader_election_master_status\{name="16e1bc09\.strange\.love"\} 1$/m);
+
+      const { code } = await op.stop('SIGTERM');
+      assert.equal(code, 0);
+      const after = JSON.parse((await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout);
+      assert.equal(after.spec.holderIdentity ?? '', '', 'the Lease is released so a standby takes over at once');
+    } finally {
+      await op.stop();
+    }
+  });
+});
