@@ -25,6 +25,8 @@ import { plainJson } from './plain-json.ts';
 import { HEALTHCHECK_PORT, buildContainerPorts, rpcPortOf } from './ports.ts';
 import { GO_OPERATOR_SIDECAR, type SidecarImage } from './sidecar.ts';
 import { POD_SPEC_PATCH_META, strategicMerge } from './strategic-merge.ts';
+// One version rule for images, halt heights and status (§2.9).
+import { selectVersion } from './version-select.ts';
 
 export const NODE_CONTAINER = 'node';
 export const HEALTHCHECK_CONTAINER = 'healthcheck';
@@ -138,7 +140,7 @@ export function buildPod(node: CosmosFullNode, ordinal: number, heights: Readonl
 
   pod = { ...pod, spec: strategicMerge(pod.spec!, podTemplatePatch(node), POD_SPEC_PATCH_META) };
 
-  const version = versionAt(node.spec.chain.versions, heights[name] ?? 0);
+  const version = selectVersion(node.spec.chain.versions, heights[name] ?? 0);
   if (version !== undefined) setVersionedImages(pod, version);
 
   if (override !== undefined) {
@@ -197,7 +199,7 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
   };
 
   // Additional pods follow the version of the instance they belong to.
-  const version = versionAt(node.spec.chain.versions, heights[belongsTo] ?? 0);
+  const version = selectVersion(node.spec.chain.versions, heights[belongsTo] ?? 0);
   if (version !== undefined) setVersionedImages(pod, version);
 
   if (override !== undefined) {
@@ -212,20 +214,6 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
 /** The claim mounted as the chain home (Go PVCName(pod)); "" when the pod has none. */
 export function chainHomeClaimName(pod: V1Pod): string {
   return pod.spec?.volumes?.find((volume) => volume.name === VOL_CHAIN_HOME)?.persistentVolumeClaim?.claimName ?? '';
-}
-
-/**
- * The version for a pod at height `height`: walk the versions in their given order and stop at the
- * first one above it (versions are validated ascending). Undefined without versions or when even
- * the first is above the height.
- */
-export function versionAt(versions: readonly ChainVersion[] | null | undefined, height: number): ChainVersion | undefined {
-  let chosen: ChainVersion | undefined;
-  for (const version of versions ?? []) {
-    if (height < version.height) break;
-    chosen = version;
-  }
-  return chosen;
 }
 
 // --- containers ------------------------------------------------------------------------------

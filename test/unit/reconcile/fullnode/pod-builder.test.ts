@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../../src/api/cosmosfullnode.ts';
-import { buildPod, buildPods, chainHomeClaimName, observationsFromStatus, versionAt, type PodObservations } from '../../../../src/reconcile/fullnode/pod-builder.ts';
+import { buildPod, buildPods, chainHomeClaimName, observationsFromStatus, type PodObservations } from '../../../../src/reconcile/fullnode/pod-builder.ts';
 import { toLabelKey } from '../../../../src/reconcile/fullnode/names.ts';
 import {
   aFullNode,
@@ -525,6 +525,11 @@ describe('buildPod', () => {
     );
   });
 
+  it('stops at the first version above the height when versions are out of order, as Go did', () => {
+    const node = aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1' }, { height: 100, image: 'image:v2' }, { height: 50, image: 'image:v3' }));
+    assert.equal(named(containers(pod(node, 0, { 'osmosis-0': 60 })), 'node').image, 'image:v1');
+  });
+
   it('uses the first version for a pod with no recorded height', () => {
     const p = pod(aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1.0.0' }, { height: 10, image: 'image:v2.0.0' })));
     assert.equal(named(containers(p), 'node').image, 'image:v1.0.0');
@@ -735,21 +740,6 @@ describe('additional versioned pods', () => {
 
   it('is still built for a disabled main instance', () => {
     assert.deepEqual(podNames(build(withInstanceOverride('agoric-0', { disable: 'Pod' }))), ['agoric-1', 'horcrux-0', 'horcrux-1']);
-  });
-});
-
-describe('versionAt', () => {
-  const versions = [
-    { height: 0, image: 'v1' },
-    { height: 100, image: 'v2' },
-  ];
-
-  it('is the last version at or below the height', () => {
-    assert.deepEqual([versionAt(versions, 99)?.image, versionAt(versions, 100)?.image], ['v1', 'v2']);
-  });
-
-  it('is undefined without versions', () => {
-    assert.equal(versionAt(undefined, 5), undefined);
   });
 });
 
