@@ -21,12 +21,12 @@ export function classifyApiError(err: unknown, op: ApiOperation = 'write'): ApiE
   return 'transient';
 }
 
-/** The HTTP status of an ApiException, a Watch failure, or a Status object; undefined for network errors. */
+/** The HTTP status of an ApiException, an error with `statusCode`, or a Status object; undefined for network errors. */
 export function statusCodeOf(err: unknown): number | undefined {
   // DOMException (TimeoutError, AbortError) has a legacy numeric `code` too (23, 20).
   if (typeof err !== 'object' || err === null || err instanceof DOMException) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown };
-  // client-node's ApiException carries `code`; its Watch rejects with `statusCode`; a Status body has `code`.
+  // client-node's ApiException carries `code`, its Watch fails with `statusCode`, a Status body has `code`.
   // Node's system errors also have a string `code` (ECONNREFUSED), which is not an HTTP status.
   if (typeof e.statusCode === 'number') return e.statusCode;
   if (typeof e.code === 'number') return e.code;

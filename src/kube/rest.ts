@@ -1,27 +1,49 @@
-// Raw JSON requests to the API server with client-node's credentials, TLS and connection
-// pooling. The generated typed APIs cannot address arbitrary group/version/plural (the core
-// group lives under /api/v1, not /apis/{group}) and they turn known kinds into class instances
-// with Date fields, while watch events arrive as plain JSON. The cache and the writers use this
-// one path so every object is plain JSON the same way.
+// Raw JSON requests and watch streams to the API server, over node:https with client-node's
+// credentials (KubeConfig.applyToHTTPSOptions: CA, client certificate, bearer token from a
+// file or an exec plugin, and its cached Agent).
+//
+// Why not client-node's own HTTP path (undici's fetch, used by its generated APIs and Watch):
+// on Deno 2.9 an undici response body never ends when the connection dies or the request is
+// aborted. A watch on a killed API server then hangs silently for ever, and no timeout can
+// free it (probed: socket destroyed → Node reports "terminated", Deno reports nothing).
+// node:http(s) reports both on Node and on Deno, so the cache and the elector rely on it.
+// It also lets every object stay plain JSON: the generated APIs turn known kinds into class
+// instances with Date fields, while watch events arrive as plain JSON.
 
-import { ApiException, HttpMethod, IsomorphicFetchHttpLibrary, RequestContext, type KubeConfig } from '@kubernetes/client-node';
+import http from 'node:http';
+import https from 'node:https';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { apiStatusOf } from './api-errors.ts';
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type Query = Record<string, string | number | boolean | undefined>;
 
 export type RestRequest = {
   method: RestMethod;
   /** Absolute API path, e.g. `/api/v1/namespaces/ns/configmaps`. */
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  query?: Query;
   /** Sent as JSON (which is also valid YAML for server-side apply). */
   body?: unknown;
   /** Defaults to application/json when there is a body. */
   contentType?: string;
   signal?: AbortSignal;
-  /** Per-request timeout; default 30 s. */
+  /** The whole request, response included; default 30 s. */
   timeoutMs?: number;
 };
+
+export type StreamRequest = {
+  path: string;
+  query?: Query;
+  signal?: AbortSignal;
+  /** End the stream with a TimeoutError when no byte arrives for this long (connecting included). */
+  idleTimeoutMs: number;
+  onLine(line: string): void;
+};
+
+/** How a stream ended: the server closed it, or it failed (non-200 answers are ApiExceptions). */
+export type StreamEnd = { kind: 'closed' } | { kind: 'error'; error: unknown };
 
 export type RestClient = {
   /** The API server URL, e.g. `https://127.0.0.1:6443`. */
@@ -29,6 +51,8 @@ export type RestClient = {
   readonly kubeConfig: KubeConfig;
   /** Resolves to the parsed response body; rejects with client-node's ApiException on non-2xx. */
   request<T = unknown>(req: RestRequest): Promise<T>;
+  /** A streaming GET delivering one line at a time (watch=true responses); never rejects. */
+  stream(req: StreamRequest): Promise<StreamEnd>;
 };
 
 const defaultTimeoutMs = 30_000;
@@ -37,44 +61,161 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const server = cluster.server.replace(/\/+$/, '');
-  const http = new IsomorphicFetchHttpLibrary();
   const userAgent = opts.userAgent ?? 'cosmos-operator';
+
+  const url = (path: string, query: Query = {}) => {
+    const u = new URL(server + path);
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) u.searchParams.set(k, String(v));
+    return u;
+  };
+
+  /** Request options with credentials; reads token files again, so rotated tokens are used. */
+  const requestOptions = async (u: URL, method: string, headers: Record<string, string>): Promise<https.RequestOptions> => {
+    const o: https.RequestOptions = {};
+    await kc.applyToHTTPSOptions(o);
+    const plain = u.protocol === 'http:';
+    return {
+      ...o,
+      // client-node's cached Agent is an https.Agent; a plain-HTTP server needs the default one.
+      agent: plain ? undefined : o.agent,
+      method,
+      headers: { ...(o.headers as Record<string, string> | undefined), 'User-Agent': userAgent, ...headers },
+    };
+  };
+
+  const send = (u: URL, o: https.RequestOptions) => (u.protocol === 'http:' ? http.request(u, o) : https.request(u, o));
 
   return {
     server,
     kubeConfig: kc,
+
     async request<T>(req: RestRequest): Promise<T> {
-      const url = new URL(server + req.path);
-      for (const [k, v] of Object.entries(req.query ?? {})) {
-        if (v !== undefined) url.searchParams.set(k, String(v));
-      }
-      const ctx = new RequestContext(url.toString(), HttpMethod[req.method]);
-      ctx.setHeaderParam('Accept', 'application/json');
-      ctx.setHeaderParam('User-Agent', userAgent);
-      if (req.body !== undefined) {
-        ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
-        ctx.setBody(JSON.stringify(req.body));
-      }
-      const timeout = AbortSignal.timeout(req.timeoutMs ?? defaultTimeoutMs);
-      ctx.setSignal(req.signal ? AbortSignal.any([req.signal, timeout]) : timeout);
-      // Adds the bearer token or client certificate and the pooled dispatcher for this cluster.
-      await kc.applySecurityAuthentication(ctx);
-      const res = await http.send(ctx).toPromise();
-      const text = await res.body.text();
-      const body = parseJson(text);
-      if (res.httpStatusCode < 200 || res.httpStatusCode > 299) {
-        const status = apiStatusOf({ body });
-        const detail = status?.message ?? (typeof body === 'string' ? body : '');
-        throw new ApiException(
-          res.httpStatusCode,
-          `${req.method} ${req.path}: ${res.httpStatusCode}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`,
-          body,
-          res.headers,
+      const u = url(req.path, req.query);
+      const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (payload !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+      const o = await requestOptions(u, req.method, headers);
+      req.signal?.throwIfAborted();
+
+      return new Promise<T>((resolve, reject) => {
+        let settled = false;
+        const fail = (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          reject(err);
+        };
+        const r = send(u, o);
+        const timer = setTimeout(
+          () => r.destroy(new DOMException(`${req.method} ${req.path} timed out`, 'TimeoutError')),
+          req.timeoutMs ?? defaultTimeoutMs,
         );
+        const onAbort = () => r.destroy(req.signal?.reason ?? new DOMException('aborted', 'AbortError'));
+        req.signal?.addEventListener('abort', onAbort, { once: true });
+        const cleanup = () => {
+          clearTimeout(timer);
+          req.signal?.removeEventListener('abort', onAbort);
+        };
+        r.on('error', fail);
+        r.on('response', (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', fail);
+          res.on('aborted', () => fail(new Error(`${req.method} ${req.path}: connection closed mid-response`)));
+          res.on('close', () => fail(new Error(`${req.method} ${req.path}: connection closed mid-response`)));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            cleanup();
+            const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code <= 299) resolve(body as T);
+            else reject(apiException(req.method, req.path, code, body, res.headers));
+          });
+        });
+        r.end(payload);
+      });
+    },
+
+    async stream(req: StreamRequest): Promise<StreamEnd> {
+      const u = url(req.path, req.query);
+      let o: https.RequestOptions;
+      try {
+        o = await requestOptions(u, 'GET', { Accept: 'application/json' });
+      } catch (error) {
+        return { kind: 'error', error };
       }
-      return body as T;
+      if (req.signal?.aborted) return { kind: 'closed' };
+
+      return new Promise<StreamEnd>((resolve) => {
+        let ended = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const r = send(u, o);
+        const finish = (end: StreamEnd) => {
+          if (ended) return;
+          ended = true;
+          clearTimeout(timer);
+          req.signal?.removeEventListener('abort', onAbort);
+          r.destroy();
+          resolve(end);
+        };
+        const idle = () => {
+          clearTimeout(timer);
+          timer = setTimeout(
+            () => finish({ kind: 'error', error: new DOMException(`no data for ${req.idleTimeoutMs} ms`, 'TimeoutError') }),
+            req.idleTimeoutMs,
+          );
+        };
+        const onAbort = () => finish({ kind: 'closed' });
+        req.signal?.addEventListener('abort', onAbort, { once: true });
+        idle();
+
+        r.on('error', (error) => finish({ kind: 'error', error }));
+        r.on('response', (res) => {
+          const code = res.statusCode ?? 0;
+          if (code !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+              finish({ kind: 'error', error: apiException('GET', req.path, code, body, res.headers) });
+            });
+            res.on('error', (error) => finish({ kind: 'error', error }));
+            return;
+          }
+          res.setEncoding('utf8');
+          let partial = '';
+          res.on('data', (chunk: string) => {
+            if (ended) return;
+            idle();
+            partial += chunk;
+            let nl: number;
+            while (!ended && (nl = partial.indexOf('\n')) >= 0) {
+              const line = partial.slice(0, nl);
+              partial = partial.slice(nl + 1);
+              if (line.trim()) req.onLine(line);
+            }
+          });
+          res.on('end', () => {
+            if (!ended && partial.trim()) req.onLine(partial);
+            finish({ kind: 'closed' });
+          });
+          res.on('aborted', () => finish({ kind: 'error', error: new Error(`watch ${req.path}: connection closed by peer`) }));
+          res.on('error', (error) => finish({ kind: 'error', error }));
+          res.on('close', () => finish({ kind: 'error', error: new Error(`watch ${req.path}: connection closed`) }));
+        });
+        r.end();
+      });
     },
   };
+}
+
+function apiException(method: string, path: string, code: number, body: unknown, headers: http.IncomingHttpHeaders) {
+  const status = apiStatusOf({ body });
+  const detail = status?.message ?? (typeof body === 'string' ? body : '');
+  const flat: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
+  return new ApiException(code, `${method} ${path}: ${code}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`, body, flat);
 }
 
 function parseJson(text: string): unknown {

@@ -1,12 +1,12 @@
-// The list and watch requests of the watcher loop, over client-node: paginated lists through
-// rest.ts, and streams through client-node's Watch (which brings auth, TLS and its 30 s
-// inactivity abort). Only this file knows how client-node reports a watch's end.
+// The list and watch requests of the watcher loop: paginated lists, and watch streams with
+// bookmarks, both through rest.ts. The API server sends a bookmark every minute on a quiet
+// watch, so a stream that stays silent for 90 s is taken as dead (a half-open connection)
+// and ended with a TimeoutError, which the loop treats as a routine reconnect.
 
-import { Watch } from '@kubernetes/client-node';
 import { listAll, objectClient } from './objects.ts';
 import { resourcePath, type KubeObject, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
-import type { ListWatchSource, WatchEnd, WatchEventType } from './watcher.ts';
+import type { ListWatchSource, WatchEventType } from './watcher.ts';
 
 export type Selection = {
   /** Only this namespace; all namespaces when omitted. */
@@ -15,14 +15,15 @@ export type Selection = {
   fieldSelector?: string;
 };
 
+export const watchIdleTimeoutMs = 90_000;
+
 export function createListWatchSource<T extends KubeObject>(
   rest: RestClient,
   type: ResourceType,
   selection: Selection = {},
-  pageSize = 500,
+  opts: { pageSize?: number; idleTimeoutMs?: number } = {},
 ): ListWatchSource<T> {
   const objects = objectClient<T>(rest, type);
-  const watch = new Watch(rest.kubeConfig);
   const path = resourcePath(type, selection.namespace);
 
   return {
@@ -30,50 +31,40 @@ export function createListWatchSource<T extends KubeObject>(
       listAll(objects, selection.namespace, {
         labelSelector: selection.labelSelector,
         fieldSelector: selection.fieldSelector,
-        pageSize,
+        pageSize: opts.pageSize ?? 500,
         signal,
       }),
 
-    watch(resourceVersion, timeoutSeconds, onEvent, signal) {
-      return new Promise<WatchEnd>((resolve) => {
-        let finished = false;
-        let stream: AbortController | undefined;
-        const finish = (end: WatchEnd) => {
-          if (finished) return;
-          finished = true;
-          signal.removeEventListener('abort', onAbort);
-          stream?.abort();
-          resolve(end);
-        };
-        const onAbort = () => finish({ kind: 'closed' });
-        if (signal.aborted) return finish({ kind: 'closed' });
-        signal.addEventListener('abort', onAbort, { once: true });
-
-        const query = {
+    async watch(resourceVersion, timeoutSeconds, onEvent, signal) {
+      let malformed: unknown;
+      const stop = new AbortController();
+      const end = await rest.stream({
+        path,
+        query: {
+          watch: true,
           resourceVersion,
           allowWatchBookmarks: true,
           timeoutSeconds,
           labelSelector: selection.labelSelector,
           fieldSelector: selection.fieldSelector,
-        };
-        watch
-          .watch(
-            path,
-            query,
-            (type: string, obj: unknown) => {
-              if (!finished) onEvent(type as WatchEventType, obj);
-            },
-            // client-node calls this once: null for a clean end, an Error (with statusCode for a
-            // non-200 answer, or a TimeoutError after 30 s without data) otherwise.
-            (err: unknown) => finish(err ? { kind: 'error', error: err } : { kind: 'closed' }),
-          )
-          .then((controller) => {
-            stream = controller;
-            // Stopped while the request was still connecting: close the stream now.
-            if (finished) controller.abort();
-          })
-          .catch((error: unknown) => finish({ kind: 'error', error }));
+        },
+        signal: AbortSignal.any([signal, stop.signal]),
+        idleTimeoutMs: opts.idleTimeoutMs ?? watchIdleTimeoutMs,
+        onLine(line) {
+          if (malformed !== undefined) return;
+          let event: { type?: string; object?: unknown };
+          try {
+            event = JSON.parse(line);
+          } catch (err) {
+            malformed = new Error(`watch ${path}: unparseable line (${(err as Error).message})`);
+            stop.abort();
+            return;
+          }
+          onEvent(event.type as WatchEventType, event.object);
+        },
       });
+      // A stream we could not parse is not trusted further: the loop treats it as a failure.
+      return malformed !== undefined ? { kind: 'error', error: malformed } : end;
     },
   };
 }

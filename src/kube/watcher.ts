@@ -2,7 +2,7 @@
 // survive what client-node's makeInformer does not: operator-runtime-notes §2.3, §2.4).
 //   1. List every page; the store is replaced, deletes missed meanwhile are synthesised.
 //   2. Watch from the list's resourceVersion, with bookmarks and a server timeout of 5–10 min.
-//   3. Stream ends (server timeout, clean close, client-node's 30 s inactivity abort):
+//   3. Stream ends (server timeout, clean close, or silence past the idle timeout: a TimeoutError):
 //      watch again from the last resourceVersion seen (event or bookmark).
 //   4. 410 Gone (HTTP status or ERROR event): the resourceVersion is too old; list again.
 //   5. Any other failure (network, 5xx, 403, …): back off 1 s → 30 s with jitter, forever.
@@ -22,7 +22,7 @@ export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 /** How a watch stream ended: the server or client-node closed it, or it failed. */
 export type WatchEnd = { kind: 'closed' } | { kind: 'error'; error: unknown };
 
-/** The I/O the loop needs; watch-source.ts implements it over client-node. */
+/** The I/O the loop needs; watch-source.ts implements it over rest.ts. */
 export type ListWatchSource<T extends KubeObject> = {
   list(signal: AbortSignal): Promise<{ items: T[]; resourceVersion: string }>;
   watch(
@@ -196,7 +196,7 @@ export function newWatchStats(): WatchStats {
   return { lists: 0, listFailures: 0, rewatches: 0, expired: 0, watchFailures: 0, watchdogRelists: 0, lastActivityAt: 0 };
 }
 
-/** client-node aborts a watch after 30 s without data with a TimeoutError; that is routine. */
+/** A stream ended for silence (TimeoutError) is routine: reconnect from the same resourceVersion. */
 function isTimeout(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'TimeoutError';
 }
