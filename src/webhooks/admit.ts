@@ -2,7 +2,7 @@
 // handlers. No I/O: a handler that throws becomes an `errored(500)` answer carrying the error
 // for the caller to log. dryRun requests take the same path, since nothing here has effects.
 import type { AdmissionRequest, AdmissionResponse, Operation } from './admission-review.ts';
-import { diffJson, jsonEqual } from './json-patch.ts';
+import { cloneJson, diffJson, jsonEqual } from './json-patch.ts';
 import { allowed, denied, errored, patched, type Cause } from './responses.ts';
 
 export type Validation = { causes: Cause[]; warnings: string[] };
@@ -122,7 +122,7 @@ export function decideDefaulting(handlers: KindHandlers, request: AdmissionReque
   if (early !== undefined) return early;
   try {
     // The handler gets a copy: the diff needs the raw object as it came.
-    const defaulted = handlers.default(structuredClone(request.object));
+    const defaulted = handlers.default(cloneJson(request.object));
     if (typeof defaulted !== 'object' || defaulted === null || Array.isArray(defaulted)) {
       throw new TypeError('default returned something other than an object');
     }

@@ -10,6 +10,7 @@ export type PatchOperation =
 
 /** One JSON Pointer reference token (RFC 6901 §3): `~` → `~0`, then `/` → `~1`. */
 export function escapePointerSegment(segment: string): string {
+  if (!segment.includes('~') && !segment.includes('/')) return segment; // the common case, without regexes
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -48,16 +49,19 @@ function diffObject(source: JsonObject, target: JsonObject, path: string, ops: P
   }
   for (const key of Object.keys(target)) {
     const value = target[key];
-    if (value === undefined) continue;
+    const before = source[key];
+    if (value === undefined || value === before) continue;
     const childPath = `${path}/${escapePointerSegment(key)}`;
-    if (source[key] === undefined) ops.push({ op: 'add', path: childPath, value: toJson(value) });
-    else diffValue(source[key], value, childPath, ops);
+    if (before === undefined) ops.push({ op: 'add', path: childPath, value: toJson(value) });
+    else diffValue(before, value, childPath, ops);
   }
 }
 
 function diffArray(source: readonly unknown[], target: readonly unknown[], path: string, ops: PatchOperation[]): void {
   const common = Math.min(source.length, target.length);
-  for (let i = 0; i < common; i++) diffValue(source[i] ?? null, target[i] ?? null, `${path}/${i}`, ops);
+  for (let i = 0; i < common; i++) {
+    if (source[i] !== target[i]) diffValue(source[i] ?? null, target[i] ?? null, `${path}/${i}`, ops);
+  }
   for (let i = source.length - 1; i >= target.length; i--) ops.push({ op: 'remove', path: `${path}/${i}` });
   for (let i = source.length; i < target.length; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: toJson(target[i] ?? null) });
 }
@@ -77,6 +81,22 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return aKeys.every((k) => b[k] !== undefined && jsonEqual(a[k], b[k]));
   }
   return false;
+}
+
+/**
+ * A deep copy of a JSON value (plain objects, arrays, primitives): several times faster than
+ * structuredClone for parsed request bodies. "__proto__" keys stay own data properties.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(cloneJson) as T;
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const v = (value as JsonObject)[key];
+    if (key === '__proto__') Object.defineProperty(out, key, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
+    else out[key] = cloneJson(v);
+  }
+  return out as T;
 }
 
 /** A value as it will be serialised: drops `undefined` members so a patch never carries them. */

@@ -85,18 +85,23 @@ export function createWebhookApp(handlers: readonly KindHandlers[], deps: Webhoo
       metrics.inFlight.set({ webhook: path }, 0);
       const decide = type === 'validate' ? decideValidation : decideDefaulting;
       const log = deps.logger.child({ webhook: path });
+      // Label children bound once: no label hashing on the hot path.
+      const latency = metrics.latency.labels({ webhook: path });
+      const inFlight = metrics.inFlight.labels({ webhook: path });
+      const ok = metrics.requests.labels({ webhook: path, code: '200' });
 
       app.post(path, async (c) => {
-        const stopTimer = metrics.latency.startTimer({ webhook: path });
-        metrics.inFlight.inc({ webhook: path });
+        const stopTimer = latency.startTimer();
+        inFlight.inc();
         let status = 500;
         try {
           const [httpStatus, body] = await answer(c, kind, decide, log);
           status = httpStatus;
           return c.json(body, httpStatus);
         } finally {
-          metrics.inFlight.dec({ webhook: path });
-          metrics.requests.inc({ webhook: path, code: String(status) });
+          inFlight.dec();
+          if (status === 200) ok.inc();
+          else metrics.requests.inc({ webhook: path, code: String(status) });
           stopTimer();
         }
       });
