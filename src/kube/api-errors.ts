@@ -18,6 +18,10 @@ export function classifyApiError(err: unknown, op: ApiOperation = 'write'): ApiE
   if (code === undefined) return 'transient';
   if (code === 404) return op === 'read' ? 'gone' : 'transient';
   if (permanentCodes.has(code)) return 'permanent';
+  // kube-apiserver answers a server-side apply whose fields do not fit the schema with a 500
+  // (seen on v1.35: "failed to create typed patch object ... expected numeric, got string").
+  // The same patch fails the same way every time.
+  if (code === 500 && apiStatusOf(err)?.message?.startsWith('failed to create typed patch object')) return 'permanent';
   return 'transient';
 }
 

@@ -1,6 +1,8 @@
 // What the generic code needs to know about a resource type, and the URL paths built from it.
 // Objects are plain JSON as the API server sends them; only the metadata the runtime reads is
-// typed here, callers narrow the rest.
+// typed here, callers extend the type with the fields they read (`KubeObject & { spec?: … }`).
+// No index signatures: an interface type (a CosmosFullNode, a client-node model) must be
+// assignable to KubeObject without declaring one.
 
 export type ResourceType = {
   /** API group; '' for the core group (/api/v1). */
@@ -25,14 +27,12 @@ export type ObjectMeta = {
   deletionTimestamp?: string;
   creationTimestamp?: string;
   managedFields?: unknown[];
-  [field: string]: unknown;
 };
 
 export type KubeObject = {
   apiVersion?: string;
   kind?: string;
   metadata?: ObjectMeta;
-  [field: string]: unknown;
 };
 
 export type KubeList<T extends KubeObject = KubeObject> = {

@@ -23,6 +23,12 @@ const table: Array<[string, unknown, ApiOperation, ApiErrorClass]> = [
   ['415 UnsupportedMediaType (a strategic merge patch on a custom resource)', apiException(415), 'write', 'permanent'],
   ['404 on a read', apiException(404, 'NotFound'), 'read', 'gone'],
   ['404 on a write (the object vanished under us)', apiException(404, 'NotFound'), 'write', 'transient'],
+  [
+    'a server-side apply whose field types do not fit the schema (kube-apiserver answers 500)',
+    apiException(500, '', 'failed to create typed patch object (ns/x; g/v1, Kind=W): .spec.size: expected numeric (int or float), got string'),
+    'write',
+    'permanent',
+  ],
   ['410 from a watch', watchFailure(410), 'read', 'transient'],
   ['a Status object with a code', { kind: 'Status', code: 422 }, 'write', 'permanent'],
   ['ECONNREFUSED', fetchFailed('ECONNREFUSED'), 'read', 'transient'],

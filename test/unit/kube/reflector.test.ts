@@ -4,13 +4,13 @@ import { createCache, stripBulk } from '../../../src/kube/reflector.ts';
 import { resources, type KubeObject } from '../../../src/kube/resource.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
-import { configMap, createFakeListWatch, settle } from '../../fixtures/kube/fake-list-watch.ts';
+import { configMap, createFakeListWatch, settle, type TestConfigMap } from '../../fixtures/kube/fake-list-watch.ts';
 
 const log = createLogger({ write: () => {} });
 
-function startCache(items: KubeObject[], transform?: (o: KubeObject) => KubeObject) {
+function startCache(items: TestConfigMap[], transform?: (o: TestConfigMap) => TestConfigMap) {
   const source = createFakeListWatch(items, '10');
-  const cache = createCache<KubeObject>(undefined, {
+  const cache = createCache<TestConfigMap>(undefined, {
     type: resources.configMaps,
     log,
     clock: createFakeClock(),
@@ -83,7 +83,7 @@ describe('createCache', () => {
     });
     bulky.metadata!.managedFields = [{ manager: 'kubectl' }];
     bulky.metadata!.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': '{}', keep: 'me' };
-    const { cache } = startCache([bulky], (o) => ({ ...o, data: { keep: (o.data as Record<string, string>).keep! } }));
+    const { cache } = startCache([bulky], (o) => ({ ...o, data: { keep: o.data!.keep! } }));
     await cache.synced();
     const stored = cache.get('ns', 'a')!;
     assert.equal(stored.metadata?.managedFields, undefined);
@@ -97,7 +97,7 @@ describe('createCache', () => {
     await cache.synced();
     const stored = cache.get('ns', 'a')!;
     assert.throws(() => {
-      (stored.data as Record<string, string>).k = 'changed';
+      stored.data!.k = 'changed';
     }, TypeError);
     await cache.stop();
   });
