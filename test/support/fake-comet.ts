@@ -1,0 +1,407 @@
+// A stand-in for a chain pod's network face (design.md, "Real parts"): CometBFT's RPC `/status`
+// on a pod's IP, shaped as CometBFT 0.38 answers it, and the healthcheck sidecar's API (spec §4)
+// on port 1251. Real HTTP on real addresses: kwok gives pods IPs in 127.2.0.0/16 on loopback, so
+// the operator polls these exactly as it would poll a node. Runs on Node and Deno.
+//
+//   const comet = await startFakeComet({ host: pod.status.podIP });
+//   comet.setHeight(1200); comet.setCatchingUp(true); await comet.setDown(true);
+//
+//   const fleet = fakeCometForPods(cluster, ns, "app.kubernetes.io/name=osmosis");  // every pod
+//   (await fleet.waitFor("osmosis-0")).setHeight(5);
+import { createHash, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import { apiJson, type ApiAuth } from "../cluster/kube-http.ts";
+
+/** How a down node fails: nothing listens (connection refused), it answers 500, or it never answers. */
+export type DownMode = "refuse" | "http500" | "hang";
+
+export type DiskState = { allBytes: number; freeBytes: number } | { error: string };
+
+export type FakeCometOptions = {
+  host: string;
+  /** CometBFT RPC port; 0 picks a free one. */
+  port?: number;
+  /** The healthcheck sidecar's port; 0 picks a free one, null serves none. */
+  healthcheckPort?: number | null;
+  height?: number;
+  catchingUp?: boolean;
+  /** Chain ID (node_info.network). */
+  network?: string;
+  moniker?: string;
+  /** 40 hex digits; random by default. */
+  nodeId?: string;
+  /** node_info.version. */
+  version?: string;
+  /** Answer SEI's shape: node_info, sync_info, validator_info at the top level, no envelope. */
+  sei?: boolean;
+};
+
+export type FakeComet = {
+  readonly host: string;
+  /** The RPC port actually bound. */
+  readonly port: number;
+  /** The healthcheck port actually bound, or null. */
+  readonly healthcheckPort: number | null;
+  readonly nodeId: string;
+  setHeight(height: number): void;
+  height(): number;
+  setCatchingUp(catchingUp: boolean): void;
+  /** Down: /status fails as `mode` says (default refuse); up again: answers as before. */
+  setDown(down: boolean, mode?: DownMode): Promise<void>;
+  /** What GET /disk reports (default 100 GiB, 60 GiB free). */
+  setDisk(disk: DiskState): void;
+  /** /status requests received (including ones answered 500 or left hanging). */
+  statusRequests(): number;
+  /** The /status body as served now (tests compare against it). */
+  statusBody(): unknown;
+  close(): Promise<void>;
+};
+
+const GiB = 1024 ** 3;
+
+export async function startFakeComet(options: FakeCometOptions): Promise<FakeComet> {
+  const host = options.host;
+  const nodeId = options.nodeId ?? randomBytes(20).toString("hex");
+  const network = options.network ?? "cosmoshub-4";
+  const moniker = options.moniker ?? `fake-${host}`;
+  const version = options.version ?? "0.38.17";
+  const validatorKey = randomBytes(32);
+  const validatorAddress = createHash("sha256").update(validatorKey).digest().subarray(0, 20).toString("hex").toUpperCase();
+  const genesisTime = new Date(Date.UTC(2024, 0, 1)).toISOString();
+
+  let height = options.height ?? 1;
+  let blockTime = new Date().toISOString();
+  let catchingUp = options.catchingUp ?? false;
+  let down: DownMode | undefined;
+  let disk: DiskState = { allBytes: 100 * GiB, freeBytes: 60 * GiB };
+  let requests = 0;
+  let closed = false;
+  let rpcPort = options.port ?? 26657;
+
+  const hash = (what: string) => createHash("sha256").update(`${network}/${what}`).digest("hex").toUpperCase();
+
+  const statusBody = () => {
+    const result = {
+      node_info: {
+        protocol_version: { p2p: "8", block: "11", app: "0" },
+        id: nodeId,
+        listen_addr: "tcp://0.0.0.0:26656",
+        network,
+        version,
+        channels: "40202122233038606100",
+        moniker,
+        other: { tx_index: "on", rpc_address: `tcp://0.0.0.0:${rpcPort}` },
+      },
+      sync_info: {
+        latest_block_hash: hash(`block/${height}`),
+        latest_app_hash: hash(`app/${height}`),
+        latest_block_height: String(height),
+        latest_block_time: blockTime,
+        earliest_block_hash: hash("block/1"),
+        earliest_app_hash: hash("app/1"),
+        earliest_block_height: "1",
+        earliest_block_time: genesisTime,
+        catching_up: catchingUp,
+      },
+      validator_info: {
+        address: validatorAddress,
+        pub_key: { type: "tendermint/PubKeyEd25519", value: validatorKey.toString("base64") },
+        voting_power: "0",
+      },
+    };
+    return options.sei ? result : { jsonrpc: "2.0", id: -1, result };
+  };
+
+  // Requests left hanging in "hang" mode, released (destroyed) when the mode ends.
+  const hanging = new Set<ServerResponse>();
+
+  const rpc = trackedServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    if (path === "/status") {
+      requests++;
+      if (down === "hang") {
+        hanging.add(res);
+        res.on("close", () => hanging.delete(res));
+        return;
+      }
+      if (down === "http500") {
+        // CometBFT's own failure answer is a JSON-RPC error with status 500.
+        return send(res, 500, "application/json", rpcJson({ jsonrpc: "2.0", id: -1, error: { code: -32603, message: "Internal error", data: "node is down" } }));
+      }
+      return send(res, 200, "application/json", rpcJson(statusBody()));
+    }
+    if (path === "/health") return send(res, 200, "application/json", rpcJson({ jsonrpc: "2.0", id: -1, result: {} }));
+    send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
+  });
+
+  // The sidecar (spec §4). Go's handler sets Content-Type after WriteHeader, so the header it
+  // set is lost and net/http sniffs the body instead: text/plain (checked with Go 1.26).
+  const health = trackedServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    if (url.pathname === "/disk") {
+      const dir = url.searchParams.get("dir") ?? "";
+      if (dir === "") return send(res, 400, "text/plain; charset=utf-8", goJson({ dir: "", error: "query param dir must be specified" }));
+      if ("error" in disk) return send(res, 500, "text/plain; charset=utf-8", goJson({ dir, error: disk.error }));
+      const body: Record<string, unknown> = { dir };
+      if (disk.allBytes) body.all_bytes = disk.allBytes;
+      if (disk.freeBytes) body.free_bytes = disk.freeBytes;
+      return send(res, 200, "text/plain; charset=utf-8", goJson(body));
+    }
+    const address = `http://localhost:${rpcPort}`;
+    if (down !== undefined) {
+      const error =
+        down === "http500"
+          ? "500 Internal Server Error"
+          : down === "hang"
+            ? `Get "${address}/status": context deadline exceeded`
+            : `Get "${address}/status": dial tcp 127.0.0.1:${rpcPort}: connect: connection refused`;
+      return send(res, 503, "text/plain; charset=utf-8", goJson({ address, in_sync: false, error }));
+    }
+    send(res, catchingUp ? 422 : 200, "text/plain; charset=utf-8", goJson({ address, in_sync: !catchingUp }));
+  });
+
+  rpcPort = await rpc.listen(host, rpcPort);
+  let healthPort: number | null = null;
+  if (options.healthcheckPort !== null) {
+    try {
+      healthPort = await health.listen(host, options.healthcheckPort ?? 1251);
+    } catch (err) {
+      await rpc.close();
+      throw err;
+    }
+  }
+
+  const releaseHanging = () => {
+    for (const res of hanging) res.destroy();
+    hanging.clear();
+  };
+
+  return {
+    host,
+    port: rpcPort,
+    healthcheckPort: healthPort,
+    nodeId,
+    setHeight(n) {
+      height = n;
+      blockTime = new Date().toISOString();
+    },
+    height: () => height,
+    setCatchingUp(b) {
+      catchingUp = b;
+    },
+    async setDown(isDown, mode = "refuse") {
+      if (closed) throw new Error(`fake comet ${host}:${rpcPort} is closed`);
+      const was = down;
+      down = isDown ? mode : undefined;
+      if (was === "hang" && down !== "hang") releaseHanging();
+      if (down === "refuse" && was !== "refuse") await rpc.close();
+      if (was === "refuse" && down !== "refuse") await rpc.listen(host, rpcPort);
+    },
+    setDisk(d) {
+      disk = d;
+    },
+    statusRequests: () => requests,
+    statusBody,
+    async close() {
+      if (closed) return;
+      closed = true;
+      releaseHanging();
+      await Promise.all([rpc.close(), healthPort !== null ? health.close() : Promise.resolve()]);
+    },
+  };
+}
+
+/** CometBFT writes its JSON-RPC answers indented by two spaces. */
+function rpcJson(value: unknown): string {
+  return JSON.stringify(value, null, 2);
+}
+
+/** Go's json.Encoder: compact, one trailing newline. */
+function goJson(value: unknown): string {
+  return JSON.stringify(value) + "\n";
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+type TrackedServer = {
+  /** Binds (again) and resolves with the port. */
+  listen(host: string, port: number): Promise<number>;
+  /** Stops listening and destroys every open connection, keep-alive ones included. */
+  close(): Promise<void>;
+};
+
+/**
+ * An http.Server that can be closed and reopened on the same address, dropping its connections
+ * on close so a client sees a refused or reset connection at once (closeAllConnections is not
+ * on every runtime, so the sockets are tracked here).
+ */
+function trackedServer(handler: (req: IncomingMessage, res: ServerResponse) => void): TrackedServer {
+  let server: Server | undefined;
+  const sockets = new Set<Socket>();
+  return {
+    listen(host, port) {
+      const s = createServer(handler);
+      s.keepAliveTimeout = 2000;
+      s.on("connection", (socket: Socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+      });
+      return new Promise<number>((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(port, host, () => {
+          s.off("error", reject);
+          server = s;
+          resolve((s.address() as { port: number }).port);
+        });
+      });
+    },
+    close() {
+      const s = server;
+      server = undefined;
+      if (!s) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+        sockets.clear();
+      });
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// A fake comet on every pod of a namespace, for tests where the operator creates the pods.
+
+type PodJson = {
+  metadata: { name: string; uid: string; deletionTimestamp?: string };
+  spec?: { containers?: Array<{ name?: string; ports?: Array<{ name?: string; containerPort?: number }> }> };
+  status?: { phase?: string; podIP?: string };
+};
+
+export type FakeCometFleetOptions = {
+  /** Poll period; 200 ms. */
+  intervalMs?: number;
+  /** Initial state of a pod's fake (default height 1, in sync); may start it down. */
+  initial?: (pod: PodJson) => { height?: number; catchingUp?: boolean; network?: string; down?: DownMode };
+  /** null: no healthcheck sidecar API. Default 1251. */
+  healthcheckPort?: number | null;
+};
+
+export type FakeCometFleet = {
+  /** The fake serving this pod now (by name), if any. */
+  get(pod: string): FakeComet | undefined;
+  /** Resolves with the pod's fake once it is serving. */
+  waitFor(pod: string, timeoutMs?: number): Promise<FakeComet>;
+  /** Pod name → fake, for every pod served now. */
+  all(): Map<string, FakeComet>;
+  close(): Promise<void>;
+};
+
+/**
+ * Watches (by polling the API every 200 ms) the pods of `namespace` matching `labelSelector`,
+ * and serves a fake comet on each one's IP as soon as it has one, on the port of its container
+ * "node"'s "rpc" port (else 26657). A pod that is gone, or recreated with a new uid, loses its fake.
+ */
+export function fakeCometForPods(
+  cluster: { admin: ApiAuth },
+  namespace: string,
+  labelSelector = "",
+  options: FakeCometFleetOptions = {},
+): FakeCometFleet {
+  const served = new Map<string, { uid: string; ip: string; comet: FakeComet }>();
+  const intervalMs = options.intervalMs ?? 200;
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let polling: Promise<void> | undefined;
+  const wakers = new Set<() => void>();
+  const wakeAll = () => {
+    for (const w of [...wakers]) w();
+  };
+  const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : "";
+
+  const poll = async () => {
+    const list = await apiJson<{ items: PodJson[] }>(cluster.admin, "GET", `/api/v1/namespaces/${namespace}/pods${query}`);
+    const live = new Map(list.items.filter((p) => p.status?.podIP).map((p) => [p.metadata.name, p]));
+    // Stop the gone first: kwok may hand a freed IP to the next pod.
+    for (const [name, s] of [...served]) {
+      const pod = live.get(name);
+      if (pod && pod.metadata.uid === s.uid && pod.status?.podIP === s.ip) continue;
+      served.delete(name);
+      await s.comet.close();
+    }
+    for (const [name, pod] of live) {
+      if (served.has(name) || stopped) continue;
+      const init = options.initial?.(pod) ?? {};
+      const comet = await startFakeComet({
+        host: pod.status!.podIP!,
+        port: rpcPortOfJson(pod),
+        healthcheckPort: options.healthcheckPort === undefined ? 1251 : options.healthcheckPort,
+        height: init.height ?? 1,
+        catchingUp: init.catchingUp ?? false,
+        ...(init.network ? { network: init.network } : {}),
+        moniker: name,
+      }).catch(() => undefined); // address still held by a fake of a pod just gone: next poll
+      if (!comet) continue;
+      if (stopped) {
+        await comet.close();
+        continue;
+      }
+      if (init.down) await comet.setDown(true, init.down);
+      served.set(name, { uid: pod.metadata.uid, ip: pod.status!.podIP!, comet });
+    }
+    wakeAll();
+  };
+
+  const loop = () => {
+    timer = undefined;
+    polling = poll()
+      .catch(() => {
+        // API server restarting, namespace going away: try again.
+      })
+      .finally(() => {
+        polling = undefined;
+        if (!stopped) timer = setTimeout(loop, intervalMs);
+      });
+  };
+  loop();
+
+  return {
+    get: (pod) => served.get(pod)?.comet,
+    all: () => new Map([...served].map(([name, s]) => [name, s.comet])),
+    async waitFor(pod, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const s = served.get(pod);
+        if (s) return s.comet;
+        if (stopped) throw new Error(`fake comet fleet closed before pod ${namespace}/${pod} got one`);
+        if (Date.now() > deadline) throw new Error(`no fake comet for pod ${namespace}/${pod} after ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(t);
+            wakers.delete(done);
+            resolve();
+          };
+          const t = setTimeout(done, intervalMs);
+          wakers.add(done);
+        });
+      }
+    },
+    async close() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      wakeAll();
+      await polling;
+      const all = [...served.values()];
+      served.clear();
+      await Promise.all(all.map((s) => s.comet.close()));
+    },
+  };
+}
+
+function rpcPortOfJson(pod: PodJson): number {
+  const node = pod.spec?.containers?.find((c) => c.name === "node");
+  return node?.ports?.find((p) => p.name === "rpc")?.containerPort ?? 26657;
+}
