@@ -162,7 +162,7 @@ describe('the fake CometBFT node', () => {
     comets.push(comet);
     const health = async () => {
       const res = await fetch(`http://127.0.0.1:${comet.healthcheckPort}/`);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     assert.deepEqual(await health(), { status: 200, body: { address: `http://localhost:${comet.port}`, in_sync: true } });
     comet.setCatchingUp(true);
@@ -178,7 +178,7 @@ describe('the fake CometBFT node', () => {
     comets.push(comet);
     const disk = async (query: string) => {
       const res = await fetch(`http://127.0.0.1:${comet.healthcheckPort}/disk${query}`);
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     comet.setDisk({ allBytes: 1000, freeBytes: 0 });
     assert.deepEqual(await disk('?dir=/home/operator/cosmos'), { status: 200, body: { dir: '/home/operator/cosmos', all_bytes: 1000 } });
