@@ -35,10 +35,14 @@ export function loadKubeConfig(opts: LoadOptions = {}): { kubeConfig: KubeConfig
   const fromEnv = (env.KUBECONFIG ?? '').split(':').filter(Boolean);
   if (fromEnv.length > 0) {
     kc.loadFromFile(fromEnv[0]!);
+    // kubectl's merge: the first file to name a cluster, user or context wins. (client-node's
+    // mergeConfig throws on a duplicate name instead.)
     for (const file of fromEnv.slice(1)) {
       const more = new KubeConfig();
       more.loadFromFile(file);
-      kc.mergeConfig(more);
+      for (const c of more.clusters) if (!kc.getCluster(c.name)) kc.addCluster(c);
+      for (const u of more.users) if (!kc.getUser(u.name)) kc.addUser(u);
+      for (const c of more.contexts) if (!kc.getContextObject(c.name)) kc.addContext(c);
     }
     return { kubeConfig: kc, source: 'env' };
   }

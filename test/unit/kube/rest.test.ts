@@ -1,0 +1,130 @@
+// The HTTP transport's own behaviour, against a loopback HTTP server that misbehaves on cue
+// (no Kubernetes semantics here: those are tested against the real API server). These are the
+// cases client-node's undici path gets wrong on Deno, so they run on both runtimes.
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { classifyApiError } from '../../../src/kube/api-errors.ts';
+import { createRestClient, type RestClient } from '../../../src/kube/rest.ts';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+describe('createRestClient', () => {
+  let server: http.Server;
+  let rest: RestClient;
+  let handler: Handler = (_req, res) => res.end();
+
+  before(async () => {
+    server = http.createServer((req, res) => handler(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser({ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }, { name: 'u', token: 'secret-token' });
+    rest = createRestClient(kc);
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  it('sends JSON with the bearer token and the content type asked for, and parses the answer', async () => {
+    let seen: { auth?: string; type?: string; body?: string; url?: string } = {};
+    handler = (req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen = { auth: req.headers.authorization, type: req.headers['content-type'], body, url: req.url };
+        res.setHeader('content-type', 'application/json');
+        res.end('{"ok":true}');
+      });
+    };
+    const out = await rest.request({
+      method: 'PATCH',
+      path: '/apis/g/v1/namespaces/ns/things/x',
+      query: { fieldManager: 'cosmos-operator', force: true, dryRun: undefined },
+      body: { spec: { a: 1 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    assert.deepEqual(out, { ok: true });
+    assert.deepEqual(seen, {
+      auth: 'Bearer secret-token',
+      type: 'application/apply-patch+yaml',
+      body: '{"spec":{"a":1}}',
+      url: '/apis/g/v1/namespaces/ns/things/x?fieldManager=cosmos-operator&force=true',
+    });
+  });
+
+  it('rejects a non-2xx answer with an ApiException carrying the code and the Status', async () => {
+    handler = (_req, res) => {
+      res.statusCode = 422;
+      res.end(JSON.stringify({ kind: 'Status', code: 422, reason: 'Invalid', message: 'spec.size: Invalid value' }));
+    };
+    await assert.rejects(rest.request({ method: 'POST', path: '/x', body: {} }), (err: unknown) => {
+      const e = err as { code?: number; body?: { reason?: string } };
+      return e.code === 422 && e.body?.reason === 'Invalid' && classifyApiError(err) === 'permanent';
+    });
+  });
+
+  it('fails a request whose connection dies mid-response', async () => {
+    handler = (req, res) => {
+      res.writeHead(200);
+      res.write('{"partial":');
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    await assert.rejects(rest.request({ method: 'GET', path: '/x' }));
+  });
+
+  it('times a request out', async () => {
+    handler = () => {};
+    await assert.rejects(rest.request({ method: 'GET', path: '/x', timeoutMs: 100 }), (err: unknown) => (err as Error).name === 'TimeoutError');
+  });
+
+  it('delivers a stream line by line, also when lines span chunks', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      res.write('{"type":"ADDED","n":1}\n{"type":"MOD');
+      setTimeout(() => res.end('IFIED","n":2}\n{"type":"DELETED","n":3}'), 20);
+    };
+    const lines: string[] = [];
+    const end = await rest.stream({ path: '/w', idleTimeoutMs: 5000, onLine: (l) => lines.push(l) });
+    assert.deepEqual(end, { kind: 'closed' });
+    assert.deepEqual(lines.map((l) => JSON.parse(l).n), [1, 2, 3]);
+  });
+
+  it('reports a stream whose connection dies as a failure', async () => {
+    handler = (req, res) => {
+      res.writeHead(200);
+      res.write('{"type":"ADDED"}\n');
+      setTimeout(() => req.socket.destroy(), 20);
+    };
+    const end = await rest.stream({ path: '/w', idleTimeoutMs: 5000, onLine: () => {} });
+    assert.equal(end.kind, 'error');
+  });
+
+  it('ends a silent stream with a TimeoutError after the idle timeout', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200);
+      res.write('{"type":"ADDED"}\n');
+    };
+    const end = await rest.stream({ path: '/w', idleTimeoutMs: 150, onLine: () => {} });
+    assert.equal(end.kind === 'error' && (end.error as Error).name, 'TimeoutError');
+  });
+
+  it('ends a stream as closed when its signal aborts', async () => {
+    handler = (_req, res) => res.writeHead(200).write('\n');
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 30);
+    assert.deepEqual(await rest.stream({ path: '/w', idleTimeoutMs: 5000, signal: stop.signal, onLine: () => {} }), { kind: 'closed' });
+  });
+
+  it('reports a stream refused with 410 as an error with code 410 and its Status', async () => {
+    handler = (_req, res) => {
+      res.statusCode = 410;
+      res.end(JSON.stringify({ kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }));
+    };
+    const end = await rest.stream({ path: '/w', idleTimeoutMs: 5000, onLine: () => {} });
+    assert.equal(end.kind === 'error' && (end.error as { code?: number }).code, 410);
+  });
+});
