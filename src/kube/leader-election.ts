@@ -142,7 +142,8 @@ export type LeaderElector = {
   /**
    * Campaigns, leads, and resolves when leadership ends: 'lost' when a renewal round failed
    * (the caller must stop reconciling at once: exit the process), 'stopped' when `signal`
-   * aborted (the lease was released if we held it).
+   * aborted (the lease was released if we held it). On a graceful stop, abort `signal` only
+   * after the leader-only work has stopped: the release lets a standby start at once.
    */
   run(signal: AbortSignal): Promise<ElectionEnd>;
   isLeader(): boolean;

@@ -5,10 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { mergePatch } from '../../../src/kube/apply.ts';
 import { createController, type Controller } from '../../../src/kube/controller.ts';
-import { keyOf } from '../../../src/kube/object-key.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
 import { createCache, type Cache } from '../../../src/kube/reflector.ts';
 import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { enqueueSelf } from '../../../src/kube/triggers.ts';
 import { done, transient } from '../../../src/reconcile/result.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
 import { kubeHarness, type KubeHarness } from './fixtures/harness.ts';
@@ -49,11 +49,7 @@ describe('a controller fed by a real cache', () => {
     const cache: Cache<ConfigMap> = createCache<ConfigMap>(h.rest, { type: resources.configMaps, namespace: ns, labelSelector, log: h.log });
     const controller: Controller = createController({ name: 'burst', reconcile, log: h.log, registry, workers: 1 });
     // A handler only turns an event into a key, as controller-runtime's EnqueueRequestForObject.
-    cache.subscribe({
-      onAdd: (o) => controller.enqueue(keyOf(o)),
-      onUpdate: (o) => controller.enqueue(keyOf(o)),
-      onDelete: (o) => controller.enqueue(keyOf(o)),
-    });
+    cache.subscribe(enqueueSelf(controller.enqueue));
     cache.start();
     const running = controller.run();
     stoppers.push(async () => {
