@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // cosmos-operator: one program, several roles chosen by the first argument.
 // Wiring only; each role lives in its own module.
-import { formatFlagHelp, parseBindAddress, parseFlags } from './cli/flags.ts';
-import { createLogger, type Level, type LogFormat } from './log.ts';
-import { managerFlags } from './manager-flags.ts';
+import { formatFlagHelp, parseFlags } from './cli/flags.ts';
+import { createLogger } from './log.ts';
+import { managerFlags, managerOptionsFromFlags } from './manager-flags.ts';
 import { startManager } from './manager.ts';
 import { version } from './version.ts';
+import { runCertsCommand } from './certs-command.ts';
 
 const commands = {
   manager: 'Run the operator: reconcilers (on the leader), health and metrics endpoints (default).',
+  certs: 'Create a CA and a webhook serving certificate (for running without cert-manager); see certs --help.',
   version: 'Print the version and exit.',
 } as const;
 
@@ -35,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'manager':
       return runManagerCommand(rest);
+    case 'certs':
+      return runCertsCommand(rest);
     case 'help':
       process.stdout.write(usage);
       return 0;
@@ -54,27 +58,21 @@ async function runManagerCommand(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return 0;
   }
-  const v = parsed.values;
-  const metricsAddress = parseBindAddress(String(v['metrics-bind-address']));
-  const healthAddress = parseBindAddress(String(v['health-probe-bind-address']));
-  for (const [flag, addr] of [['metrics-bind-address', metricsAddress], ['health-probe-bind-address', healthAddress]] as const) {
-    if (typeof addr === 'object' && 'error' in addr) {
-      process.stderr.write(`invalid --${flag}: ${addr.error}\n`);
-      return 2;
-    }
+  const options = managerOptionsFromFlags(parsed.values);
+  if ('error' in options) {
+    process.stderr.write(`${options.error}\n`);
+    return 2;
   }
-  const log = createLogger({ level: v['log-level'] as Level, format: v['log-format'] as LogFormat });
+  const log = createLogger({ level: options.logLevel, format: options.logFormat });
   log.info('starting cosmos-operator', { version, runtime: runtimeName(), pid: process.pid });
 
-  const manager = await startManager({
-    metricsAddress: metricsAddress as Exclude<typeof metricsAddress, { error: string }>,
-    healthAddress: healthAddress as Exclude<typeof healthAddress, { error: string }>,
-    leaderElect: Boolean(v['leader-elect']),
-    leaderElectionId: String(v['leader-election-id']),
-    leaderElectionNamespace: String(v['leader-election-namespace']),
-    kubeconfig: String(v['kubeconfig']),
-    log,
-  });
+  let manager;
+  try {
+    manager = await startManager({ ...options, log });
+  } catch (err) {
+    log.error('cannot start', { error: err });
+    return 1;
+  }
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void manager.stop(signal));
   }

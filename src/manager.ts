@@ -11,6 +11,11 @@ import { createLeaderElector, defaultIdentity } from './kube/leader-election.ts'
 import { createLeaseLock } from './kube/lease-lock.ts';
 import { describeApiError } from './kube/api-errors.ts';
 import type { Logger } from './log.ts';
+import { API_KINDS } from './api/kinds.ts';
+import { serveTls, type TlsServer } from './http/tls-server.ts';
+import { createWebhookApp } from './webhooks/routes.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type ManagerOptions = {
   metricsAddress: BindAddress;
@@ -19,6 +24,8 @@ export type ManagerOptions = {
   leaderElectionId: string;
   leaderElectionNamespace: string;
   kubeconfig: string;
+  /** undefined: no webhook server. */
+  webhook?: { host: string; port: number; certDir: string };
   log: Logger;
 };
 
@@ -45,6 +52,32 @@ export async function startManager(opts: ManagerOptions, leaderWork: LeaderWork[
     const s = await serveHttp(createMetricsApp(registry), opts.metricsAddress.host, opts.metricsAddress.port);
     servers.push(s);
     log.info('serving metrics', { address: `${s.host}:${s.port}`, path: '/metrics' });
+  }
+
+  // Webhooks are served on every replica, leader or not (controller-runtime's
+  // NeedLeaderElection() == false), so admission keeps working during a leader handover.
+  let webhookServer: TlsServer | undefined;
+  if (opts.webhook) {
+    const { host, port, certDir } = opts.webhook;
+    const certFile = join(certDir, 'tls.crt');
+    const keyFile = join(certDir, 'tls.key');
+    if (!existsSync(certFile) || !existsSync(keyFile)) {
+      throw new Error(
+        `no webhook serving certificate in ${certDir} (tls.crt, tls.key): mount the cert-manager Secret there, ` +
+          `run "cosmos-operator certs --dir ${certDir}", or pass --webhook-port=0 to run without webhooks`,
+      );
+    }
+    webhookServer = await serveTls(createWebhookApp(API_KINDS, { registry, logger: log.child({ component: 'webhooks' }) }), {
+      host: host || '0.0.0.0',
+      port,
+      certFile,
+      keyFile,
+      registry,
+      logger: log,
+    });
+    const address = `${webhookServer.address.host}:${webhookServer.address.port}`;
+    log.info('serving admission webhooks', { address, certDir, kinds: API_KINDS.map((k) => k.kind) });
+    health.checks.addReadyz('webhook', () => true);
   }
 
   const { kubeConfig, source } = loadKubeConfig({ kubeconfig: opts.kubeconfig });
@@ -130,6 +163,7 @@ export async function startManager(opts: ManagerOptions, leaderWork: LeaderWork[
     await running;
     electionStop.abort();
     await election.catch((err: unknown) => log.error('stopping: leader election ended with an error', { error: err }));
+    await webhookServer?.close();
     for (const s of servers.reverse()) await s.close();
     log.info('stopped');
     finish(exitCode);

@@ -96,7 +96,7 @@ async function main(): Promise<number> {
     const plane = await startControlPlane({ log: (line: string) => process.stdout.write(`[cluster] ${line}\n`) });
     const env = { ...process.env, COSMOS_TEST_CLUSTER: plane.stateFile, KUBECONFIG: plane.kubeconfig };
     try {
-      await nodeTests('integration tests on Node', ['test/integration/**/*.test.ts'], env);
+      await nodeTests('integration and e2e tests on Node', ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], env);
       await denoTests('integration tests on Deno (src/kube, webhooks)', ['test/integration/kube/', 'test/integration/webhooks/'], env);
     } finally {
       await plane.stop();

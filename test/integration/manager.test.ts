@@ -17,6 +17,7 @@ describe('cosmos-operator manager', () => {
       `--kubeconfig=${cluster.kubeconfig}`,
       '--health-probe-bind-address=127.0.0.1:0',
       '--metrics-bind-address=127.0.0.1:0',
+      '--webhook-port=0',
     ]);
     health = portOf(await op.waitForLog((r) => r.msg === 'serving health probes'));
     metrics = portOf(await op.waitForLog((r) => r.msg === 'serving metrics'));
@@ -73,7 +74,7 @@ describe('cosmos-operator manager before the API server answers', () => {
         contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
       }),
     );
-    const op = startOperator(['manager', `--kubeconfig=${kubeconfig}`, '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=0']);
+    const op = startOperator(['manager', `--kubeconfig=${kubeconfig}`, '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--webhook-port=0']);
     try {
       const port = portOf(await op.waitForLog((r) => r.msg === 'serving health probes'));
       await op.waitForLog((r) => r.msg === 'API server not reachable, retrying');
@@ -100,6 +101,7 @@ describe('cosmos-operator manager with --leader-elect', () => {
       `--leader-election-namespace=${ns}`,
       '--health-probe-bind-address=127.0.0.1:0',
       '--metrics-bind-address=127.0.0.1:0',
+      '--webhook-port=0',
     ]);
     try {
       const metrics = portOf(await op.waitForLog((r) => r.msg === 'serving metrics'));

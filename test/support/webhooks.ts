@@ -1,0 +1,97 @@
+// The operator with its admission webhooks wired into the real API server, as in the
+// "operator outside the cluster" mode (deploy/external): certificates from `cosmos-operator
+// certs`, webhook configurations that call https://127.0.0.1:<port>/<path> with that CA.
+// The configurations are scoped to one namespace (namespaceSelector), so other tests sharing
+// the control plane are never routed to this operator, and they are deleted on stop.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { API_KINDS } from '../../src/api/kinds.ts';
+import { runCertsCommand } from '../../src/certs-command.ts';
+import { webhookPath } from '../../src/webhooks/routes.ts';
+import type { TestCluster } from '../cluster/connect.ts';
+import { startOperator, type OperatorProcess } from './operator-process.ts';
+
+const CRD_DIR = join(import.meta.dirname, '..', '..', 'deploy', 'crd');
+export const CRD_FILES = API_KINDS.map((k) => join(CRD_DIR, `${k.group}_${k.plural}.yaml`));
+
+export type WebhookOperator = { op: OperatorProcess; port: number; stop(): Promise<void> };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Webhook configurations for every kind, calling the operator on 127.0.0.1:port, for `namespace` only. */
+export function webhookConfigurations(name: string, port: number, caBundle: string, namespace: string): unknown[] {
+  const common = {
+    admissionReviewVersions: ['v1'],
+    sideEffects: 'None',
+    failurePolicy: 'Fail',
+    matchPolicy: 'Equivalent',
+    timeoutSeconds: 10,
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+  };
+  const hooks = (type: 'validate' | 'mutate') =>
+    API_KINDS.map((k) => ({
+      ...common,
+      name: `${type === 'validate' ? 'v' : 'm'}${k.kind.toLowerCase()}.${name}.cosmos.strange.love`,
+      clientConfig: { url: `https://127.0.0.1:${port}${webhookPath(type, k)}`, caBundle },
+      rules: [{ apiGroups: [k.group], apiVersions: [k.version], operations: ['CREATE', 'UPDATE'], resources: [k.plural], scope: 'Namespaced' }],
+    }));
+  return [
+    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name }, webhooks: hooks('validate') },
+    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: hooks('mutate') },
+  ];
+}
+
+/**
+ * Installs the CRDs, issues certificates, starts `cosmos-operator manager` with its webhook
+ * server on a free loopback port, and registers the webhooks for `namespace`. Resolves once
+ * the API server routes admission to it.
+ */
+export async function startOperatorWithWebhooks(cluster: TestCluster, namespace: string, extraArgs: string[] = []): Promise<WebhookOperator> {
+  await cluster.installCRDs(CRD_FILES);
+  const certDir = mkdtempSync(join(tmpdir(), 'cosmos-webhook-certs-'));
+  const printed: string[] = [];
+  const code = await runCertsCommand(['--dir', certDir, '--host', '127.0.0.1'], { out: (t) => printed.push(t), err: () => {} });
+  if (code !== 0) throw new Error(`cosmos-operator certs exited ${code}`);
+  const caBundle = Buffer.from(readFileSync(join(certDir, 'ca.crt'))).toString('base64');
+
+  const port = await freePort();
+  const op = startOperator([
+    'manager',
+    `--kubeconfig=${cluster.kubeconfig}`,
+    '--health-probe-bind-address=127.0.0.1:0',
+    '--metrics-bind-address=127.0.0.1:0',
+    `--webhook-port=${port}`,
+    '--webhook-host=127.0.0.1',
+    `--webhook-cert-dir=${certDir}`,
+    ...extraArgs,
+  ]);
+  await op.waitForLog((r) => r.msg === 'serving admission webhooks');
+
+  const name = `cosmos-operator-test-${namespace}`;
+  const manifests = webhookConfigurations(name, port, caBundle, namespace);
+  const applied = await cluster.kubectl(['apply', '--server-side', '-f', '-'], {
+    input: manifests.map((m) => JSON.stringify(m)).join('\n'),
+  });
+  if (applied.code !== 0) throw new Error(`applying webhook configurations failed: ${applied.stderr}`);
+
+  return {
+    op,
+    port,
+    async stop() {
+      await cluster.kubectl(['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', name, '--ignore-not-found']);
+      await op.stop();
+      rmSync(certDir, { recursive: true, force: true });
+    },
+  };
+}
