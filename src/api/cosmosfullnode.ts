@@ -56,6 +56,7 @@ export const DATABASE_BACKENDS = ['goleveldb', 'memdb', 'rocksdb', 'pebbledb'] a
 export const PULL_POLICIES = ['Always', 'Never', 'IfNotPresent'] as const;
 export const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] as const;
 export const VOLUME_MODES = ['Filesystem', 'Block'] as const;
+export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 export const FULL_NODE_PHASES = ['Progressing', 'Complete', 'WaitingForP2PServices', 'Error', 'TransientError'] as const;
 
 export type Container = Jsonified<V1Container>;
@@ -358,6 +359,20 @@ export const fullNodeStatus = object('Observed state of a CosmosFullNode, writte
   readyReplicas: optional(int32('Pods that are in sync with the chain.', { minimum: 0 })),
   latestHeight: optional(uint64('Highest height among the pods.')),
   selector: optional(str('Label selector of the pods, in string form (scale subresource, for a HorizontalPodAutoscaler).')),
+  conditions: optional(
+    list(
+      'Ready (every replica in sync, phase Complete) and Progressing (children being created, deleted or rolled), as metav1.Condition.',
+      object('A condition, as metav1.Condition.', {
+        type: str('Ready or Progressing.'),
+        status: enumOf('True, False or Unknown.', CONDITION_STATUSES),
+        reason: str('Why, in CamelCase.'),
+        message: str('Why, for a person.'),
+        lastTransitionTime: dateTime('When the status last changed.'),
+        observedGeneration: optional(int64('The generation the condition was computed from.')),
+      }),
+      { listType: 'map', mapKeys: ['type'] },
+    ),
+  ),
 });
 
 export type FullNodeSpec = Infer<typeof fullNodeSpec>;

@@ -15,6 +15,7 @@ import { defaultCometConfig, defaultAppConfig } from './comet-defaults.ts';
 import { haltHeightFor } from './halt-height.ts';
 import { defaultLabels, INSTANCE_LABEL, normalizeMetadata } from './labels.ts';
 import { instanceName, ordinalsOf } from './names.ts';
+import { controllerReferences } from './owner-reference.ts';
 import { nodeIdsExcept, peerOf, privatePeersExcept, type Peer } from './peers.ts';
 import { PRIVVAL_PORT } from './ports.ts';
 import { mergeToml, parseTomlOverride, stringifyToml, type TomlTable } from './toml-merge.ts';
@@ -32,7 +33,13 @@ export interface ConfigOverlays {
 export interface ConfigMapObject {
   apiVersion: 'v1';
   kind: 'ConfigMap';
-  metadata: { name: string; namespace?: string; labels: Record<string, string>; annotations: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+  };
   data: Record<string, string>;
 }
 
@@ -50,6 +57,9 @@ export function buildConfigMaps(node: CosmosFullNode, peers: readonly Peer[]): D
       labels: defaultLabels(node, { [INSTANCE_LABEL]: instance }),
       annotations: {},
     });
+    // Like every child (owner-reference.ts): found as owned, and deleted with the CR by GC.
+    const owners = controllerReferences(node);
+    if (owners.length > 0) metadata.ownerReferences = owners;
     const object: ConfigMapObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -1,0 +1,50 @@
+// Writes a CosmosFullNode's status (spec §2.12) when, and only when, it changed in a way that
+// matters (status.ts statusChanged): an idle CosmosFullNode causes no API writes. The write is a
+// JSON merge patch of the status subresource holding only what differs from the status this pass
+// started from, so fields others write meanwhile (status.height from versioncheck,
+// scheduledSnapshotStatus from the snapshot controller) are not overwritten with stale copies,
+// and no resourceVersion conflict can arise.
+import type { CosmosFullNode } from '../../api/cosmosfullnode.ts';
+import { mergePatch } from '../../kube/apply.ts';
+import type { ResourceType } from '../../kube/resource.ts';
+import type { RestClient } from '../../kube/rest.ts';
+import { canonicalJson } from '../diff.ts';
+import { apiFailure } from './owned-children.ts';
+import { statusChanged, type CosmosFullNodeStatus } from './status.ts';
+
+export const FULL_NODES: ResourceType = { group: 'cosmos.strange.love', version: 'v1', plural: 'cosmosfullnodes', kind: 'CosmosFullNode', namespaced: true };
+
+export type StatusControlDeps = { rest: RestClient };
+
+/** Patches status from `prev` to `next` if statusChanged says so; returns whether it wrote. */
+export async function writeStatus(deps: StatusControlDeps, node: CosmosFullNode, prev: CosmosFullNodeStatus | undefined, next: CosmosFullNodeStatus): Promise<boolean> {
+  if (!statusChanged(prev, next, node.spec.chain.versions)) return false;
+  const patch = prev === undefined ? next : mergePatchBetween(prev, next);
+  try {
+    await mergePatch(deps.rest, FULL_NODES, node.metadata.namespace, node.metadata.name ?? '', { status: patch }, { subresource: 'status' });
+  } catch (err) {
+    throw apiFailure(err, 'update status of', 'CosmosFullNode', `${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`);
+  }
+  return true;
+}
+
+/**
+ * The RFC 7386 merge patch turning `prev` into `next`: changed members set, vanished ones null,
+ * objects recursed into, arrays replaced whole.
+ */
+export function mergePatchBetween(prev: unknown, next: unknown): unknown {
+  if (!isPlainObject(prev) || !isPlainObject(next)) return next;
+  const patch: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined) continue;
+    const before = prev[key];
+    if (before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
+    patch[key] = isPlainObject(before) && isPlainObject(value) ? mergePatchBetween(before, value) : value;
+  }
+  for (const key of Object.keys(prev)) if (prev[key] !== undefined && next[key] === undefined) patch[key] = null;
+  return patch;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

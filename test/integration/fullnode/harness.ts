@@ -1,0 +1,130 @@
+// What the CosmosFullNode controller's integration tests share: the control plane with our CRDs,
+// the controller running in this process under its own ServiceAccount with exactly the
+// ClusterRole in deploy/rbac (so a missing permission fails a test), an admin client for the
+// test's own reads and writes, and CosmosFullNode manifests.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadYaml } from '@kubernetes/client-node';
+import type { CosmosFullNode } from '../../../src/api/cosmosfullnode.ts';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
+import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
+import { createLogger } from '../../../src/log.ts';
+import { createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
+import { testCluster, type TestCluster } from '../../cluster/connect.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export const FULL_NODES: ResourceType = { group: 'cosmos.strange.love', version: 'v1', plural: 'cosmosfullnodes', kind: 'CosmosFullNode', namespaced: true };
+export const CLUSTER_ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false };
+export const CLUSTER_ROLE_BINDINGS: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false };
+
+export type FullNodeJson = CosmosFullNode & KubeObject;
+export type Obj = KubeObject & { spec?: any; status?: any; data?: Record<string, string>; type?: string };
+
+export type Harness = { cluster: TestCluster; admin: KubeClient };
+
+let shared: Promise<Harness> | undefined;
+
+/** The control plane with deploy/crd installed, and an admin client. */
+export function harness(): Promise<Harness> {
+  shared ??= (async () => {
+    const cluster = await testCluster();
+    // The directory also holds a kustomization.yaml, which is not a CRD.
+    const crdDir = path.join(root, 'deploy', 'crd');
+    await cluster.installCRDs(readdirSync(crdDir).filter((f) => f.startsWith('cosmos.strange.love_')).map((f) => path.join(crdDir, f)));
+    const { kubeConfig } = loadKubeConfig({ kubeconfig: cluster.kubeconfig });
+    return { cluster, admin: createKubeClient(kubeConfig) };
+  })();
+  return shared;
+}
+
+/**
+ * Credentials for the operator: a ServiceAccount in `namespace` bound to deploy/rbac's
+ * manager-role ClusterRole (applied as it is), so the test runs with exactly that RBAC.
+ */
+export async function operatorCredentials(h: Harness, namespace: string): Promise<string> {
+  const rolePath = path.join(root, 'deploy', 'rbac', 'role.yaml');
+  if (!existsSync(rolePath)) return h.cluster.kubeconfig;
+  const role = loadYaml<KubeObject>(readFileSync(rolePath, 'utf8'));
+  const roleName = `${role.metadata!.name}-fullnode-it`;
+  const clusterRoles = h.admin.objects(CLUSTER_ROLES);
+  const existing = await clusterRoles.get(undefined, roleName);
+  const body = { ...role, metadata: { name: roleName } };
+  if (existing === undefined) await clusterRoles.create(body);
+  else await clusterRoles.replace({ ...body, metadata: { name: roleName, resourceVersion: existing.metadata?.resourceVersion } });
+  await h.admin.objects(resources.serviceAccounts).create({ metadata: { namespace, name: 'cosmos-operator' } });
+  await h.admin.objects(CLUSTER_ROLE_BINDINGS).create({
+    metadata: { name: `fullnode-it-${namespace}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
+    subjects: [{ kind: 'ServiceAccount', name: 'cosmos-operator', namespace }],
+  } as KubeObject);
+  return h.cluster.serviceAccountKubeconfig(namespace, 'cosmos-operator');
+}
+
+export type RunningOperator = { stop(): Promise<void> };
+
+/** The CosmosFullNode controller in this process, watching `namespace` only, polling CometBFT fast. */
+export function startOperator(kubeconfig: string, namespace: string): RunningOperator {
+  const { kubeConfig } = loadKubeConfig({ kubeconfig });
+  const level = process.env.FULLNODE_TEST_LOG as 'debug' | 'info' | undefined;
+  const log = level ? createLogger({ level }) : createLogger({ write: () => {} });
+  const stop = new AbortController();
+  const work = createFullNodeController({
+    kube: createKubeClient(kubeConfig),
+    log,
+    namespace,
+    comet: { intervalMs: 250, timeoutMs: 1000, heightNotifyIntervalMs: 1000 },
+  });
+  const running = work.run(stop.signal);
+  running.catch((err: unknown) => log.error('controller failed', { error: err }));
+  return {
+    async stop() {
+      stop.abort();
+      await running;
+    },
+  };
+}
+
+/** The repository's minimal example, made schedulable here: the test storage class, 1 GiB. */
+export function minimalExample(namespace: string, storageClass: string, change: (node: FullNodeJson) => void = () => {}): FullNodeJson {
+  const node = loadYaml<FullNodeJson>(readFileSync(path.join(root, 'examples', 'cosmosfullnode-minimal.yaml'), 'utf8'));
+  node.metadata = { ...node.metadata, namespace };
+  node.spec.volumeClaimTemplate = { ...node.spec.volumeClaimTemplate, storageClassName: storageClass, resources: { requests: { storage: '1Gi' } } };
+  change(node);
+  return node;
+}
+
+export async function getFullNode(h: Harness, namespace: string, name: string): Promise<FullNodeJson> {
+  const node = await h.admin.objects<FullNodeJson>(FULL_NODES).get(namespace, name);
+  if (node === undefined) throw new Error(`CosmosFullNode ${namespace}/${name} not found`);
+  return node;
+}
+
+/** Applies `change` to the spec, retrying on conflicts. */
+export async function updateSpec(h: Harness, namespace: string, name: string, change: (node: FullNodeJson) => void): Promise<void> {
+  const client = h.admin.objects<FullNodeJson>(FULL_NODES);
+  for (let attempt = 0; ; attempt++) {
+    const node = await getFullNode(h, namespace, name);
+    change(node);
+    try {
+      await client.replace(node);
+      return;
+    } catch (err) {
+      if ((err as { code?: number }).code !== 409 || attempt > 5) throw err;
+    }
+  }
+}
+
+export async function list(h: Harness, type: ResourceType, namespace: string, labelSelector?: string): Promise<Obj[]> {
+  return (await h.admin.objects<Obj>(type).list(namespace, labelSelector !== undefined ? { labelSelector } : {})).items;
+}
+
+export function names(objs: readonly KubeObject[]): string[] {
+  return objs.map((o) => o.metadata?.name ?? '').sort();
+}
+
+export async function eventReasons(h: Harness, namespace: string, name: string): Promise<string[]> {
+  const events = await list(h, resources.events, namespace);
+  return events.filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === name).map((e) => (e as { reason?: string }).reason ?? '');
+}
