@@ -312,6 +312,10 @@ export function fakeCometForPods(
   options: FakeCometFleetOptions = {},
 ): FakeCometFleet {
   const served = new Map<string, { uid: string; ip: string; comet: FakeComet }>();
+  // Why a pod has no fake yet, e.g. EADDRINUSE: pod IPs come from the same 127.2.0.0/16 in every
+  // control plane on the machine (kwok hands them out in order), so another test run may hold
+  // the address on the same port.
+  const bindErrors = new Map<string, string>();
   const intervalMs = options.intervalMs ?? 200;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -343,8 +347,12 @@ export function fakeCometForPods(
         catchingUp: init.catchingUp ?? false,
         ...(init.network ? { network: init.network } : {}),
         moniker: name,
-      }).catch(() => undefined); // address still held by a fake of a pod just gone: next poll
+      }).catch((err: unknown) => {
+        bindErrors.set(name, err instanceof Error ? err.message : String(err)); // tried again next poll
+        return undefined;
+      });
       if (!comet) continue;
+      bindErrors.delete(name);
       if (stopped) {
         await comet.close();
         continue;
@@ -377,7 +385,10 @@ export function fakeCometForPods(
         const s = served.get(pod);
         if (s) return s.comet;
         if (stopped) throw new Error(`fake comet fleet closed before pod ${namespace}/${pod} got one`);
-        if (Date.now() > deadline) throw new Error(`no fake comet for pod ${namespace}/${pod} after ${timeoutMs} ms`);
+        if (Date.now() > deadline) {
+          const why = bindErrors.get(pod);
+          throw new Error(`no fake comet for pod ${namespace}/${pod} after ${timeoutMs} ms${why ? `: ${why}` : ''}`);
+        }
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(t);

@@ -17,7 +17,7 @@ export type OperatorProcess = {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.env): OperatorProcess {
+export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.env, onLog?: (record: LogRecord) => void): OperatorProcess {
   const runtime = process.execPath;
   const child = spawn(runtime, [join(root, 'src', 'main.ts'), ...args], {
     cwd: root,
@@ -43,6 +43,7 @@ export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.e
         continue;
       }
       logs.push(rec);
+      onLog?.(rec);
       for (const w of [...waiters]) {
         if (w.match(rec)) {
           waiters.splice(waiters.indexOf(w), 1);

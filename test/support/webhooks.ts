@@ -11,12 +11,12 @@ import { API_KINDS } from '../../src/api/kinds.ts';
 import { runCertsCommand } from '../../src/certs-command.ts';
 import { webhookPath } from '../../src/webhooks/routes.ts';
 import type { TestCluster } from '../cluster/connect.ts';
-import { startOperator, type OperatorProcess } from './operator-process.ts';
+import { startOperator, type LogRecord, type OperatorProcess } from './operator-process.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', '..', 'deploy', 'crd');
 export const CRD_FILES = API_KINDS.map((k) => join(CRD_DIR, `${k.group}_${k.plural}.yaml`));
 
-export type WebhookOperator = { op: OperatorProcess; port: number; stop(): Promise<void> };
+export type WebhookOperator = { op: OperatorProcess; port: number; certDir: string; stop(): Promise<void> };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -29,15 +29,15 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Webhook configurations for every kind, calling the operator on 127.0.0.1:port, for `namespace` only. */
-export function webhookConfigurations(name: string, port: number, caBundle: string, namespace: string): unknown[] {
+/** Webhook configurations for every kind calling the operator on 127.0.0.1:port; for `namespace` only when given. */
+export function webhookConfigurations(name: string, port: number, caBundle: string, namespace?: string): unknown[] {
   const common = {
     admissionReviewVersions: ['v1'],
     sideEffects: 'None',
     failurePolicy: 'Fail',
     matchPolicy: 'Equivalent',
     timeoutSeconds: 10,
-    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+    ...(namespace ? { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } } : {}),
   };
   const hooks = (type: 'validate' | 'mutate') =>
     API_KINDS.map((k) => ({
@@ -57,7 +57,12 @@ export function webhookConfigurations(name: string, port: number, caBundle: stri
  * server on a free loopback port, and registers the webhooks for `namespace`. Resolves once
  * the API server routes admission to it.
  */
-export async function startOperatorWithWebhooks(cluster: TestCluster, namespace: string, extraArgs: string[] = []): Promise<WebhookOperator> {
+export async function startOperatorWithWebhooks(
+  cluster: TestCluster,
+  namespace: string | undefined,
+  extraArgs: string[] = [],
+  onLog?: (record: LogRecord) => void,
+): Promise<WebhookOperator> {
   await cluster.installCRDs(CRD_FILES);
   const certDir = mkdtempSync(join(tmpdir(), 'cosmos-webhook-certs-'));
   const printed: string[] = [];
@@ -75,10 +80,10 @@ export async function startOperatorWithWebhooks(cluster: TestCluster, namespace:
     '--webhook-host=127.0.0.1',
     `--webhook-cert-dir=${certDir}`,
     ...extraArgs,
-  ]);
+  ], process.env, onLog);
   await op.waitForLog((r) => r.msg === 'serving admission webhooks');
 
-  const name = `cosmos-operator-test-${namespace}`;
+  const name = namespace ? `cosmos-operator-test-${namespace}` : 'cosmos-operator-local';
   const manifests = webhookConfigurations(name, port, caBundle, namespace);
   const applied = await cluster.kubectl(['apply', '--server-side', '-f', '-'], {
     input: manifests.map((m) => JSON.stringify(m)).join('\n'),
@@ -88,6 +93,7 @@ export async function startOperatorWithWebhooks(cluster: TestCluster, namespace:
   return {
     op,
     port,
+    certDir,
     async stop() {
       await cluster.kubectl(['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', name, '--ignore-not-found']);
       await op.stop();
