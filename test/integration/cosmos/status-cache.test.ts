@@ -21,6 +21,7 @@ const WAIT = { timeoutMs: 20_000 };
  * this machine, so a fixed port could meet another run's fake on the same address.
  */
 const rpcPort = 20_000 + Math.floor(Math.random() * 10_000);
+const healthPort = rpcPort + 1;
 
 function podManifest(name: string, labels: Record<string, string>) {
   return {
@@ -158,13 +159,14 @@ describe('the CometBFT status cache on real pods', () => {
     const first = await eventually(() => sync('hub-2') ?? false, WAIT);
     assert.equal(first.reachable, false, 'nothing serves its IP yet');
     assert.ok(['missing status', 'pod has no IP'].includes(first.error ?? '') || /ECONNREFUSED/.test(first.error ?? ''), first.error);
-    fleet = fakeCometForPods(cluster, ns, 'fleet=yes', { initial: () => ({ height: 500 }) });
+    fleet = fakeCometForPods(cluster, ns, 'fleet=yes', { initial: () => ({ height: 500 }), healthcheckPort: healthPort });
     const comet = await fleet.waitFor('hub-2', WAIT.timeoutMs);
     assert.equal(comet.port, rpcPort, "the fleet serves the pod's rpc containerPort");
     await eventually(() => assert.deepEqual([sync('hub-2')?.reachable, sync('hub-2')?.height], [true, 500]), WAIT);
 
-    // The sidecar's API on 1251 of the same pod IP (spec §4).
-    const health = await fetch(`http://${comet.host}:1251/`);
+    // The sidecar's API on the same pod IP (spec §4; 1251 unless told, as here).
+    assert.equal(comet.healthcheckPort, healthPort);
+    const health = await fetch(`http://${comet.host}:${healthPort}/`);
     assert.equal(health.status, 200);
     assert.deepEqual(await health.json(), { address: `http://localhost:${rpcPort}`, in_sync: true });
   });
