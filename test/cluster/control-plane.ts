@@ -18,8 +18,15 @@ import { startReaper, Supervisor, type ComponentSpec } from "./supervisor.ts";
 import { thirdPartyCRDs, type ThirdPartyCRDSet } from "./third-party-crds.ts";
 import { DRIVER_NAME } from "./volume-provisioner.ts";
 
-/** kwok hands out pod IPs from here. Linux routes all of 127.0.0.0/8 to `lo`, so a test can listen on a pod's IP. */
-export const POD_CIDR = "127.2.0.0/16";
+/**
+ * kwok hands out pod IPs from a loopback range; Linux routes all of 127.0.0.0/8 to `lo`, so a
+ * test can listen on a pod's IP. The /16 is picked at random per control plane
+ * (127.2.0.0/16 … 127.254.0.0/16), so two planes on one machine (a developer's `npm run cluster`
+ * and a test run) almost never hand out the same pod address to fake RPC servers.
+ */
+export function pickPodCIDR(random: () => number = Math.random): string {
+  return `127.${2 + Math.floor(random() * 253)}.0.0/16`;
+}
 export const SERVICE_CIDR = "10.96.0.0/16";
 const SERVICE_IP = "10.96.0.1";
 // kube-apiserver needs an advertise address: without one it takes the default-route interface's
@@ -104,6 +111,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const keep = opts.keep ?? process.env.COSMOS_TEST_KEEP === "1";
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const nodeCount = opts.nodes ?? 3;
+  const podCIDR = pickPodCIDR();
 
   const dir = await mkdtemp(path.join(os.tmpdir(), "cosmos-cp-"));
   const logDir = path.join(dir, "logs");
@@ -300,7 +308,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--kubeconfig=${kubeconfig}`,
         `--config=${kwokConfig}`,
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
-        `--cidr=${POD_CIDR}`,
+        `--cidr=${podCIDR}`,
         "--node-ip=127.1.0.1",
         "--node-lease-duration-seconds=40",
       ],
@@ -334,7 +342,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       health,
       logs,
       nodes,
-      podCIDR: POD_CIDR,
+      podCIDR,
       storageClass: DEFAULT_STORAGE_CLASS,
       storageClasses: STORAGE_CLASSES,
       volumeDriver: DRIVER_NAME,

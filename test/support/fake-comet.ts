@@ -1,6 +1,6 @@
 // A stand-in for a chain pod's network face (design.md, "Real parts"): CometBFT's RPC `/status`
 // on a pod's IP, shaped as CometBFT 0.38 answers it, and the healthcheck sidecar's API (spec §4)
-// on port 1251. Real HTTP on real addresses: kwok gives pods IPs in 127.2.0.0/16 on loopback, so
+// on port 1251. Real HTTP on real addresses: kwok gives pods IPs in a loopback /16 on loopback, so
 // the operator polls these exactly as it would poll a node. Runs on Node and Deno.
 //
 //   const comet = await startFakeComet({ host: pod.status.podIP });
@@ -312,7 +312,7 @@ export function fakeCometForPods(
   options: FakeCometFleetOptions = {},
 ): FakeCometFleet {
   const served = new Map<string, { uid: string; ip: string; comet: FakeComet }>();
-  // Why a pod has no fake yet, e.g. EADDRINUSE: pod IPs come from the same 127.2.0.0/16 in every
+  // Why a pod has no fake yet, e.g. EADDRINUSE: pod IPs come from the same a loopback /16 in every
   // control plane on the machine (kwok hands them out in order), so another test run may hold
   // the address on the same port.
   const bindErrors = new Map<string, string>();

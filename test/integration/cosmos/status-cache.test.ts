@@ -17,7 +17,7 @@ const CFN = 'hub';
 const WAIT = { timeoutMs: 20_000 };
 
 /**
- * An RPC port per test run: pod IPs come from the same 127.2.0.0/16 in every control plane on
+ * An RPC port per test run: pod IPs come from the same a loopback /16 in every control plane on
  * this machine, so a fixed port could meet another run's fake on the same address.
  */
 const rpcPort = 20_000 + Math.floor(Math.random() * 10_000);
