@@ -30,19 +30,28 @@ export async function writeStatus(deps: StatusControlDeps, node: CosmosFullNode,
 
 /**
  * The RFC 7386 merge patch turning `prev` into `next`: changed members set, vanished ones null,
- * objects recursed into, arrays replaced whole.
+ * arrays replaced whole. Objects are recursed into only down to the maps of the status (sync,
+ * height, scheduledSnapshotStatus, selfHealing.pvcAutoScaler); their entries are sent whole, so
+ * an entry's required fields (sync[pod].timestamp) are always in the patch, even when the cache
+ * is behind the server (our own previous write not seen yet) and the server lacks the entry.
  */
-export function mergePatchBetween(prev: unknown, next: unknown): unknown {
+export function mergePatchBetween(prev: unknown, next: unknown, path: readonly string[] = []): unknown {
   if (!isPlainObject(prev) || !isPlainObject(next)) return next;
   const patch: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(next)) {
     if (value === undefined) continue;
     const before = prev[key];
     if (before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
-    patch[key] = isPlainObject(before) && isPlainObject(value) ? mergePatchBetween(before, value) : value;
+    const here = [...path, key];
+    patch[key] = isPlainObject(before) && isPlainObject(value) && recursesInto(here) ? mergePatchBetween(before, value, here) : value;
   }
   for (const key of Object.keys(prev)) if (prev[key] !== undefined && next[key] === undefined) patch[key] = null;
   return patch;
+}
+
+/** status.<map> and status.selfHealing.<map> are merged key by key; anything deeper is a whole entry. */
+function recursesInto(path: readonly string[]): boolean {
+  return path.length === 1 || (path.length === 2 && path[0] === 'selfHealing');
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -20,6 +20,7 @@ import {
   operatorCredentials,
   startOperator,
   updateSpec,
+  type FullNodeJson,
   type Harness,
   type Obj,
   type RunningOperator,
@@ -138,6 +139,207 @@ describe('the CosmosFullNode controller', () => {
         ['Ready', 'True'],
         ['Progressing', 'False'],
       ],
+    );
+  });
+
+  /** A small CosmosFullNode without LoadBalancers, so it can reach Complete here. */
+  const small = (ns: string, name: string, replicas: number, change: (node: FullNodeJson) => void = () => {}) =>
+    minimalExample(ns, h.cluster.storageClass, (node) => {
+      node.metadata.name = name;
+      node.spec.replicas = replicas;
+      node.spec.service = { maxP2PExternalAddresses: 0 };
+      change(node);
+    });
+
+  const podsOf = async (ns: string, name: string) => (await list(h, resources.pods, ns, `app.kubernetes.io/name=${name}`)).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+  const imageOf = (pod: Obj) => (pod.spec.containers as { name: string; image: string }[]).find((c) => c.name === 'node')!.image;
+  const complete = (ns: string, name: string, ready: number, timeoutMs = 40_000) =>
+    eventually(
+      async () => {
+        const node = await getFullNode(h, ns, name);
+        assert.equal(node.status?.phase, 'Complete');
+        assert.equal(node.status?.observedGeneration, node.metadata.generation);
+        assert.equal(node.status?.readyReplicas, ready);
+        return node;
+      },
+      { timeoutMs, message: `${ns}/${name} Complete with ${ready} in sync` },
+    );
+
+  it('scales up and down: the PVCs of removed instances are deleted under Delete and kept under Retain, and node keys are kept', async () => {
+    const { ns } = await setup('fullnode-scale');
+    const fullNodes = h.admin.objects<FullNodeJson>(FULL_NODES);
+    await fullNodes.create(small(ns, 'del', 2));
+    await fullNodes.create(small(ns, 'ret', 2, (n) => (n.spec.volumeRetentionPolicy = 'Retain')));
+    await Promise.all([complete(ns, 'del', 2), complete(ns, 'ret', 2)]);
+
+    for (const name of ['del', 'ret']) await updateSpec(h, ns, name, (n) => (n.spec.replicas = 3));
+    await Promise.all([complete(ns, 'del', 3), complete(ns, 'ret', 3)]);
+    const keyOf = async (secret: string) => (await h.admin.objects<Obj>(resources.secrets).get(ns, secret))?.data?.['node_key.json'];
+    const key2 = await keyOf('del-node-key-2');
+    assert.ok(key2);
+
+    for (const name of ['del', 'ret']) await updateSpec(h, ns, name, (n) => (n.spec.replicas = 1));
+    await eventually(
+      async () => {
+        assert.deepEqual(names(await podsOf(ns, 'del')), ['del-0']);
+        assert.deepEqual(names(await podsOf(ns, 'ret')), ['ret-0']);
+        const pvcs = names(await list(h, resources.persistentVolumeClaims, ns));
+        assert.deepEqual(pvcs, ['pvc-del-0', 'pvc-ret-0', 'pvc-ret-1', 'pvc-ret-2']);
+        assert.deepEqual(names(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=del')), ['del-0']);
+      },
+      { timeoutMs: 40_000, message: 'scaled down to 1' },
+    );
+    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=del')), ['del-node-key-0', 'del-node-key-1', 'del-node-key-2']);
+    assert.deepEqual(names(await list(h, resources.services, ns, 'app.kubernetes.io/name=del')), ['del-p2p-0', 'del-p2p-1', 'del-p2p-2', 'del-rpc']);
+    await complete(ns, 'del', 1);
+
+    // Back up: the instance comes back with its old node key, so its node ID is unchanged.
+    await updateSpec(h, ns, 'del', (n) => (n.spec.replicas = 3));
+    await complete(ns, 'del', 3);
+    assert.equal(await keyOf('del-node-key-2'), key2);
+  });
+
+  it('rolls an image update without ever having more than maxUnavailable pods down', async (t) => {
+    const { ns } = await setup('fullnode-rollout');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'roll', 4, (n) => (n.spec.strategy = { maxUnavailable: 1 })));
+    await complete(ns, 'roll', 4);
+    const before = new Map((await podsOf(ns, 'roll')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+
+    let maxDown = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const pods = await podsOf(ns, 'roll');
+        const up = pods.filter((p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running').length;
+        maxDown = Math.max(maxDown, 4 - up);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await updateSpec(h, ns, 'roll', (n) => (n.spec.podTemplate.image = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0'));
+      await eventually(
+        async () => {
+          const pods = await podsOf(ns, 'roll');
+          assert.equal(pods.length, 4);
+          for (const pod of pods) {
+            assert.equal(imageOf(pod), 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0');
+            assert.notEqual(pod.metadata!.uid, before.get(pod.metadata!.name!));
+          }
+        },
+        { timeoutMs: 90_000, message: 'every pod on the new image' },
+      );
+      await complete(ns, 'roll', 4);
+    } finally {
+      sampling = false;
+      await sampler;
+    }
+    t.diagnostic(`most pods down at once: ${maxDown}`);
+    assert.ok(maxDown <= 1, `at most 1 pod down at once, saw ${maxDown}`);
+    assert.ok((await eventReasons(h, ns, 'roll')).includes('RollingUpdate'));
+  });
+
+  it('holds a rollout while the updated pod is catching up, and resumes once it is in sync', async () => {
+    const NEW = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
+    const { ns, fleet } = await setup('fullnode-catchup', {
+      initial: { initial: (pod) => ({ catchingUp: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === NEW) }) },
+    });
+    await h.admin.objects(FULL_NODES).create(small(ns, 'hold', 3, (n) => (n.spec.strategy = { maxUnavailable: 1 })));
+    await complete(ns, 'hold', 3);
+
+    await updateSpec(h, ns, 'hold', (n) => (n.spec.podTemplate.image = NEW));
+    const first = await eventually(
+      async () => {
+        const updated = (await podsOf(ns, 'hold')).filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running');
+        assert.equal(updated.length, 1);
+        await fleet.waitFor(updated[0]!.metadata!.name!, 5_000);
+        return updated[0]!.metadata!.name!;
+      },
+      { timeoutMs: 30_000, message: 'the first pod updated' },
+    );
+    // Many status rounds (250 ms) and reconciles later, nothing else has moved.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const pods = await podsOf(ns, 'hold');
+    assert.deepEqual(
+      pods.map((p) => [p.metadata!.name, imageOf(p) === NEW, p.metadata!.deletionTimestamp !== undefined]),
+      pods.map((p) => [p.metadata!.name, p.metadata!.name === first, false]),
+    );
+    assert.equal((await getFullNode(h, ns, 'hold')).status?.phase, 'Progressing');
+
+    await eventually(
+      async () => {
+        for (const pod of await podsOf(ns, 'hold')) if (imageOf(pod) === NEW) fleet.get(pod.metadata!.name!)?.setCatchingUp(false);
+        const all = await podsOf(ns, 'hold');
+        assert.equal(all.filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running').length, 3);
+      },
+      { timeoutMs: 60_000, message: 'the rollout finished' },
+    );
+    await eventually(async () => {
+      for (const pod of await podsOf(ns, 'hold')) fleet.get(pod.metadata!.name!)?.setCatchingUp(false);
+      await complete(ns, 'hold', 3, 1_000);
+    }, { timeoutMs: 30_000 });
+  });
+
+  it('adopts what the Go operator left: the node key from its ConfigMap (same node ID) and its PVC (same UID)', async () => {
+    const { ns, start } = await setup('fullnode-adopt', { start: false });
+    const created = await h.admin.objects<FullNodeJson>(FULL_NODES).create(small(ns, 'gaia', 1));
+    const owner = { apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'gaia', uid: created.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    const goLabels = (revision: string) => ({
+      'app.kubernetes.io/created-by': 'cosmos-operator',
+      'app.kubernetes.io/component': 'CosmosFullNode',
+      'app.kubernetes.io/name': 'gaia',
+      'app.kubernetes.io/instance': 'gaia-0',
+      'app.kubernetes.io/version': 'v18.1.0',
+      'cosmos.strange.love/network': 'mainnet',
+      'cosmos.strange.love/type': 'FullNode',
+      'app.kubernetes.io/revision': revision,
+    });
+    const key = generateNodeKey();
+    await h.admin.objects(resources.configMaps).create({
+      metadata: { namespace: ns, name: 'gaia-0', labels: goLabels('1a2b3c4d'), annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
+      data: { 'config-overlay.toml': '[p2p]\n', 'app-overlay.toml': '', 'node_key.json': key.json },
+    } as Obj);
+    const pvc = await h.admin.objects<Obj>(resources.persistentVolumeClaims).create({
+      metadata: { namespace: ns, name: 'pvc-gaia-0', labels: goLabels('5e6f7a8b'), annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: h.cluster.storageClass, resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+    } as Obj);
+    await eventually(async () => assert.equal((await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-gaia-0'))?.status?.phase, 'Bound'));
+
+    start();
+    const node = await complete(ns, 'gaia', 1);
+    const secret = await h.admin.objects<Obj>(resources.secrets).get(ns, 'gaia-node-key-0');
+    const adopted = Buffer.from(secret!.data!['node_key.json']!, 'base64').toString('utf8');
+    assert.equal(adopted, key.json);
+    assert.equal(parseNodeKey(adopted).id, key.id);
+    assert.deepEqual(node.status?.peers, [`${key.id}@0.0.0.0:26656`]);
+
+    const cm = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'gaia-0');
+    assert.deepEqual(Object.keys(cm!.data ?? {}).sort(), ['app-overlay.toml', 'config-overlay.toml']);
+    assert.notEqual(cm!.metadata!.labels!['app.kubernetes.io/revision'], '1a2b3c4d');
+    const after = await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-gaia-0');
+    assert.equal(after!.metadata!.uid, pvc.metadata!.uid);
+    assert.notEqual(after!.metadata!.labels!['app.kubernetes.io/revision'], '5e6f7a8b');
+    assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-gaia-0']);
+    assert.ok((await eventReasons(h, ns, 'gaia')).includes('NodeKeyAdopted'));
+  });
+
+  it('leaves garbage collection to delete the children with the CosmosFullNode, except PVCs kept by Retain', async () => {
+    const { ns } = await setup('fullnode-gc');
+    const fullNodes = h.admin.objects<FullNodeJson>(FULL_NODES);
+    await fullNodes.create(small(ns, 'keep', 2, (n) => (n.spec.volumeRetentionPolicy = 'Retain')));
+    await fullNodes.create(small(ns, 'drop', 1));
+    await Promise.all([complete(ns, 'keep', 2), complete(ns, 'drop', 1)]);
+
+    await fullNodes.delete(ns, 'keep');
+    await fullNodes.delete(ns, 'drop');
+    await eventually(
+      async () => {
+        for (const type of [resources.pods, resources.services, resources.configMaps, resources.secrets, ROLES, ROLE_BINDINGS]) {
+          assert.deepEqual(names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')), [], type.plural);
+        }
+        assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), []);
+        assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-keep-0', 'pvc-keep-1']);
+      },
+      { timeoutMs: 60_000, message: 'children collected' },
     );
   });
 });
