@@ -4,7 +4,8 @@
 //   3. one real control plane for the whole run (test/cluster), then the integration tests
 //      on Node, and the src/kube and webhook integration tests on Deno
 // One shared control plane per run, not per file: starting one costs seconds of etcd and
-// API-server boot on a 2-core machine, and tests isolate themselves by namespace.
+// API-server boot on a 2-core machine, and tests isolate themselves by namespace. Integration
+// files run one at a time, because some kill and restart the shared kube-apiserver.
 //
 // Usage: node test/run.ts [all|unit|integration]   (default all)
 import { spawn } from 'node:child_process';
@@ -67,9 +68,10 @@ function denoCounts(out: string): Omit<Leg, 'name' | 'ok'> {
   return { passed: steps('passed'), failed: steps('failed'), skipped: pick(/(\d+) ignored/) };
 }
 
-async function nodeTests(name: string, patterns: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+async function nodeTests(name: string, patterns: string[], env?: NodeJS.ProcessEnv, concurrency?: number): Promise<void> {
   banner(`${name} (Node ${process.versions.node})`);
-  const { code, out } = await run(join(bin, 'node'), ['--test', '--test-reporter=spec', ...patterns], env);
+  const limit = concurrency ? [`--test-concurrency=${concurrency}`] : [];
+  const { code, out } = await run(join(bin, 'node'), ['--test', '--test-reporter=spec', ...limit, ...patterns], env);
   const counts = nodeCounts(out);
   legs.push({ name, ...counts, ok: code === 0 });
 }
@@ -96,7 +98,7 @@ async function main(): Promise<number> {
     const plane = await startControlPlane({ log: (line: string) => process.stdout.write(`[cluster] ${line}\n`) });
     const env = { ...process.env, COSMOS_TEST_CLUSTER: plane.stateFile, KUBECONFIG: plane.kubeconfig };
     try {
-      await nodeTests('integration and e2e tests on Node', ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], env);
+      await nodeTests('integration and e2e tests on Node', ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], env, 1);
       await denoTests('integration tests on Deno (src/kube, webhooks)', ['test/integration/kube/', 'test/integration/webhooks/'], env);
     } finally {
       await plane.stop();
