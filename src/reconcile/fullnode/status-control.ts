@@ -31,9 +31,10 @@ export async function writeStatus(deps: StatusControlDeps, node: CosmosFullNode,
 /**
  * The RFC 7386 merge patch turning `prev` into `next`: changed members set, vanished ones null,
  * arrays replaced whole. Objects are recursed into only down to the maps of the status (sync,
- * height, scheduledSnapshotStatus, selfHealing.pvcAutoScaler); their entries are sent whole, so
- * an entry's required fields (sync[pod].timestamp) are always in the patch, even when the cache
- * is behind the server (our own previous write not seen yet) and the server lacks the entry.
+ * height, scheduledSnapshotStatus, selfHealing.pvcAutoScaler); a changed entry is sent whole
+ * (with null for its members that went), so its required fields (sync[pod].timestamp) are in the
+ * patch even when the cache is behind the server (our own last write not seen yet) and the
+ * server lacks the entry, and merging it leaves exactly the new entry.
  */
 export function mergePatchBetween(prev: unknown, next: unknown, path: readonly string[] = []): unknown {
   if (!isPlainObject(prev) || !isPlainObject(next)) return next;
@@ -43,10 +44,23 @@ export function mergePatchBetween(prev: unknown, next: unknown, path: readonly s
     const before = prev[key];
     if (before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
     const here = [...path, key];
-    patch[key] = isPlainObject(before) && isPlainObject(value) && recursesInto(here) ? mergePatchBetween(before, value, here) : value;
+    if (isPlainObject(before) && isPlainObject(value)) patch[key] = recursesInto(here) ? mergePatchBetween(before, value, here) : replacing(before, value);
+    else patch[key] = value;
   }
   for (const key of Object.keys(prev)) if (prev[key] !== undefined && next[key] === undefined) patch[key] = null;
   return patch;
+}
+
+/** `next` whole, plus null for every member of `prev` it lacks: merging it gives exactly `next`. */
+function replacing(prev: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(next)) {
+    if (value === undefined) continue;
+    const before = prev[key];
+    out[key] = isPlainObject(before) && isPlainObject(value) ? replacing(before, value) : value;
+  }
+  for (const key of Object.keys(prev)) if (prev[key] !== undefined && next[key] === undefined) out[key] = null;
+  return out;
 }
 
 /** status.<map> and status.selfHealing.<map> are merged key by key; anything deeper is a whole entry. */

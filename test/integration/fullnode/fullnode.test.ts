@@ -342,4 +342,95 @@ describe('the CosmosFullNode controller', () => {
       { timeoutMs: 60_000, message: 'children collected' },
     );
   });
+
+  it('writes nothing once Complete while nothing changes', async () => {
+    const { ns } = await setup('fullnode-idle');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'idle', 2));
+    const node = await complete(ns, 'idle', 2);
+    for (const pod of ['idle-0', 'idle-1']) {
+      const sync = node.status?.sync?.[pod];
+      assert.deepEqual([sync?.inSync, sync?.error], [true, undefined], `status.sync of ${pod}`);
+    }
+    // Let the last status write and its watch echo settle, then watch for 3 s (12 status rounds).
+    await new Promise((r) => setTimeout(r, 1_000));
+    const versions = async () => {
+      const all = [await getFullNode(h, ns, 'idle'), ...(await list(h, resources.pods, ns)), ...(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=idle')), ...(await list(h, resources.services, ns)), ...(await list(h, resources.persistentVolumeClaims, ns))];
+      return Object.fromEntries(all.map((o) => [`${o.kind ?? ''}/${o.metadata!.name}`, o.metadata!.resourceVersion]));
+    };
+    const before = await versions();
+    await new Promise((r) => setTimeout(r, 3_000));
+    assert.deepEqual(await versions(), before);
+    assert.equal(node.status?.phase, 'Complete');
+  });
+
+  it('reports a bad TOML override as phase Error with a Warning event, leaves the pods alone, and recovers once fixed', async () => {
+    const { ns } = await setup('fullnode-error');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'bad', 2));
+    await complete(ns, 'bad', 2);
+    const uids = names(await podsOf(ns, 'bad')).length === 2 ? (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid) : [];
+
+    await updateSpec(h, ns, 'bad', (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p\nbroken = ' }));
+    const failed = await eventually(
+      async () => {
+        const n = await getFullNode(h, ns, 'bad');
+        assert.equal(n.status?.phase, 'Error');
+        return n;
+      },
+      { timeoutMs: 20_000, message: 'phase Error' },
+    );
+    assert.match(failed.status?.status ?? '', /^Unrecoverable error: human intervention required: .*invalid toml in comet overrides/);
+    await eventually(async () => assert.ok((await eventReasons(h, ns, 'bad')).includes('Error')));
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.deepEqual((await podsOf(ns, 'bad')).map((p) => p.metadata!.uid), uids, 'no pod rolled because the config could not be built');
+
+    await updateSpec(h, ns, 'bad', (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p]\nflush_throttle_timeout = "10ms"\n' }));
+    const fixed = await complete(ns, 'bad', 2, 60_000);
+    assert.equal(fixed.status?.status, undefined);
+    const cm = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'bad-0');
+    assert.match(cm!.data!['config-overlay.toml']!, /flush_throttle_timeout = "10ms"/);
+  });
+
+  it('grows PVCs when the template asks for more, and never shrinks them', async () => {
+    const { ns } = await setup('fullnode-resize');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'grow', 2));
+    await complete(ns, 'grow', 2);
+    const storage = async () => (await list(h, resources.persistentVolumeClaims, ns)).map((p) => [p.metadata!.name, p.spec.resources.requests.storage, p.status?.capacity?.storage]);
+
+    await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '2Gi' } }));
+    await eventually(async () => assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]), { timeoutMs: 40_000, message: 'PVCs grown' });
+
+    await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '1Gi' } }));
+    await complete(ns, 'grow', 2);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]);
+  });
+
+  it('creates a new PVC from the newest ready VolumeSnapshot its autoDataSource selects', async () => {
+    const { ns } = await setup('fullnode-snapshot');
+    const snapshots = h.admin.objects<Obj>({ group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot', namespaced: true });
+    const snapshot = async (name: string, createdAt: string, ready: boolean) => {
+      await snapshots.create({ metadata: { namespace: ns, name, labels: { chain: 'gaia' } }, spec: { source: { persistentVolumeClaimName: 'elsewhere' } } } as Obj);
+      await h.admin.rest.request({
+        method: 'PATCH',
+        path: `/apis/snapshot.storage.k8s.io/v1/namespaces/${ns}/volumesnapshots/${name}/status`,
+        body: { status: { readyToUse: ready, restoreSize: '3Gi', creationTime: createdAt } },
+        contentType: 'application/merge-patch+json',
+      });
+    };
+    await snapshot('old', '2026-01-01T00:00:00Z', true);
+    await snapshot('newest-ready', '2026-02-01T00:00:00Z', true);
+    await snapshot('newer-unready', '2026-03-01T00:00:00Z', false);
+
+    await h.admin.objects(FULL_NODES).create(
+      small(ns, 'restored', 1, (n) => (n.spec.volumeClaimTemplate = { ...n.spec.volumeClaimTemplate, autoDataSource: { volumeSnapshotSelector: { chain: 'gaia' }, matchInstance: false } })),
+    );
+    const pvc = await eventually(async () => {
+      const found = await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-restored-0');
+      assert.ok(found);
+      return found;
+    });
+    assert.deepEqual(pvc.spec.dataSource, { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'newest-ready' });
+    assert.equal(pvc.spec.resources.requests.storage, '3Gi');
+    await eventually(async () => assert.ok((await eventReasons(h, ns, 'restored')).includes('AutoDataSource')));
+  });
 });

@@ -17,10 +17,10 @@ describe('mergePatchBetween', () => {
     assert.deepEqual(mergePatchBetween(prev, next), { sync: { b: null, c: { timestamp: 't2' } } });
   });
 
-  it('sends a changed map entry whole, so its required fields are always there', () => {
+  it('sends a changed map entry whole, its required fields included, with null for members it lost', () => {
     const prev = { sync: { a: { timestamp: 't1', error: 'missing status' } } };
     const next = { sync: { a: { timestamp: 't1', inSync: true, height: 5 } } };
-    assert.deepEqual(mergePatchBetween(prev, next), { sync: { a: { timestamp: 't1', inSync: true, height: 5 } } });
+    assert.deepEqual(mergePatchBetween(prev, next), { sync: { a: { timestamp: 't1', inSync: true, height: 5, error: null } } });
   });
 
   it('merges selfHealing.pvcAutoScaler key by key', () => {
