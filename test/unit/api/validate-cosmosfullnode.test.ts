@@ -178,6 +178,16 @@ describe('validateCosmosFullNode', () => {
       assert.match(cause.message, /^Invalid value: "lots": quantities must match the regular expression/);
     });
 
+    it('refuses a quantity that is a fractional number, as the CRD schema (integer or string) does', () => {
+      const obj = aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', 1.5));
+      assert.deepEqual(only(obj), {
+        type: 'FieldValueTypeInvalid',
+        field: 'spec.volumeClaimTemplate.resources.requests[storage]',
+        message: 'Invalid value: "number": must be of type integer',
+      });
+      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', 107374182400))), []);
+    });
+
     it('reports wrong types inside containers with their path', () => {
       const obj = aFullNode('x', withValue('spec.podTemplate.containers', [{ name: 'node', ports: [{ containerPort: 'http' }] }]));
       assert.deepEqual(only(obj), {
