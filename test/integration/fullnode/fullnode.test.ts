@@ -433,4 +433,57 @@ describe('the CosmosFullNode controller', () => {
     assert.equal(pvc.spec.resources.requests.storage, '3Gi');
     await eventually(async () => assert.ok((await eventReasons(h, ns, 'restored')).includes('AutoDataSource')));
   });
+
+  it('upgrades pods halted at a chain.versions height at once, outside the maxUnavailable budget', async () => {
+    const V18 = 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0';
+    const V19 = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
+    const { ns, fleet } = await setup('fullnode-upgrade', {
+      // A node started on the new version resumes at the upgrade height.
+      initial: { initial: (pod) => ({ height: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === V19) ? 100 : 50 }) },
+    });
+    await h.admin.objects(FULL_NODES).create(
+      small(ns, 'upg', 3, (n) => {
+        n.spec.strategy = { maxUnavailable: 1 };
+        n.spec.chain.versions = [
+          { height: 0, image: V18 },
+          { height: 100, image: V19, setHaltHeight: true },
+        ];
+      }),
+    );
+    await complete(ns, 'upg', 3);
+    const cm = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'upg-0');
+    assert.match(cm!.data!['app-overlay.toml']!, /halt-height = 100/);
+    const before = new Map((await podsOf(ns, 'upg')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+
+    // The nodes halt at 100: RPC goes away, and versioncheck records the height (+1) in status.
+    for (const name of before.keys()) await (await fleet.waitFor(name)).setDown(true);
+    await eventually(async () => {
+      const node = await getFullNode(h, ns, 'upg');
+      for (const name of before.keys()) assert.equal(node.status?.sync?.[name]?.inSync, undefined);
+    });
+    await h.admin.rest.request({
+      method: 'PATCH',
+      path: `/apis/cosmos.strange.love/v1/namespaces/${ns}/cosmosfullnodes/upg/status`,
+      body: { status: { height: { 'upg-0': 101, 'upg-1': 101, 'upg-2': 101 } } },
+      contentType: 'application/merge-patch+json',
+    });
+
+    await eventually(
+      async () => {
+        const pods = await podsOf(ns, 'upg');
+        assert.equal(pods.length, 3);
+        for (const pod of pods) {
+          assert.equal(imageOf(pod), V19);
+          assert.notEqual(pod.metadata!.uid, before.get(pod.metadata!.name!));
+        }
+      },
+      { timeoutMs: 30_000, message: 'every pod on the new version' },
+    );
+    // With maxUnavailable 1 and a pod down, the budget is 0: only the halted-upgrade rule moves them.
+    const upgrades = (await eventReasons(h, ns, 'upg')).filter((r) => r === 'Upgrade');
+    assert.equal(upgrades.length, 3);
+    await complete(ns, 'upg', 3);
+    const after = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'upg-0');
+    assert.match(after!.data!['app-overlay.toml']!, /halt-height = 0/);
+  });
 });
