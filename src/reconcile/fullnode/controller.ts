@@ -11,26 +11,25 @@
 import type { Registry } from 'prom-client';
 import { COSMOS_FULL_NODE } from '../../api/kinds.ts';
 import { createStatusCache, type StatusCache } from '../../cosmos/status-cache.ts';
-import type { KubeClient } from '../../kube/client.ts';
 import { describeApiError, statusCodeOf } from '../../kube/api-errors.ts';
+import type { KubeClient } from '../../kube/client.ts';
 import { createController } from '../../kube/controller.ts';
 import { createEventRecorder, type EventRecorder } from '../../kube/events.ts';
 import { createCache, type Cache } from '../../kube/reflector.ts';
 import { resources, type KubeObject, type ResourceType } from '../../kube/resource.ts';
+import type { StoreReader } from '../../kube/store.ts';
 import type { Logger } from '../../log.ts';
 import type { LeaderWork } from '../../manager.ts';
+import { haltHeightFor } from './halt-height.ts';
 import { CREATED_BY, CREATED_BY_LABEL } from './labels.ts';
 import type { ConfigMapObject, SecretObject } from './node-key-collector.ts';
-import { controllingFullNode } from './owned-children.ts';
+import { controllingFullNode, ownedBy } from './owned-children.ts';
 import type { PodObject } from './pod-control.ts';
 import { VOLUME_SNAPSHOTS, type PvcObject, type VolumeSnapshotObject } from './pvc-control.ts';
 import { createFullNodeReconciler, type FullNodeObject } from './reconcile.ts';
 import type { ServiceObject } from './service-control.ts';
 import type { SidecarImage } from './sidecar.ts';
-import { haltHeightFor } from './halt-height.ts';
-import { ownedBy } from './owned-children.ts';
 import { selectVersionIndex } from './version-select.ts';
-import type { StoreReader } from '../../kube/store.ts';
 
 export const CONTROLLER_NAME = 'cosmosfullnode';
 
@@ -46,7 +45,7 @@ export type FullNodeControllerOptions = {
   workers?: number;
   /** CometBFT polling; upstream: every 5 s, 5 s timeout. */
   comet?: { intervalMs?: number; timeoutMs?: number; heightNotifyIntervalMs?: number };
-  /** Defaults to a recorder writing core/v1 Events. */
+  /** Defaults to a recorder writing core/v1 Events from component CosmosFullNode, as upstream's recorder. */
   events?: EventRecorder;
 };
 
@@ -79,7 +78,7 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   const children: Cache<KubeObject>[] = [pods, pvcs, configMaps, services, secrets, serviceAccounts, roles, roleBindings] as unknown as Cache<KubeObject>[];
   const all: Cache<KubeObject>[] = [fullNodes as unknown as Cache<KubeObject>, ...children, ...(volumeSnapshots ? [volumeSnapshots as unknown as Cache<KubeObject>] : [])];
 
-  const events = opts.events ?? createEventRecorder({ rest, log, component: 'cosmos-operator' });
+  const events = opts.events ?? createEventRecorder({ rest, log, component: 'CosmosFullNode' });
   let enqueue: (key: string) => void = () => {};
   const statusCache = fullNodeStatusCache({
     fullNodes,

@@ -98,3 +98,8 @@ export function throwCollected(errors: readonly unknown[]): void {
   const err = combineErrors(errors);
   if (err !== undefined) throw err;
 }
+
+/** The parts combineErrors joined (the error itself when it is not a combination). */
+export function errorParts(err: ReconcileError): ReconcileError[] {
+  return err.cause instanceof AggregateError ? err.cause.errors.filter(isReconcileError) : [err];
+}

@@ -28,12 +28,12 @@ import { parseObjectKey } from '../../kube/object-key.ts';
 import type { KubeObject } from '../../kube/resource.ts';
 import type { StoreReader } from '../../kube/store.ts';
 import type { PodSync } from '../../cosmos/status-cache.ts';
-import { done, requeueAfter, type ReconcileResult } from '../result.ts';
+import { done, isReconcileError, permanent, requeueAfter, type ReconcileResult } from '../result.ts';
 import { reconcileConfigMaps, currentChecksums, type ConfigChecksums, type ConfigMapControlDeps } from './configmap-control.ts';
 import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './events.ts';
 import { BELONGS_TO_LABEL, selectorLabels } from './labels.ts';
 import { reconcileNodeKeys, type NodeKeyControlDeps, type NodeKeys } from './node-key-control.ts';
-import { combineErrors, ownedBy } from './owned-children.ts';
+import { combineErrors, errorParts, ownedBy } from './owned-children.ts';
 import { collectPeers } from './peer-collector.ts';
 import { hasIncompleteExternalAddress, statusPeers, type Peer } from './peers.ts';
 import { buildPods, observationsFromStatus, type DesiredPod } from './pod-builder.ts';
@@ -94,7 +94,9 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
     try {
       return await step();
     } catch (err) {
-      errors.push(err);
+      // Controls wrap API failures; anything else thrown is a spec the builders cannot handle
+      // (admission was bypassed or down): retrying cannot fix it until the object changes.
+      errors.push(isReconcileError(err) ? err : permanent(err, { object: key, message: 'build children' }));
       return undefined;
     }
   };
@@ -128,8 +130,7 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
   const failure = combineErrors(errors);
   let outcome: ReconcileOutcome;
   if (failure !== undefined) {
-    const parts = failure.cause instanceof AggregateError ? (failure.cause.errors as { kind: 'transient' | 'permanent'; message: string }[]) : [failure];
-    outcome = { kind: 'failed', errors: parts.map((err) => ({ kind: err.kind, message: err.message })) };
+    outcome = { kind: 'failed', errors: errorParts(failure).map((err) => ({ kind: err.kind, message: err.message })) };
   } else if (pods?.requeue === true || pvcs?.requeue === true) {
     outcome = { kind: 'progressing' };
   } else if (peers !== undefined && hasIncompleteExternalAddress(peers)) {

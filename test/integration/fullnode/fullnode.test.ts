@@ -279,7 +279,7 @@ describe('the CosmosFullNode controller', () => {
     }, { timeoutMs: 30_000 });
   });
 
-  it('adopts what the Go operator left: the node key from its ConfigMap (same node ID) and its PVC (same UID)', async () => {
+  it('adopts what the Go operator left: the node key from its ConfigMap (same node ID), its PVC (same UID) and its Service (same address)', async () => {
     const { ns, start } = await setup('fullnode-adopt', { start: false });
     const created = await h.admin.objects<FullNodeJson>(FULL_NODES).create(small(ns, 'gaia', 1));
     const owner = { apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'gaia', uid: created.metadata.uid!, controller: true, blockOwnerDeletion: true };
@@ -302,6 +302,10 @@ describe('the CosmosFullNode controller', () => {
       metadata: { namespace: ns, name: 'pvc-gaia-0', labels: goLabels('5e6f7a8b'), annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
       spec: { accessModes: ['ReadWriteOnce'], storageClassName: h.cluster.storageClass, resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
     } as Obj);
+    const svc = await h.admin.objects<Obj>(resources.services).create({
+      metadata: { namespace: ns, name: 'gaia-p2p-0', labels: { ...goLabels('9c0d1e2f'), 'app.kubernetes.io/component': 'p2p' }, annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
+      spec: { type: 'ClusterIP', selector: { 'app.kubernetes.io/instance': 'gaia-0' }, ports: [{ name: 'p2p', port: 26656, targetPort: 'p2p', protocol: 'TCP' }], publishNotReadyAddresses: true },
+    } as Obj);
     await eventually(async () => assert.equal((await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-gaia-0'))?.status?.phase, 'Bound'));
 
     start();
@@ -320,6 +324,11 @@ describe('the CosmosFullNode controller', () => {
     assert.notEqual(after!.metadata!.labels!['app.kubernetes.io/revision'], '5e6f7a8b');
     assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-gaia-0']);
     assert.ok((await eventReasons(h, ns, 'gaia')).includes('NodeKeyAdopted'));
+    // The Service is updated in place (our revision, not Go's extra field), keeping its address.
+    const p2p = await h.admin.objects<Obj>(resources.services).get(ns, 'gaia-p2p-0');
+    assert.deepEqual([p2p!.metadata!.uid, p2p!.spec.clusterIP], [svc.metadata!.uid, svc.spec.clusterIP]);
+    assert.notEqual(p2p!.metadata!.labels!['app.kubernetes.io/revision'], '9c0d1e2f');
+    assert.equal(p2p!.spec.publishNotReadyAddresses, undefined);
   });
 
   it('leaves garbage collection to delete the children with the CosmosFullNode, except PVCs kept by Retain', async () => {
