@@ -8,7 +8,7 @@
 import * as v from 'valibot';
 import snapshot from './k8s-openapi-v1.35.json' with { type: 'json' };
 import { parseQuantity } from './quantity.ts';
-import { checkAction, fromSchema, object, rejectArrays, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
+import { checkAction, fromSchema, int64Range, object, rejectArrays, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
 
 const SCHEMAS = (snapshot as unknown as { schemas: Record<string, OpenApiSchema> }).schemas;
 const REF_PREFIX = '#/components/schemas/';
@@ -25,6 +25,7 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** The CRD pattern controller-gen emits for resource.Quantity. */
 export const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const QUANTITY_REGEX = new RegExp(QUANTITY_PATTERN);
 
 export function hasK8sSchema(name: string): boolean {
   return Object.hasOwn(SCHEMAS, name);
@@ -75,15 +76,17 @@ function valibotFor(name: string): v.GenericSchema {
     // A number must be an integer: the CRD's int-or-string schema refuses 1.5 (found by
     // test/e2e/admission-property.test.ts, where the webhook admitted what the API server refused).
     schema = v.pipe(
-      v.union([v.string('string'), v.pipe(v.number('integer'), v.integer('integer'))], 'quantity'),
+      v.union([v.string('string'), v.pipe(v.number('integer'), v.integer('integer'), int64Range())], 'quantity'),
       checkAction<string | number>((value) => {
         if (typeof value === 'number') return undefined;
         const parsed = parseQuantity(value);
-        return parsed.ok ? undefined : { detail: parsed.message };
+        if (!parsed.ok) return { detail: parsed.message };
+        // Go's parser takes "P" or "." as zero; the CRD's pattern (checked by the API server) does not.
+        return QUANTITY_REGEX.test(value) ? undefined : { detail: `quantities must match the regular expression '${QUANTITY_PATTERN}'` };
       }),
     );
   } else if (name === INT_OR_STRING) {
-    schema = v.union([v.string('string'), v.pipe(v.number('integer'), v.integer('integer'))], 'integer or string');
+    schema = v.union([v.string('string'), v.pipe(v.number('integer'), v.integer('integer'), int64Range())], 'integer or string');
   } else {
     schema = valibotForNode(SCHEMAS[name]!);
   }
@@ -109,7 +112,7 @@ function valibotForNode(node: OpenApiSchema): v.GenericSchema {
     case 'string':
       return v.string('string');
     case 'integer':
-      return v.pipe(v.number('integer'), v.integer('integer'));
+      return v.pipe(v.number('integer'), v.integer('integer'), int64Range());
     case 'number':
       return v.number('number');
     case 'boolean':

@@ -76,6 +76,14 @@ export function enumOf<const T extends readonly [string, ...string[]]>(descripti
   return finish(v.picklist(values, supported), [], { type: 'string', description, enum: [...values] }, options);
 }
 
+/**
+ * JSON integers beyond int64 reach the API server's schema check as floats and are refused
+ * ("must be of type integer"), so every integer the webhook admits must fit in an int64 (found by
+ * test/e2e/admission-property.test.ts: the webhook admitted activeDeadlineSeconds 1e21).
+ */
+export const int64Range = (): v.PipeItem<number, number, v.BaseIssue<unknown>> =>
+  v.check<number, string>((n) => n >= -(2 ** 63) && n < 2 ** 63, 'must be between -9223372036854775808 and 9223372036854775807');
+
 interface IntOptions extends Common<number> {
   readonly minimum?: number;
   readonly maximum?: number;
@@ -93,6 +101,7 @@ function integerField(kind: keyof typeof INT_FORMATS, description: string, optio
   const minimum = options.minimum ?? (range.min === 0 ? 0 : undefined);
   const maximum = options.maximum ?? (kind === 'int32' || kind === 'uint32' ? range.max : undefined);
   const actions: v.PipeItem<number, number, v.BaseIssue<unknown>>[] = [v.integer(TYPE.integer)];
+  if (kind === 'int64' || kind === 'uint64') actions.push(int64Range());
   if (minimum !== undefined) actions.push(v.minValue(minimum, `must be greater than or equal to ${minimum}`));
   if (maximum !== undefined) actions.push(v.maxValue(maximum, `must be less than or equal to ${maximum}`));
   const openapi: OpenApiSchema = { type: 'integer', format: range.format, description };
@@ -112,7 +121,7 @@ export function bool(description: string): Field<boolean> {
 
 /** A string or an integer (Kubernetes IntOrString). */
 export function intOrString(description: string, options: Common<number | string> = {}): Field<number | string> {
-  const schema = v.union([v.string(TYPE.string), v.pipe(v.number(TYPE.integer), v.integer(TYPE.integer))], 'integer or string');
+  const schema = v.union([v.string(TYPE.string), v.pipe(v.number(TYPE.integer), v.integer(TYPE.integer), int64Range())], 'integer or string');
   return finish(schema, [], { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], description }, options);
 }
 

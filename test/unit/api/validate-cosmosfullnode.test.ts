@@ -188,6 +188,17 @@ describe('validateCosmosFullNode', () => {
       assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', 107374182400))), []);
     });
 
+    it('refuses quantities Go would parse as zero but the CRD pattern refuses ("P", ".")', () => {
+      const pattern = "quantities must match the regular expression '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'";
+      assert.deepEqual(only(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '20%', maxSize: 'P' }))), {
+        type: 'FieldValueInvalid',
+        field: 'spec.selfHeal.pvcAutoScale.maxSize',
+        message: `Invalid value: "P": ${pattern}`,
+      });
+      assert.equal(only(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.' } }))).field, 'spec.podTemplate.resources.requests[cpu]');
+      assert.deepEqual(causes(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.5', memory: '+1e3' } }))), []);
+    });
+
     it('reports wrong types inside containers with their path', () => {
       const obj = aFullNode('x', withValue('spec.podTemplate.containers', [{ name: 'node', ports: [{ containerPort: 'http' }] }]));
       assert.deepEqual(only(obj), {

@@ -59,6 +59,16 @@ describe('validateStatefulJob', () => {
     assert.match(result.warnings[0]!, /no container mounts the volume "snapshot"/);
   });
 
+  it('rejects integers beyond int64, which the API server refuses as not integers', () => {
+    const causes = validateStatefulJob(aStatefulJob(withValue('spec.jobTemplate', { activeDeadlineSeconds: 1e21 }))).causes;
+    assert.deepEqual(causes, [
+      { type: 'FieldValueInvalid', field: 'spec.jobTemplate.activeDeadlineSeconds', message: 'Invalid value: 1e+21: must be between -9223372036854775808 and 9223372036854775807' },
+    ]);
+    const inPodSpec = validateStatefulJob(aStatefulJob(withValue('spec.podTemplate.spec.activeDeadlineSeconds', 2 ** 63))).causes;
+    assert.deepEqual(inPodSpec.map((c) => c.field), ['spec.podTemplate.spec.activeDeadlineSeconds']);
+    assert.deepEqual(validateStatefulJob(aStatefulJob(withValue('spec.jobTemplate', { activeDeadlineSeconds: 2 ** 62 }))).causes, []);
+  });
+
   it('rejects an unknown access mode', () => {
     assert.equal(validateStatefulJob(aStatefulJob(withValue('spec.volumeClaimTemplate.accessModes', ['ReadWriteAll']))).causes[0]?.field, 'spec.volumeClaimTemplate.accessModes[0]');
   });
