@@ -2,6 +2,7 @@
 // for each instance, the Secret `<app>-node-key-<i>` if it exists, and the `node_key.json` the Go
 // operator kept in the instance's ConfigMap. Reads the caches only. Key material stays in the
 // returned values: never log them.
+import { Buffer } from 'node:buffer';
 import type { CosmosFullNode } from '../../api/cosmosfullnode.ts';
 import type { KubeObject } from '../../kube/resource.ts';
 import type { StoreReader } from '../../kube/store.ts';

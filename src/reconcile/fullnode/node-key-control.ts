@@ -7,6 +7,7 @@
 // and uses the existing key. Secrets are not deleted on scale-down (unlike upstream's ConfigMaps):
 // an instance that comes back keeps its ID; GC removes them with the CosmosFullNode.
 // Key material is never logged, nor put into events or errors.
+import { Buffer } from 'node:buffer';
 import type { CosmosFullNode } from '../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../kube/objects.ts';
 import { permanent, type ReconcileError } from '../result.ts';
