@@ -4,6 +4,7 @@
 import type { AdmissionRequest, AdmissionResponse, Operation } from './admission-review.ts';
 import { cloneJson, diffJson, jsonEqual } from './json-patch.ts';
 import { allowed, denied, errored, patched, type Cause } from './responses.ts';
+import { ratchet, toleratedWarning } from './ratchet.ts';
 
 export type Validation = { causes: Cause[]; warnings: string[] };
 
@@ -110,9 +111,23 @@ export function decideValidation(handlers: KindHandlers, request: AdmissionReque
       error,
     };
   }
-  if (result.causes.length === 0) return { response: allowed(result.warnings), outcome: 'allowed' };
+  let { causes, warnings } = result;
+  if (causes.length > 0 && request.operation === 'UPDATE' && request.oldObject !== undefined) {
+    // Ratcheting (ratchet.ts): the stored object is judged by the same rules, without an `old`.
+    let oldCauses: Cause[] = [];
+    try {
+      const judged = handlers.validate(request.oldObject, undefined, 'CREATE');
+      if (isValidation(judged)) oldCauses = judged.causes;
+    } catch {
+      // A stored object the validator cannot judge tolerates nothing.
+    }
+    const { refused, tolerated } = ratchet(causes, request.object, request.oldObject, oldCauses);
+    causes = refused;
+    warnings = [...warnings, ...tolerated.map(toleratedWarning)];
+  }
+  if (causes.length === 0) return { response: allowed(warnings), outcome: 'allowed' };
   return {
-    response: denied(result.causes, { group: handlers.group, kind: handlers.kind, name: objectName(request) }, result.warnings),
+    response: denied(causes, { group: handlers.group, kind: handlers.kind, name: objectName(request) }, warnings),
     outcome: 'denied',
   };
 }
