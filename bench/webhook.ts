@@ -22,7 +22,8 @@ import { Registry } from 'prom-client';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/issue.ts';
 import { serveTls } from '../src/http/tls-server.ts';
 import { createLogger } from '../src/log.ts';
-import { createWebhookApp, webhookPath, type KindHandlers } from '../src/webhooks/routes.ts';
+import { createWebhookApp, webhookPath } from '../src/webhooks/routes.ts';
+import { COSMOS_FULL_NODE } from '../src/api/kinds.ts';
 
 const FULL_NODE_GVK = { group: 'cosmos.strange.love', version: 'v1', kind: 'CosmosFullNode' };
 const MODES = ['baseline', 'validate', 'mutate'] as const;
@@ -64,13 +65,13 @@ export function fullCosmosFullNode(): Record<string, unknown> {
           maxInboundPeers: 40,
           maxOutboundPeers: 10,
           corsAllowedOrigins: ['*'],
-          overrides: { p2p: { flush_throttle_timeout: '10ms', send_rate: 20480000, recv_rate: 20480000 }, mempool: { size: 10000 } },
+          overrides: '[p2p]\nflush_throttle_timeout = "10ms"\nsend_rate = 20480000\nrecv_rate = 20480000\n\n[mempool]\nsize = 10000\n',
         },
         app: {
           minGasPrice: '0.0025uatom',
           apiEnableUnsafeCORS: true,
           pruning: { strategy: 'custom', interval: 17, keepEvery: 0, keepRecent: 1000, minRetainBlocks: 0 },
-          overrides: { api: { enable: true }, 'state-sync': { 'snapshot-interval': 1000, 'snapshot-keep-recent': 2 } },
+          overrides: '[api]\nenable = true\n\n[state-sync]\nsnapshot-interval = 1000\nsnapshot-keep-recent = 2\n',
         },
         versions: [
           { height: 0, image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v14.1.0' },
@@ -152,36 +153,6 @@ export function reviewBody(): string {
 
 // ---------------------------------------------------------------- the server process
 
-/**
- * Stand-ins for src/api's validateCosmosFullNode / defaultCosmosFullNode: they walk the
- * fields a real validator reads, so the figure is not a no-op. Swap in the real ones here.
- */
-export function benchHandlers(): KindHandlers {
-  return {
-    ...FULL_NODE_GVK,
-    validate(obj) {
-      const spec = (obj as { spec?: Record<string, any> }).spec ?? {};
-      const causes = [];
-      if (typeof spec.replicas !== 'number' || spec.replicas < 0) causes.push({ type: 'FieldValueInvalid', field: 'spec.replicas', message: 'must be >= 0' });
-      for (const key of ['chainID', 'network', 'binary'] as const) {
-        if (typeof spec.chain?.[key] !== 'string' || spec.chain[key] === '') causes.push({ type: 'FieldValueRequired', field: `spec.chain.${key}`, message: 'Required value' });
-      }
-      if (spec.volumeClaimTemplate?.storageClassName === undefined) causes.push({ type: 'FieldValueRequired', field: 'spec.volumeClaimTemplate.storageClassName', message: 'Required value' });
-      return { causes, warnings: [] };
-    },
-    default(obj) {
-      const node = obj as { spec: Record<string, any> };
-      node.spec.chain.homeDir ??= 'cosmos';
-      node.spec.chain.config ??= {};
-      node.spec.chain.config.rpcListenAddress ??= 'tcp://0.0.0.0:26657';
-      node.spec.chain.config.p2pListenAddress ??= 'tcp://0.0.0.0:26656';
-      node.spec.podTemplate.terminationGracePeriodSeconds ??= 30;
-      node.spec.service ??= {};
-      node.spec.service.clusterDomain ??= 'cluster.local';
-      return node;
-    },
-  };
-}
 
 const FIXED_ALLOWED = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
 
@@ -197,7 +168,7 @@ async function serve(mode: Mode, certDir: string): Promise<void> {
       return c.body(FIXED_ALLOWED, 200, { 'content-type': 'application/json' });
     });
   } else {
-    app = createWebhookApp([benchHandlers()], { registry, logger });
+    app = createWebhookApp([COSMOS_FULL_NODE], { registry, logger });
   }
   const server = await serveTls(app, { host: '127.0.0.1', port: 0, certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key'), logger, registry });
   process.stdout.write(`${JSON.stringify({ port: server.address.port })}\n`);
