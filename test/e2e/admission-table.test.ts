@@ -412,6 +412,11 @@ const ROWS: readonly Row[] = [
     causes: [`spec.interval: Invalid value: "1d": spec.interval in body should match '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$'`],
   },
   {
+    rule: 'refuses spec.interval "3000000h": matches the CRD pattern but overflows a Go duration',
+    manifest: statefulJob(withValue('spec.interval', '3000000h')),
+    causes: ['spec.interval: Invalid value: "3000000h": must be a duration such as "24h" or "1h30m": time: invalid duration "3000000h"'],
+  },
+  {
     rule: 'refuses spec.podTemplate.spec.restartPolicy "Always": Jobs run Never or OnFailure',
     manifest: statefulJob(withValue('spec.podTemplate.spec.restartPolicy', 'Always')),
     causes: ['spec.podTemplate.spec.restartPolicy: Unsupported value: "Always": supported values: "Never", "OnFailure"'],
@@ -493,6 +498,13 @@ describe('bad manifests through kubectl apply', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stderr, 'Warning: spec.instanceOverrides[warned-7]: names no pod of this CosmosFullNode (pods are warned-0 to warned-2); the override has no effect\n');
     assert.equal(res.stdout, 'cosmosfullnode.cosmos.strange.love/warned created\n');
+  });
+
+  it('admits a ScheduledVolumeSnapshot whose schedule never fires, with a warning', async () => {
+    const manifest = inNamespace(named(aSnapshotSchedule(withValue('spec.schedule', '0 0 30 2 *')), 'never'));
+    const res = await apply(manifest);
+    assert.equal(res.code, 0, res.stderr);
+    assert.equal(res.stderr, 'Warning: spec.schedule: "0 0 30 2 *" never fires (no such date within five years)\n');
   });
 
   it('refuses a bad manifest under --dry-run=server the same way', async () => {
