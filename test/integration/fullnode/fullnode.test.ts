@@ -4,7 +4,7 @@
 // own ServiceAccount with deploy/rbac's ClusterRole; pods are kwok's, their CometBFT RPC a fake
 // served on each pod's IP.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { afterEach, before, describe, it } from 'node:test';
 import { resources } from '../../../src/kube/resource.ts';
 import { generateNodeKey, parseNodeKey } from '../../../src/reconcile/fullnode/node-key.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
@@ -37,8 +37,9 @@ describe('the CosmosFullNode controller', () => {
     h = await harness();
   }, { timeout: 30 * 60_000 });
 
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  // Each test's operator, fakes and namespace go when it ends.
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   });
 
   /** A namespace with the operator running in it and fake comets on its pods. */
@@ -494,5 +495,16 @@ describe('the CosmosFullNode controller', () => {
     await complete(ns, 'upg', 3);
     const after = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'upg-0');
     assert.match(after!.data!['app-overlay.toml']!, /halt-height = 0/);
+  });
+
+  // Last in the file: it restarts the API server every other test shares.
+  it('carries on when the API server is killed mid-work, and every child converges', async () => {
+    const { ns } = await setup('fullnode-apiserver');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'survivor', 3));
+    await eventually(async () => assert.ok((await podsOf(ns, 'survivor')).length >= 1), { intervalMs: 50 });
+    await h.cluster.kill('kube-apiserver');
+    await complete(ns, 'survivor', 3, 90_000);
+    assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-survivor-0', 'pvc-survivor-1', 'pvc-survivor-2']);
+    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=survivor')), ['survivor-node-key-0', 'survivor-node-key-1', 'survivor-node-key-2']);
   });
 });
