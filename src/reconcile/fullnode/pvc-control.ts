@@ -3,6 +3,11 @@
 // by a merge patch of spec.resources only once every PVC is Bound. Never shrunk, never recreated:
 // PVCs the Go operator made are adopted in place (same names, same UIDs), their labels and
 // resources patched like any update.
+//
+// Difference from upstream: under volumeRetentionPolicy Retain a PVC carries no owner reference,
+// so deleting the CosmosFullNode leaves the data too (upstream's GC deleted Retain PVCs with the
+// CR). Such PVCs are still this node's by name (pvc-<app>-<i>, no other controller); switching
+// back to Delete gives them their owner reference again.
 import type { V1PersistentVolumeClaim, V1TypedLocalObjectReference } from '@kubernetes/client-node';
 import type { CosmosFullNode, FullNodePersistentVolumeClaimSpec } from '../../api/cosmosfullnode.ts';
 import { mergePatch } from '../../kube/apply.ts';
