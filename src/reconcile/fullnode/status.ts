@@ -31,10 +31,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-/**
- * The status this package computes. `conditions` is not in the API schema (src/api) yet; until it
- * is, the API server prunes it on write.
- */
+/** The status this package computes; `conditions` is typed here as metav1.Condition (the schema has it too). */
 export type CosmosFullNodeStatus = FullNodeStatus & { conditions?: Condition[] };
 
 export type FullNodePhase = FullNodeStatus['phase'];
