@@ -9,7 +9,7 @@ import { Registry } from 'prom-client';
 import { API_KINDS, type ApiKind } from '../../../src/api/kinds.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
-import { admissionReview, applyJsonPatch, mutatedObjectArb, patchOf, postReview, type ReviewAnswer } from '../../fixtures/admission-arbitraries.ts';
+import { admissionReview, applyJsonPatch, mutate, mutatedObjectArb, mutationArb, patchOf, postReview, type ReviewAnswer } from '../../fixtures/admission-arbitraries.ts';
 
 /** Runs per kind: 10,000 objects in all, each sent four times (two CREATE or UPDATE paths, then the re-sent patch). */
 const RUNS: Record<string, number> = { CosmosFullNode: 5_000, ScheduledVolumeSnapshot: 2_500, StatefulJob: 2_500 };
@@ -56,11 +56,13 @@ describe('webhook handlers on generated objects', () => {
       let denied = 0;
       let patched = 0;
       let runs = 0;
+      // On UPDATE the stored object is the defaulted base, or a mutated one (exercising ratcheting).
+      const oldMutations = fc.array(mutationArb, { maxLength: 2 });
       await fc.assert(
-        fc.asyncProperty(mutatedObjectArb(kind), fc.boolean(), fc.uuid(), async ({ base, object }, asUpdate, uid) => {
+        fc.asyncProperty(mutatedObjectArb(kind), fc.boolean(), oldMutations, fc.uuid(), async ({ base, object }, asUpdate, storedMutations, uid) => {
           runs++;
           const operation = asUpdate ? 'UPDATE' : 'CREATE';
-          const oldObject = asUpdate ? kind.default(base) : undefined;
+          const oldObject = asUpdate ? kind.default(mutate(base, storedMutations)) : undefined;
 
           const validated = await postReview(app, 'validate', kind, admissionReview(kind, `${uid}-v`, operation, object, oldObject));
           assertValidationAnswer(validated, `${uid}-v`);
