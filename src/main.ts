@@ -5,11 +5,12 @@ import { formatFlagHelp, parseFlags } from './cli/flags.ts';
 import { createLogger } from './log.ts';
 import { managerFlags, managerOptionsFromFlags } from './manager-flags.ts';
 import { startManager } from './manager.ts';
+import { createFullNodeController } from './reconcile/fullnode/controller.ts';
 import { version } from './version.ts';
 import { runCertsCommand } from './certs-command.ts';
 
 const commands = {
-  manager: 'Run the operator: reconcilers (on the leader), health and metrics endpoints (default).',
+  manager: 'Run the operator: CosmosFullNode reconciler (on the leader), admission webhooks, health and metrics (default).',
   certs: 'Create a CA and a webhook serving certificate (for running without cert-manager); see certs --help.',
   version: 'Print the version and exit.',
 } as const;
@@ -68,7 +69,9 @@ async function runManagerCommand(argv: string[]): Promise<number> {
 
   let manager;
   try {
-    manager = await startManager({ ...options, log });
+    manager = await startManager({ ...options, log }, ({ kube, registry, log }) => [
+      createFullNodeController({ kube, registry, log, ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}) }),
+    ]);
   } catch (err) {
     log.error('cannot start', { error: err });
     return 1;

@@ -6,7 +6,8 @@ import type { BindAddress } from './cli/flags.ts';
 import { createHealthApp } from './http/health-app.ts';
 import { createMetricsApp, createMetricsRegistry } from './http/metrics-app.ts';
 import { serveHttp, type RunningServer } from './http/serve.ts';
-import { createKubeClient, inClusterNamespace, loadKubeConfig } from './kube/client.ts';
+import { createKubeClient, inClusterNamespace, loadKubeConfig, type KubeClient } from './kube/client.ts';
+import type { Registry } from 'prom-client';
 import { createLeaderElector, defaultIdentity } from './kube/leader-election.ts';
 import { createLeaseLock } from './kube/lease-lock.ts';
 import { describeApiError } from './kube/api-errors.ts';
@@ -24,6 +25,8 @@ export type ManagerOptions = {
   leaderElectionId: string;
   leaderElectionNamespace: string;
   kubeconfig: string;
+  /** Reconcile objects in this namespace only; all namespaces when empty. */
+  watchNamespace: string;
   /** undefined: no webhook server. */
   webhook?: { host: string; port: number; certDir: string };
   log: Logger;
@@ -32,9 +35,12 @@ export type ManagerOptions = {
 /** Work that runs only while this replica leads (reconcilers, the cron scheduler). */
 export type LeaderWork = { name: string; run(signal: AbortSignal): Promise<void> };
 
+/** Builds the leader work once the API client exists. */
+export type LeaderWorkFactory = (ctx: { kube: KubeClient; registry: Registry; log: Logger }) => LeaderWork[];
+
 export type Manager = { stop(reason: string): Promise<void>; done: Promise<number> };
 
-export async function startManager(opts: ManagerOptions, leaderWork: LeaderWork[] = []): Promise<Manager> {
+export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderWorkFactory = () => []): Promise<Manager> {
   const { log } = opts;
   const registry = createMetricsRegistry();
   const health = createHealthApp();
@@ -82,6 +88,7 @@ export async function startManager(opts: ManagerOptions, leaderWork: LeaderWork[
 
   const { kubeConfig, source } = loadKubeConfig({ kubeconfig: opts.kubeconfig });
   const kube = createKubeClient(kubeConfig);
+  const leaderWork = makeLeaderWork({ kube, registry, log });
   const server = kubeConfig.getCurrentCluster()?.server;
   log.info('using Kubernetes credentials', { source, server, context: kubeConfig.getCurrentContext() });
 

@@ -79,6 +79,7 @@ export async function startOperatorWithWebhooks(
     `--webhook-port=${port}`,
     '--webhook-host=127.0.0.1',
     `--webhook-cert-dir=${certDir}`,
+    ...(namespace ? [`--watch-namespace=${namespace}`] : []),
     ...extraArgs,
   ], process.env, onLog);
   await op.waitForLog((r) => r.msg === 'serving admission webhooks');

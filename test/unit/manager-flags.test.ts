@@ -18,6 +18,7 @@ describe('manager flags', () => {
       leaderElectionId: '16e1bc09.strange.love',
       leaderElectionNamespace: '',
       kubeconfig: '',
+      watchNamespace: '',
       webhook: { host: '', port: 9443, certDir: '/tmp/k8s-webhook-server/serving-certs' },
       logLevel: 'info',
       logFormat: 'json',
