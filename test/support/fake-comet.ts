@@ -312,7 +312,7 @@ export function fakeCometForPods(
   options: FakeCometFleetOptions = {},
 ): FakeCometFleet {
   const served = new Map<string, { uid: string; ip: string; comet: FakeComet }>();
-  // Why a pod has no fake yet, e.g. EADDRINUSE: pod IPs come from the same a loopback /16 in every
+  // Why a pod has no fake yet, e.g. EADDRINUSE: pod IPs come from one loopback /16 per
   // control plane on the machine (kwok hands them out in order), so another test run may hold
   // the address on the same port.
   const bindErrors = new Map<string, string>();
