@@ -9,6 +9,7 @@ import { validateCosmosFullNode } from '../../../src/api/validate-cosmosfullnode
 import { validateScheduledVolumeSnapshot } from '../../../src/api/validate-scheduledvolumesnapshot.ts';
 import { validateStatefulJob } from '../../../src/api/validate-statefuljob.ts';
 import { aFullNode, aSnapshotSchedule, aStatefulJob, exampleObjects } from '../../fixtures/api/objects.ts';
+import '../../fixtures/property-seed.ts';
 
 type Json = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseSchedule } from '../../../src/schedule/cron.ts';
+import '../../fixtures/property-seed.ts';
 
 function next(expression: string, from: string): string | null {
   const parsed = parseSchedule(expression);

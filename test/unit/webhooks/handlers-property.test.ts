@@ -10,6 +10,7 @@ import { API_KINDS, type ApiKind } from '../../../src/api/kinds.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
 import { admissionReview, applyJsonPatch, mutate, mutatedObjectArb, mutationArb, patchOf, postReview, type ReviewAnswer } from '../../fixtures/admission-arbitraries.ts';
+import '../../fixtures/property-seed.ts';
 
 /** Runs per kind: 10,000 objects in all, each sent four times (two CREATE or UPDATE paths, then the re-sent patch). */
 const RUNS: Record<string, number> = { CosmosFullNode: 5_000, ScheduledVolumeSnapshot: 2_500, StatefulJob: 2_500 };

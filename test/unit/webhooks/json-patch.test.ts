@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { cloneJson, diffJson, escapePointerSegment, jsonEqual, type PatchOperation } from '../../../src/webhooks/json-patch.ts';
+import '../../fixtures/property-seed.ts';
 
 /** A small RFC 6902 applier for add/replace/remove, strict about paths, for checking diffs. */
 function applyPatch(document: unknown, ops: readonly PatchOperation[]): unknown {

@@ -9,6 +9,7 @@ import { buildPvcs } from '../../../../src/reconcile/fullnode/pvc-builder.ts';
 import { buildServices } from '../../../../src/reconcile/fullnode/service-builder.ts';
 import { buildVersionCheckRbac } from '../../../../src/reconcile/fullnode/rbac-builder.ts';
 import { aFullNode } from '../../../fixtures/fullnode.ts';
+import '../../../fixtures/property-seed.ts';
 
 const override: fc.Arbitrary<InstanceOverride> = fc.record(
   { disable: fc.constantFrom('Pod' as const, 'All' as const), image: fc.constantFrom('o:v1', 'o:v2'), nodeSelector: fc.constant({ pool: 'x' }) },

@@ -11,6 +11,7 @@ import {
   type RolloutInput,
   type RolloutPod,
 } from '../../../../src/reconcile/fullnode/rollout.ts';
+import '../../../fixtures/property-seed.ts';
 
 describe('computeRollout', () => {
   const table: [MaxUnavailable, number, number, number][] = [
