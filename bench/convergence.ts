@@ -1,0 +1,153 @@
+// Convergence benchmark (design.md, Targets): N CosmosFullNodes × R replicas applied at once,
+// time until every child exists and every status is Complete, against a baseline measured in
+// the same run on the same API server: a plain client creating the same objects (built by the
+// operator's own pure builders) with the same concurrency as the operator's workers, until its
+// pods are Running. Target: at most 1.5× the baseline.
+//
+// Usage: node bench/convergence.ts [--fullnodes 100] [--replicas 3] [--concurrency 4]
+import { parseArgs } from 'node:util';
+import { defaultCosmosFullNode } from '../src/api/defaults.ts';
+import type { CosmosFullNode } from '../src/api/cosmosfullnode.ts';
+import { buildConfigMaps } from '../src/reconcile/fullnode/config-builder.ts';
+import { nodeKeySecretName } from '../src/reconcile/fullnode/names.ts';
+import { generateNodeKey } from '../src/reconcile/fullnode/node-key.ts';
+import { buildPeers } from '../src/reconcile/fullnode/peers.ts';
+import { buildPods } from '../src/reconcile/fullnode/pod-builder.ts';
+import { buildPvcs } from '../src/reconcile/fullnode/pvc-builder.ts';
+import { buildVersionCheckRbac } from '../src/reconcile/fullnode/rbac-builder.ts';
+import { buildServices } from '../src/reconcile/fullnode/service-builder.ts';
+import { instanceName } from '../src/reconcile/fullnode/names.ts';
+import { startControlPlane } from '../test/cluster/control-plane.ts';
+import { apiJson, type ApiAuth } from '../test/cluster/kube-http.ts';
+import { fakeCometForPods } from '../test/support/fake-comet.ts';
+import { startOperator } from '../test/support/operator-process.ts';
+import { CRD_FILES } from '../test/support/webhooks.ts';
+
+const { values } = parseArgs({
+  options: {
+    fullnodes: { type: 'string', default: '100' },
+    replicas: { type: 'string', default: '3' },
+    concurrency: { type: 'string', default: '4' },
+  },
+});
+const fullnodes = Number(values.fullnodes);
+const replicas = Number(values.replicas);
+const concurrency = Number(values.concurrency);
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function manifest(ns: string, i: number, storageClass: string): CosmosFullNode {
+  return {
+    apiVersion: 'cosmos.strange.love/v1',
+    kind: 'CosmosFullNode',
+    metadata: { name: `chain-${i}`, namespace: ns },
+    spec: {
+      replicas,
+      chain: { chainID: `chain-${i}`, network: 'mainnet', binary: 'gaiad' },
+      podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0' },
+      service: { maxP2PExternalAddresses: 0 },
+      volumeClaimTemplate: { storageClassName: storageClass, resources: { requests: { storage: '10Gi' } } },
+    },
+  } as CosmosFullNode;
+}
+
+/** The children the operator makes for one CosmosFullNode, from its own builders, without owner references. */
+function childrenOf(node: CosmosFullNode): Array<{ path: string; body: Record<string, unknown> }> {
+  const ns = node.metadata!.namespace!;
+  const ordinals = Array.from({ length: replicas }, (_, i) => i);
+  const keys = ordinals.map(() => generateNodeKey());
+  const ids = Object.fromEntries(ordinals.map((i) => [instanceName(node, i), keys[i]!.id]));
+  const peers = buildPeers(node, ids, new Map());
+  const strip = (o: unknown) => {
+    const obj = structuredClone(o) as { metadata: Record<string, unknown> };
+    delete obj.metadata.ownerReferences;
+    return obj as unknown as Record<string, unknown>;
+  };
+  const out: Array<{ path: string; body: Record<string, unknown> }> = [];
+  for (const { service } of buildServices(node)) out.push({ path: `/api/v1/namespaces/${ns}/services`, body: strip(service) });
+  ordinals.forEach((i) =>
+    out.push({
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: nodeKeySecretName(node, i), namespace: ns }, stringData: { 'node_key.json': keys[i]!.json } },
+    }),
+  );
+  for (const cm of buildConfigMaps(node, peers)) out.push({ path: `/api/v1/namespaces/${ns}/configmaps`, body: strip(cm.object) });
+  const rbac = buildVersionCheckRbac(node);
+  const rbacPaths = [`/api/v1/namespaces/${ns}/serviceaccounts`, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`];
+  rbac.forEach((o, i) => out.push({ path: rbacPaths[i]!, body: strip(o) }));
+  for (const { pvc } of buildPvcs(node, { boundCapacity: {}, autoScaleRequested: {}, dataSources: {} })) out.push({ path: `/api/v1/namespaces/${ns}/persistentvolumeclaims`, body: strip(pvc) });
+  for (const { pod } of buildPods(node, { heights: {}, configChecksums: {}, snapshotCandidates: new Set() })) out.push({ path: `/api/v1/namespaces/${ns}/pods`, body: strip(pod) });
+  return out;
+}
+
+async function inParallel<T>(items: readonly T[], workers: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 900_000): Promise<void> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > limitMs) throw new Error(`${what}: not done after ${limitMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+async function runningPods(admin: ApiAuth, ns: string): Promise<number> {
+  const pods = await apiJson<{ items: Array<{ status?: { phase?: string } }> }>(admin, 'GET', `/api/v1/namespaces/${ns}/pods`);
+  return pods.items.filter((p) => p.status?.phase === 'Running').length;
+}
+
+async function main(): Promise<void> {
+  const plane = await startControlPlane({ handleSignals: true, log: (l) => say(`[cluster] ${l}`) });
+  try {
+    await plane.installCRDs(CRD_FILES);
+    for (const ns of ['baseline', 'operator']) await plane.kubectl(['create', 'namespace', ns]);
+    const want = fullnodes * replicas;
+
+    // Baseline: the same objects, created directly with the same concurrency.
+    const objects = Array.from({ length: fullnodes }, (_, i) => childrenOf(defaultCosmosFullNode(manifest('baseline', i, plane.storageClass)))).flat();
+    const b0 = Date.now();
+    await inParallel(objects, concurrency, async (o) => void (await apiJson(plane.admin, 'POST', o.path, { body: o.body })));
+    const bCreated = (Date.now() - b0) / 1000;
+    await waitFor('baseline pods Running', async () => (await runningPods(plane.admin, 'baseline')) === want);
+    const baseline = (Date.now() - b0) / 1000;
+    say(`baseline: ${objects.length} objects created in ${bCreated.toFixed(1)} s; all ${want} pods Running at ${baseline.toFixed(1)} s`);
+    await plane.kubectl(['delete', 'namespace', 'baseline', '--wait=false']);
+
+    // The operator: apply the CosmosFullNodes at once; done when every status is Complete.
+    const comets = fakeCometForPods(plane, 'operator', 'app.kubernetes.io/created-by=cosmos-operator', { initial: () => ({ height: 1000 }) });
+    const op = startOperator(['manager', `--kubeconfig=${plane.kubeconfig}`, '--webhook-port=0', '--watch-namespace=operator', '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0']);
+    try {
+      await op.waitForLog((r) => r.msg === 'connected to the API server', 60_000);
+      const input = Array.from({ length: fullnodes }, (_, i) => JSON.stringify(manifest('operator', i, plane.storageClass))).join('\n');
+      const o0 = Date.now();
+      const created = await plane.kubectl(['create', '-f', '-'], { input, timeoutMs: 120_000 });
+      if (created.code !== 0) throw new Error(created.stderr);
+      await waitFor('every CosmosFullNode Complete', async () => {
+        const list = await apiJson<{ items: Array<{ status?: { phase?: string } }> }>(plane.admin, 'GET', '/apis/cosmos.strange.love/v1/namespaces/operator/cosmosfullnodes');
+        return list.items.filter((i) => i.status?.phase === 'Complete').length === fullnodes;
+      });
+      const operator = (Date.now() - o0) / 1000;
+      const pods = await runningPods(plane.admin, 'operator');
+      say(`operator: ${fullnodes} CosmosFullNodes × ${replicas} Complete at ${operator.toFixed(1)} s (${pods} pods Running)`);
+      say(`\nconvergence: operator ${operator.toFixed(1)} s, baseline ${baseline.toFixed(1)} s, ratio ${(operator / baseline).toFixed(2)} (target ≤ 1.50)`);
+    } finally {
+      await op.stop();
+      await comets.close();
+    }
+  } finally {
+    await plane.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`convergence benchmark failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
