@@ -22,6 +22,7 @@ import { apiJson, type ApiAuth } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
 import { startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
+import { benchFullNode } from './fullnode-fixture.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,20 +36,7 @@ const replicas = Number(values.replicas);
 const concurrency = Number(values.concurrency);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function manifest(ns: string, i: number, storageClass: string): CosmosFullNode {
-  return {
-    apiVersion: 'cosmos.strange.love/v1',
-    kind: 'CosmosFullNode',
-    metadata: { name: `chain-${i}`, namespace: ns },
-    spec: {
-      replicas,
-      chain: { chainID: `chain-${i}`, network: 'mainnet', binary: 'gaiad' },
-      podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0' },
-      service: { maxP2PExternalAddresses: 0 },
-      volumeClaimTemplate: { storageClassName: storageClass, resources: { requests: { storage: '10Gi' } } },
-    },
-  } as CosmosFullNode;
-}
+const manifest = (ns: string, i: number, storageClass: string) => benchFullNode(ns, i, replicas, storageClass);
 
 /** The children the operator makes for one CosmosFullNode, from its own builders, without owner references. */
 function childrenOf(node: CosmosFullNode): Array<{ path: string; body: Record<string, unknown> }> {

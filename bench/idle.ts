@@ -14,6 +14,7 @@ import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
 import { startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
+import { benchFullNode } from './fullnode-fixture.ts';
 
 const { values } = parseArgs({
   options: {
@@ -63,19 +64,7 @@ async function main(): Promise<void> {
   ]);
   try {
     const t0 = Date.now();
-    const manifests = Array.from({ length: fullnodes }, (_, i) => ({
-      apiVersion: 'cosmos.strange.love/v1',
-      kind: 'CosmosFullNode',
-      metadata: { name: `chain-${i}`, namespace: ns },
-      spec: {
-        replicas,
-        chain: { chainID: `chain-${i}`, network: 'mainnet', binary: 'gaiad' },
-        podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0' },
-        // No cloud load balancer here: keep every p2p Service ClusterIP.
-        service: { maxP2PExternalAddresses: 0 },
-        volumeClaimTemplate: { storageClassName: plane.storageClass, resources: { requests: { storage: '10Gi' } } },
-      },
-    }));
+    const manifests = Array.from({ length: fullnodes }, (_, i) => benchFullNode(ns, i, replicas, plane.storageClass));
     const created = await plane.kubectl(['create', '-f', '-'], { input: manifests.map((m) => JSON.stringify(m)).join('\n') });
     if (created.code !== 0) throw new Error(created.stderr);
     say(`created ${fullnodes} CosmosFullNodes × ${replicas} replicas; waiting for every status to be Complete`);
