@@ -17,11 +17,11 @@ import { buildPvcs } from '../src/reconcile/fullnode/pvc-builder.ts';
 import { buildVersionCheckRbac } from '../src/reconcile/fullnode/rbac-builder.ts';
 import { buildServices } from '../src/reconcile/fullnode/service-builder.ts';
 import { instanceName } from '../src/reconcile/fullnode/names.ts';
-import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson, type ApiAuth } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
 import { startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
+import { startAuditedControlPlane, writeLines } from './audit.ts';
 import { benchFullNode } from './fullnode-fixture.ts';
 
 const { values } = parseArgs({
@@ -90,7 +90,7 @@ async function runningPods(admin: ApiAuth, ns: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const plane = await startControlPlane({ handleSignals: true, log: (l) => say(`[cluster] ${l}`) });
+  const { plane, writes } = await startAuditedControlPlane((l) => say(`[cluster] ${l}`));
   try {
     await plane.installCRDs(CRD_FILES);
     for (const ns of ['baseline', 'operator']) await plane.kubectl(['create', 'namespace', ns]);
@@ -122,6 +122,10 @@ async function main(): Promise<void> {
       const operator = (Date.now() - o0) / 1000;
       const pods = await runningPods(plane.admin, 'operator');
       say(`operator: ${fullnodes} CosmosFullNodes × ${replicas} Complete at ${operator.toFixed(1)} s (${pods} pods Running)`);
+      // Where the difference goes: the operator's writes against the baseline's one per object.
+      const seen = writes('cosmos-operator', new Date(o0), new Date());
+      say(`operator writes: ${seen.total} (baseline: ${objects.length})`);
+      for (const line of writeLines(seen)) say(line);
       say(`\nconvergence: operator ${operator.toFixed(1)} s, baseline ${baseline.toFixed(1)} s, ratio ${(operator / baseline).toFixed(2)} (target ≤ 1.50)`);
     } finally {
       await op.stop();

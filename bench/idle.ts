@@ -6,14 +6,11 @@
 // measured in the same run, is the Lease renewals: the target is a ratio of 1.00.
 //
 // Usage: node bench/idle.ts [--fullnodes 10] [--replicas 3] [--minutes 5]
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startControlPlane } from '../test/cluster/control-plane.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
 import { startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
+import { startAuditedControlPlane, writeLines } from './audit.ts';
 import { benchFullNode } from './fullnode-fixture.ts';
 
 const { values } = parseArgs({
@@ -28,26 +25,8 @@ const replicas = Number(values.replicas);
 const minutes = Number(values.minutes);
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-type AuditEvent = { stage: string; verb: string; userAgent?: string; objectRef?: { resource?: string; subresource?: string }; requestReceivedTimestamp: string };
-
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'cosmos-idle-'));
-  const policy = join(dir, 'audit-policy.json');
-  const auditLog = join(dir, 'audit.log');
-  writeFileSync(
-    policy,
-    JSON.stringify({
-      apiVersion: 'audit.k8s.io/v1',
-      kind: 'Policy',
-      omitStages: ['RequestReceived'],
-      rules: [{ level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] }, { level: 'None' }],
-    }),
-  );
-  const plane = await startControlPlane({
-    handleSignals: true,
-    log: (l) => say(`[cluster] ${l}`),
-    extraArgs: { 'kube-apiserver': [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json'] },
-  });
+  const { plane, writes } = await startAuditedControlPlane((l) => say(`[cluster] ${l}`));
   const ns = 'idle';
   await plane.kubectl(['create', 'namespace', ns]);
   await plane.installCRDs(CRD_FILES);
@@ -81,28 +60,15 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, minutes * 60_000));
     const end = new Date();
 
-    const events = readFileSync(auditLog, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as AuditEvent)
-      .filter((e) => e.stage === 'ResponseComplete' && (e.userAgent ?? '').startsWith('cosmos-operator'))
-      .filter((e) => {
-        const at = new Date(e.requestReceivedTimestamp);
-        return at >= start && at < end;
-      });
-    const byResource = new Map<string, number>();
-    for (const e of events) {
-      const key = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''}`;
-      byResource.set(key, (byResource.get(key) ?? 0) + 1);
-    }
-    const leases = events.filter((e) => e.objectRef?.resource === 'leases').length;
-    const others = events.length - leases;
+    const seen = writes('cosmos-operator', start, end);
+    const leases = [...seen.byResource].filter(([k]) => k.endsWith(' leases')).reduce((n, [, v]) => n + v, 0);
+    const others = seen.total - leases;
     say(`\nidle benchmark: ${fullnodes} CosmosFullNodes × ${replicas} replicas, ${minutes} min window`);
-    say(`operator writes:        ${(events.length / minutes).toFixed(1)}/min`);
+    say(`operator writes:        ${(seen.total / minutes).toFixed(1)}/min`);
     say(`  Lease renewals:       ${(leases / minutes).toFixed(1)}/min   (baseline)`);
     say(`  everything else:      ${(others / minutes).toFixed(1)}/min`);
-    for (const [k, n] of [...byResource].sort((a, b) => b[1] - a[1])) say(`    ${k}: ${n}`);
-    say(`ratio to baseline (all writes / lease renewals): ${leases ? (events.length / leases).toFixed(2) : 'n/a'}  (target 1.00)`);
+    for (const line of writeLines(seen)) say(line);
+    say(`ratio to baseline (all writes / lease renewals): ${leases ? (seen.total / leases).toFixed(2) : 'n/a'}  (target 1.00)`);
   } finally {
     await op.stop();
     await comets.close();
