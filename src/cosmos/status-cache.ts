@@ -16,6 +16,10 @@
 // once per `heightNotifyIntervalMs` (30 s) per CosmosFullNode, later changes inside that window
 // riding on the next notification; `heightMatters` lets the reconciler make a height change
 // immediate (e.g. when it crosses a chain.versions height).
+//
+// `refresh` starts a round now instead of at the next tick, for a pod that just got an IP: a new
+// or replaced pod's first answer then reaches the rollout (and Complete) without waiting up to an
+// interval; after that it is polled on the usual ticks.
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock, type Timer } from '../kube/clock.ts';
@@ -79,6 +83,11 @@ export type StatusCacheOptions = {
 export type StatusCache = {
   /** Start polling this CosmosFullNode (idempotent); its first round starts at once (once `run` runs). */
   track(namespace: string, name: string): void;
+  /**
+   * Poll this CosmosFullNode's pods now (a pod got an IP). A round in flight is followed at once
+   * by another; an untracked CosmosFullNode, or a cache not running, is left alone.
+   */
+  refresh(namespace: string, name: string): void;
   /** The CosmosFullNode is gone: stop polling it and drop what is known. */
   untrack(namespace: string, name: string): void;
   /**
@@ -123,6 +132,8 @@ type Tracked = {
   heightPending: boolean;
   /** Pod name → the round number current when it was forgotten: answers of that round are stale. */
   forgotten: Map<string, number>;
+  /** refresh() was called during a round: start the next one as soon as it ends. */
+  refreshPending: boolean;
 };
 
 const failureResult: Record<CometFailure, StatusRequestResult> = {
@@ -151,6 +162,7 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
 
   function startRound(t: Tracked): void {
     if (!running || t.inFlight || t.abort.signal.aborted) return;
+    t.refreshPending = false;
     const startedAt = clock.now();
     t.inFlight = (async () => {
       try {
@@ -166,7 +178,7 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
 
   function scheduleNext(t: Tracked, startedAt: number): void {
     if (!running || t.abort.signal.aborted || !isCurrent(t)) return;
-    const delay = Math.max(0, startedAt + intervalMs - clock.now());
+    const delay = t.refreshPending ? 0 : Math.max(0, startedAt + intervalMs - clock.now());
     t.timer = clock.setTimer(() => {
       t.timer = undefined;
       startRound(t);
@@ -293,11 +305,24 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
           lastNotifyAt: -Infinity,
           heightPending: false,
           forgotten: new Map(),
+          refreshPending: false,
         };
         tracked.set(key, t);
         metrics?.trackedFullNodes.set(tracked.size);
       }
       if (t.timer === undefined) startRound(t);
+    },
+
+    refresh(namespace, name) {
+      const t = tracked.get(keyOf(namespace, name));
+      if (t === undefined || !running) return;
+      if (t.inFlight) {
+        t.refreshPending = true;
+        return;
+      }
+      t.timer?.cancel();
+      t.timer = undefined;
+      startRound(t);
     },
 
     untrack(namespace, name) {

@@ -128,6 +128,14 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
     if (owner !== undefined) enqueue(`${obj.metadata?.namespace ?? ''}/${owner}`);
   };
   for (const child of children) child.subscribe({ onAdd: toOwner, onUpdate: (o, old) => (toOwner(o), toOwner(old)), onDelete: toOwner });
+  // A pod that just got an IP is asked for its /status now rather than at the next 5 s tick, so
+  // a rollout or a new node moves on as soon as it answers.
+  pods.subscribe({
+    onUpdate: (pod, old) => {
+      const owner = controllingFullNode(pod);
+      if (owner !== undefined && pod.status?.podIP && pod.status.podIP !== old.status?.podIP) statusCache.refresh(pod.metadata?.namespace ?? '', owner);
+    },
+  });
 
   for (const c of all) c.start();
   const stopCaches = () => Promise.all(all.map((c) => c.stop()));

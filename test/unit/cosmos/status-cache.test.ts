@@ -181,6 +181,56 @@ describe('status cache rounds', () => {
     await h.stop();
   });
 
+  it('polls at once on refresh (a pod got an IP), then every interval from that round', async () => {
+    const h = harness({ intervalMs: 5000 });
+    h.start();
+    h.cache.track(NS, CFN);
+    await flush();
+    h.clock.advance(1000);
+    h.cache.refresh(NS, CFN);
+    await flush();
+    assert.equal(h.net.calls.length, 4, 'a second round at 1 s, not at 5 s');
+    h.clock.advance(4999);
+    await flush();
+    assert.equal(h.net.calls.length, 4);
+    h.clock.advance(1);
+    await flush();
+    assert.equal(h.net.calls.length, 6, 'the next tick is an interval after the refreshed round');
+    await h.stop();
+  });
+
+  it('follows a round in flight with another at once when refreshed during it', async () => {
+    const h = harness({ intervalMs: 5000 }, [pod('node-0')]);
+    h.net.nodes.set('10.0.0.0', 'hang');
+    h.start();
+    h.cache.track(NS, CFN);
+    await flush();
+    h.cache.refresh(NS, CFN);
+    await flush();
+    assert.equal(h.net.calls.length, 1, 'rounds never overlap');
+    h.net.nodes.set('10.0.0.0', { height: 7 });
+    h.net.release();
+    await flush();
+    h.clock.advance(0);
+    await flush();
+    assert.equal(h.net.calls.length, 2, 'the refreshed round follows without waiting an interval');
+    await h.stop();
+  });
+
+  it('ignores refresh of an untracked CosmosFullNode and before the loop runs', async () => {
+    const h = harness();
+    h.cache.refresh(NS, CFN);
+    h.cache.track(NS, CFN);
+    h.cache.refresh(NS, CFN);
+    await flush();
+    assert.equal(h.net.calls.length, 0);
+    h.start();
+    h.cache.refresh(NS, 'other');
+    await flush();
+    assert.equal(h.net.calls.length, 2, 'only the first round of the tracked one');
+    await h.stop();
+  });
+
   it('asks the containerPort named rpc of container node, else 26657', async () => {
     const h = harness({}, [pod('node-0', { rpcPort: 36657 }), pod('node-1')]);
     h.start();
