@@ -88,9 +88,22 @@ export function startOperator(kubeconfig: string, namespace: string): RunningOpe
 
 /** The repository's minimal example, made schedulable here: the test storage class, 1 GiB. */
 export function minimalExample(namespace: string, storageClass: string, change: (node: FullNodeJson) => void = () => {}): FullNodeJson {
-  const node = loadYaml<FullNodeJson>(readFileSync(path.join(root, 'examples', 'cosmosfullnode-minimal.yaml'), 'utf8'));
+  return exampleNode('cosmosfullnode-minimal.yaml', namespace, storageClass, change);
+}
+
+/**
+ * A CosmosFullNode from examples/`file`, made schedulable here: every volumeClaimTemplate (the
+ * top-level one and any instance override's) on the test storage class with 1 GiB. Everything
+ * else stays as the example has it.
+ */
+export function exampleNode(file: string, namespace: string, storageClass: string, change: (node: FullNodeJson) => void = () => {}): FullNodeJson {
+  const node = loadYaml<FullNodeJson>(readFileSync(path.join(root, 'examples', file), 'utf8'));
   node.metadata = { ...node.metadata, namespace };
-  node.spec.volumeClaimTemplate = { ...node.spec.volumeClaimTemplate, storageClassName: storageClass, resources: { requests: { storage: '1Gi' } } };
+  const schedulable = <T extends object>(template: T): T => ({ ...template, storageClassName: storageClass, resources: { requests: { storage: '1Gi' } } });
+  node.spec.volumeClaimTemplate = schedulable(node.spec.volumeClaimTemplate);
+  for (const override of Object.values(node.spec.instanceOverrides ?? {})) {
+    if (override?.volumeClaimTemplate) override.volumeClaimTemplate = schedulable(override.volumeClaimTemplate);
+  }
   change(node);
   return node;
 }
