@@ -63,7 +63,8 @@ export interface RolloutPod {
   terminating: boolean;
   /**
    * The pod's Ready condition. Read for additional pods only: they need not serve CometBFT RPC,
-   * so their availability is Kubernetes'. Unknown counts as ready.
+   * so their availability is Kubernetes'. No Ready condition (just created, or unschedulable)
+   * counts as not ready: otherwise a rollout would take the next group down before it is up.
    */
   ready?: boolean;
 }
@@ -182,7 +183,7 @@ interface Group {
   mainWant: DesiredPod | undefined;
   /** The main pod exists and is not terminating. */
   mainAvailable: boolean;
-  /** Every additional pod exists, is not terminating and is not known to be unready. */
+  /** Every additional pod exists, is not terminating and is Ready. */
   restAvailable: boolean;
   /** Pods of the group, main first, that are not terminating and whose revision differs. */
   outdated: string[];
@@ -211,7 +212,7 @@ function groupsOf(input: RolloutInput, currentByName: ReadonlyMap<string, Rollou
       .map((want) => want.name);
     const restAvailable = rest.every((want) => {
       const pod = currentByName.get(want.name);
-      return pod !== undefined && !pod.terminating && pod.ready !== false;
+      return pod !== undefined && !pod.terminating && pod.ready === true;
     });
     groups.push({ mainPod, mainWant: main, mainAvailable: mainPod !== undefined && !mainPod.terminating, restAvailable, outdated });
   }

@@ -260,6 +260,14 @@ describe('planRollout', () => {
       assert.equal(plan.requeue, true);
     });
 
+    it('counts a group as down while its additional pod has no Ready condition yet (just created, or unschedulable)', () => {
+      // Recreated on the new spec; the pod has no conditions yet.
+      const current = withAdditional(3, OLD, OLD).map((pod): RolloutPod => (pod.name === 'price-0' ? { name: pod.name, ...NEW, terminating: false } : pod));
+      const plan = planRollout(input({ current, desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }));
+      assert.deepEqual(plan.delete, []);
+      assert.equal(plan.requeue, true);
+    });
+
     it('takes the additional pods along when an unreachable main pod is deleted for its image', () => {
       const sync = { ...allSync(2, inSync), 'hub-1': { reachable: false } };
       const plan = planRollout(input({ current: withAdditional(2, OLD, OLD), desired: wantedWithAdditional(2, NEW, NEW), sync, maxUnavailable: 1 }));
