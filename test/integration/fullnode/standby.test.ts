@@ -1,0 +1,188 @@
+// Only the leader reconciles (design.md "Reliability"; spec §10: Lease `16e1bc09.strange.love`,
+// shared with the Go operator so the two never reconcile at once). The real program runs as a
+// separate process with --leader-elect while this test plays another operator holding the Lease
+// and renewing it: nothing may be created until the renewals stop and the lease runs out.
+//
+// The operator runs with exactly deploy/rbac's permissions: the manager-role ClusterRole (bound
+// by operatorCredentials) and the leader-election Role from leader_election_role.yaml, bound in
+// the namespace that holds the Lease. A missing permission fails the test.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { loadYaml } from '@kubernetes/client-node';
+import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
+import { eventually, newNamespace } from '../../cluster/connect.ts';
+import { fakeCometForPods, type FakeCometFleet } from '../../support/fake-comet.ts';
+import { portOf, startOperator, type LogRecord, type OperatorProcess } from '../../support/operator-process.ts';
+import { FULL_NODES, getFullNode, harness, list, minimalExample, names, operatorCredentials, type Harness, type Obj } from './harness.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const LEASE = '16e1bc09.strange.love';
+const FOREIGN = 'cosmos-operator-go-7d9f6c5b8-x2x9k_6f1c1d8e-2a7b-4c3e-9d0f-8b5a4e3c2d1f';
+// Short, so the takeover phase takes seconds; the renewals (every second) keep it valid meanwhile.
+const FOREIGN_LEASE_SECONDS = 4;
+const ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
+const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
+/** Every kind of child a CosmosFullNode has (§2.1 step 5), found by the operator's label. */
+const CHILD_TYPES = [resources.services, resources.secrets, resources.configMaps, resources.serviceAccounts, ROLES, ROLE_BINDINGS, resources.pods, resources.persistentVolumeClaims];
+
+type LeaseObject = KubeObject & { spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number } };
+
+/** MicroTime as client-go writes it: six fractional digits. */
+const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
+
+describe('a standby cosmos-operator (--leader-elect)', () => {
+  let h: Harness;
+  let ns: string;
+  let operator: OperatorProcess;
+  let metricsPort: number;
+  let fleet: FakeCometFleet;
+  let renewer: ReturnType<typeof setInterval> | undefined;
+  let lastRenewal = 0;
+  let firstRound: LogRecord;
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  const leasePath = () => `/apis/coordination.k8s.io/v1/namespaces/${ns}/leases/${LEASE}`;
+  const lease = async () => (await h.admin.objects<LeaseObject>(resources.leases).get(ns, LEASE))!;
+  const masterStatus = async () => {
+    const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    return body.match(/^leader_election_master_status\{name="16e1bc09\.strange\.love"\} (\d+)$/m)?.[1];
+  };
+  const children = async () => {
+    const found: string[] = [];
+    for (const type of CHILD_TYPES) for (const name of names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator'))) found.push(`${type.kind}/${name}`);
+    return found;
+  };
+
+  before(async () => {
+    h = await harness();
+    ns = await newNamespace('standby');
+    cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
+    const kubeconfig = await operatorCredentials(h, ns);
+    cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
+    await grantLeaderElection(ns, 'cosmos-operator');
+    fleet = fakeCometForPods(h.cluster, ns);
+    cleanups.push(() => fleet.close());
+
+    // The other operator: it holds the Lease and renews it every second, as a live leader does.
+    const now = Date.now();
+    await h.admin.objects<LeaseObject>(resources.leases).create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { namespace: ns, name: LEASE },
+      spec: { holderIdentity: FOREIGN, leaseDurationSeconds: FOREIGN_LEASE_SECONDS, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+    });
+    lastRenewal = now;
+    renewer = setInterval(() => {
+      const at = Date.now();
+      h.admin.rest
+        .request({ method: 'PATCH', path: leasePath(), body: { spec: { renewTime: microTime(at) } }, contentType: 'application/merge-patch+json' })
+        .then(() => (lastRenewal = Math.max(lastRenewal, at)))
+        .catch(() => {});
+    }, 1_000);
+    cleanups.push(async () => clearInterval(renewer));
+
+    operator = startOperator([
+      'manager',
+      `--kubeconfig=${kubeconfig}`,
+      '--leader-elect',
+      `--leader-election-namespace=${ns}`,
+      `--watch-namespace=${ns}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+      '--webhook-port=0',
+    ]);
+    cleanups.push(() => operator.stop());
+    metricsPort = portOf(await operator.waitForLog((r) => r.msg === 'serving metrics'));
+    // Its first campaign round is over: it has read the Lease (the first test checks the outcome).
+    firstRound = await operator.waitForLog((r) => r.msg === 'lease held by another candidate' || r.msg === 'became the leader; starting reconcilers');
+  }, { timeout: 30 * 60_000 });
+
+  after(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  });
+
+  /** deploy/rbac's leader-election Role, as it is, in `namespace`, bound to the operator's ServiceAccount. */
+  async function grantLeaderElection(namespace: string, serviceAccount: string) {
+    const role = loadYaml<KubeObject>(readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'));
+    await h.admin.objects(ROLES).create({ ...role, metadata: { namespace, name: role.metadata!.name! } });
+    await h.admin.objects(ROLE_BINDINGS).create({
+      metadata: { namespace, name: role.metadata!.name! },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata!.name! },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+    } as KubeObject);
+  }
+
+  it('creates no child of a new CosmosFullNode, and reports itself not leader, while another holder keeps renewing the Lease', async () => {
+    assert.deepEqual([firstRound.msg, firstRound.holder], ['lease held by another candidate', FOREIGN]);
+    await h.admin.objects(FULL_NODES).create(
+      minimalExample(ns, h.cluster.storageClass, (n) => {
+        n.spec.replicas = 2;
+        n.spec.service = { maxP2PExternalAddresses: 0 };
+      }),
+    );
+    // Longer than the Lease's duration: a standby that ignored the renewals would have taken it by now.
+    const until = Date.now() + 2.5 * FOREIGN_LEASE_SECONDS * 1000;
+    let rounds = 0;
+    while (Date.now() < until) {
+      assert.deepEqual(await children(), []);
+      assert.equal((await getFullNode(h, ns, 'cosmoshub')).status, undefined, 'no status written');
+      assert.equal(await masterStatus(), '0');
+      assert.equal((await lease()).spec.holderIdentity, FOREIGN);
+      rounds++;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.ok(rounds >= 10, `checked ${rounds} times`);
+    assert.equal(operator.logs.find((r) => r.msg === 'became the leader; starting reconcilers'), undefined);
+    assert.equal(operator.child.exitCode, null, 'the standby keeps running');
+  });
+
+  it('takes the Lease once the holder stops renewing and its duration has passed, then creates the children and reaches Complete', async () => {
+    clearInterval(renewer);
+    // A renewal in flight may still land; lastRenewal is the latest one that did.
+    await new Promise((r) => setTimeout(r, 500));
+    const stoppedAt = lastRenewal;
+
+    await operator.waitForLog((r) => r.msg === 'became the leader; starting reconcilers', 30_000);
+    const taken = await lease();
+    assert.notEqual(taken.spec.holderIdentity, FOREIGN);
+    assert.match(taken.spec.holderIdentity ?? '', /_[0-9a-f-]{36}$/);
+    assert.equal(taken.spec.leaseTransitions, 1);
+    // Not before the abandoned lease ran out, measured from its last renewal (same machine clock).
+    const acquiredAt = Date.parse(taken.spec.acquireTime!);
+    assert.ok(acquiredAt - stoppedAt >= FOREIGN_LEASE_SECONDS * 1000 - 50, `acquired ${acquiredAt - stoppedAt} ms after the last renewal`);
+    assert.equal(await masterStatus(), '1');
+
+    await eventually(
+      async () => {
+        const node = await getFullNode(h, ns, 'cosmoshub');
+        assert.equal(node.status?.phase, 'Complete');
+        const found = await children();
+        for (const child of [
+          'Service/cosmoshub-p2p-0',
+          'Service/cosmoshub-p2p-1',
+          'Service/cosmoshub-rpc',
+          'Secret/cosmoshub-node-key-0',
+          'Secret/cosmoshub-node-key-1',
+          'ConfigMap/cosmoshub-0',
+          'ConfigMap/cosmoshub-1',
+          'ServiceAccount/cosmoshub-vc-sa',
+          'Role/cosmoshub-vc-r',
+          'RoleBinding/cosmoshub-vc-rb',
+          'Pod/cosmoshub-0',
+          'Pod/cosmoshub-1',
+          'PersistentVolumeClaim/pvc-cosmoshub-0',
+          'PersistentVolumeClaim/pvc-cosmoshub-1',
+        ]) {
+          assert.ok(found.includes(child), `${child} among ${found.join(', ')}`);
+        }
+        const pods = await list(h, resources.pods, ns, 'app.kubernetes.io/name=cosmoshub');
+        for (const pod of pods as Obj[]) assert.equal(pod.status?.phase, 'Running');
+      },
+      { timeoutMs: 60_000, message: 'children of the CosmosFullNode, phase Complete' },
+    );
+    assert.equal(operator.child.exitCode, null);
+  });
+});
