@@ -283,7 +283,8 @@ describe('the CosmosFullNode examples', () => {
       ns = env.ns;
       // What the example expects the cluster to have: its PriorityClass, its ServiceAccount, and
       // nodes in the pools its nodeSelectors name, tainted as its toleration expects (so no
-      // other test's pods land there).
+      // other test's pods land there). The PriorityClass is cluster-wide and left in place: harmless,
+      // and another run on a shared plane may be using it.
       const priorityClasses = h.admin.objects(PRIORITY_CLASSES);
       if ((await priorityClasses.get(undefined, 'chain-nodes')) === undefined) {
         await priorityClasses.create({ metadata: { name: 'chain-nodes' }, value: 1000 } as Obj).catch((err: { code?: number }) => {
