@@ -34,5 +34,18 @@ export function eventSubject(node: { apiVersion?: string; kind?: string; metadat
   return { apiVersion: node.apiVersion ?? 'cosmos.strange.love/v1', kind: node.kind ?? 'CosmosFullNode', metadata: node.metadata as KubeObject['metadata'] };
 }
 
+/**
+ * "pod a", "pods a, b and c", "12 pods: a, b, …, j and 2 more": one event per action per
+ * reconcile rather than one per object keeps `kubectl describe` readable and the API writes of a
+ * new CosmosFullNode down (a 3-replica node once wrote 9 events for its pods, PVCs and keys).
+ */
+export function namesForEvent(noun: string, names: readonly string[], max = 10): string {
+  if (names.length === 1) return `${noun} ${names[0]}`;
+  const shown = names.slice(0, max);
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${names.length} ${noun}s: ${shown.join(', ')} and ${rest} more`;
+  return `${noun}s ${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
+}
+
 /** Events that go nowhere, for callers without a recorder. */
 export const noEvents: FullNodeEvents = { normal: () => {}, warning: () => {} };

@@ -11,7 +11,7 @@ import { Buffer } from 'node:buffer';
 import type { CosmosFullNode } from '../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../kube/objects.ts';
 import { permanent, type ReconcileError } from '../result.ts';
-import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './events.ts';
+import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
 import { INSTANCE_LABEL, defaultLabels, normalizeMetadata } from './labels.ts';
 import { collectNodeKeys, secretKeyOf, type CollectedNodeKey, type ConfigMapObject, type NodeKeyCollectorDeps, type SecretObject } from './node-key-collector.ts';
 import { NODE_KEY_FILE, generateNodeKey, parseNodeKey, type NodeKey, type RandomBytes } from './node-key.ts';
@@ -39,23 +39,29 @@ export type NodeKeys = {
 export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFullNode): Promise<NodeKeys> {
   const keys: NodeKeys = { ids: {}, secured: new Set() };
   const errors: unknown[] = [];
+  const made: Record<'created' | 'adopted', string[]> = { created: [], adopted: [] };
   for (const entry of collectNodeKeys(deps, node)) {
     try {
-      const key = await ensureNodeKey(deps, node, entry);
+      const { key, made: how } = await ensureNodeKey(deps, node, entry);
       keys.ids[entry.instance] = key.id;
       keys.secured.add(entry.instance);
+      if (how !== undefined) made[how].push(`${entry.secretName} (node ID ${key.id})`);
     } catch (err) {
       errors.push(err);
     }
   }
+  const subject = eventSubject(node);
+  if (made.adopted.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyAdopted, `Moved node keys from the Go operator's ConfigMaps to ${namesForEvent('Secret', made.adopted)}`);
+  if (made.created.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyCreated, `Created node key ${namesForEvent('Secret', made.created)}`);
   const error = combineErrors(errors);
   return error === undefined ? keys : { ...keys, error };
 }
 
-async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, entry: CollectedNodeKey): Promise<NodeKey> {
+/** The instance's key, and whether this call made its Secret (from a new key or the ConfigMap's). */
+async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, entry: CollectedNodeKey): Promise<{ key: NodeKey; made?: 'created' | 'adopted' }> {
   const namespace = node.metadata.namespace ?? '';
   const where = `${namespace}/${entry.secretName}`;
-  if (entry.fromSecret !== undefined) return parseNodeKey(entry.fromSecret, where);
+  if (entry.fromSecret !== undefined) return { key: parseNodeKey(entry.fromSecret, where) };
   if (entry.secretExists) {
     // Someone emptied the Secret. Writing a new key would silently change the node's ID.
     throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
@@ -97,10 +103,7 @@ async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, ent
     }
     const text = secretKeyOf(existing);
     if (text === undefined) throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
-    return parseNodeKey(text, where);
+    return { key: parseNodeKey(text, where) };
   }
-  const subject = eventSubject(node);
-  if (adopted) deps.events.normal(subject, EVENT_REASONS.nodeKeyAdopted, `Moved the node key of ${entry.instance} from its ConfigMap to Secret ${entry.secretName} (node ID ${key.id})`);
-  else deps.events.normal(subject, EVENT_REASONS.nodeKeyCreated, `Created node key Secret ${entry.secretName} (node ID ${key.id})`);
-  return key;
+  return { key, made: adopted ? 'adopted' : 'created' };
 }

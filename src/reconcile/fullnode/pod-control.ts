@@ -12,7 +12,7 @@ import type { ObjectClient } from '../../kube/objects.ts';
 import type { KubeObject } from '../../kube/resource.ts';
 import type { StoreReader } from '../../kube/store.ts';
 import { revisionOf, withRevision } from '../diff.ts';
-import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './events.ts';
+import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
 import { BELONGS_TO_LABEL, REVISION_LABEL } from './labels.ts';
 import { apiFailure, isAlreadyExists, ownedBy, throwCollected } from './owned-children.ts';
 import type { DesiredPod } from './pod-builder.ts';
@@ -80,12 +80,12 @@ export async function reconcilePods(
     try {
       await deps.podClient.create(pod);
       created.push(name);
-      deps.events.normal(subject, EVENT_REASONS.createdPod, `Created pod ${name}`);
     } catch (err) {
       // The cache has not seen our earlier create yet; the pod is there.
       if (!isAlreadyExists(err)) errors.push(apiFailure(err, 'create', 'Pod', pod));
     }
   }
+  if (created.length > 0) deps.events.normal(subject, EVENT_REASONS.createdPod, `Created ${namesForEvent('pod', created)}`);
 
   const updating: Record<string, string> = {};
   const deleted = new Set<string>();

@@ -17,7 +17,7 @@ import type { KubeObject, ResourceType } from '../../kube/resource.ts';
 import type { RestClient } from '../../kube/rest.ts';
 import type { StoreReader } from '../../kube/store.ts';
 import { diffByRevision } from '../diff.ts';
-import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './events.ts';
+import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
 import { INSTANCE_LABEL } from './labels.ts';
 import { instanceName, ordinalsOf, pvcName } from './names.ts';
 import { apiFailure, controllingFullNode, isAlreadyExists, throwCollected } from './owned-children.ts';
@@ -80,6 +80,8 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
 
   const errors: unknown[] = [];
   const changed: string[] = [];
+  // One event per data source: " from VolumeSnapshot s" (or "") → the PVCs created from it.
+  const createdFrom = new Map<string, string[]>();
   for (const pvc of diff.creates) {
     const name = pvc.metadata?.name ?? '';
     const dataSource = dataSourceOf.get(name);
@@ -88,11 +90,13 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
     try {
       await deps.pvcClient.create(body);
       changed.push(name);
-      deps.events.normal(subject, EVENT_REASONS.createdPvc, `Created PVC ${name}${dataSource !== undefined ? ` from ${dataSource.kind} ${dataSource.name}` : ''}`);
+      const from = dataSource !== undefined ? ` from ${dataSource.kind} ${dataSource.name}` : '';
+      createdFrom.set(from, [...(createdFrom.get(from) ?? []), name]);
     } catch (err) {
       if (!isAlreadyExists(err)) errors.push(apiFailure(err, 'create', 'PersistentVolumeClaim', pvc));
     }
   }
+  for (const [from, names] of createdFrom) deps.events.normal(subject, EVENT_REASONS.createdPvc, `Created ${namesForEvent('PVC', names)}${from}`);
 
   if (!retain) {
     for (const pvc of diff.deletes) {
