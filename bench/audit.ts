@@ -8,7 +8,7 @@ import { startControlPlane, type ControlPlane } from '../test/cluster/control-pl
 
 type AuditEvent = { stage: string; verb: string; userAgent?: string; objectRef?: { resource?: string; subresource?: string }; requestReceivedTimestamp: string };
 
-export type Writes = { total: number; byResource: Map<string, number> };
+export type Writes = { total: number; byResource: Map<string, number>; /** When the last write of each kind was received. */ lastAt: Map<string, Date> };
 
 export type AuditedPlane = {
   plane: ControlPlane;
@@ -38,6 +38,7 @@ export async function startAuditedControlPlane(log: (line: string) => void): Pro
     plane,
     writes(userAgent, from = new Date(0), to = new Date(8.64e15)) {
       const byResource = new Map<string, number>();
+      const lastAt = new Map<string, Date>();
       let total = 0;
       for (const line of readFileSync(auditLog, 'utf8').split('\n')) {
         if (line === '') continue;
@@ -47,9 +48,10 @@ export async function startAuditedControlPlane(log: (line: string) => void): Pro
         if (at < from || at >= to) continue;
         const key = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''}`;
         byResource.set(key, (byResource.get(key) ?? 0) + 1);
+        if (at > (lastAt.get(key) ?? 0)) lastAt.set(key, at);
         total++;
       }
-      return { total, byResource };
+      return { total, byResource, lastAt };
     },
   };
 }

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
       // Where the difference goes: the operator's writes against the baseline's one per object.
       const seen = writes('cosmos-operator', new Date(o0), new Date());
       say(`operator writes: ${seen.total} (baseline: ${objects.length})`);
-      for (const line of writeLines(seen)) say(line);
+      for (const line of writeLines(seen)) say(`${line}, last at ${(((seen.lastAt.get(line.trim().split(':')[0]!)?.getTime() ?? o0) - o0) / 1000).toFixed(1)} s`);
       say(`\nconvergence: operator ${operator.toFixed(1)} s, baseline ${baseline.toFixed(1)} s, ratio ${(operator / baseline).toFixed(2)} (target ≤ 1.50)`);
     } finally {
       await op.stop();
