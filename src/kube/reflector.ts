@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { KubeObject, ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
-import { createStore, type StoreEvent, type StoreReader } from './store.ts';
+import { createStore, type StoreEvent, type StoreOptions, type StoreReader } from './store.ts';
 import { createListWatchSource, type Selection } from './watch-source.ts';
 import { newWatchStats, runListWatch, type ListWatchSource, type WatchLoopOptions, type WatchStats } from './watcher.ts';
 
@@ -23,6 +23,8 @@ export type CacheOptions<T extends KubeObject> = Selection & {
   log: Logger;
   /** Keeps only what the controllers read; runs after the default stripping. */
   transform?: (obj: T) => T;
+  /** A secondary index over the cached objects, read with byIndex (see StoreOptions). */
+  index?: StoreOptions<T>['index'];
   clock?: Clock;
   tuning?: Omit<WatchLoopOptions, 'log' | 'clock'>;
   /** For tests: a list/watch source other than the API server. */
@@ -67,7 +69,7 @@ export function createCache<T extends KubeObject>(rest: RestClient | undefined, 
   const clock = opts.clock ?? systemClock;
   const log = opts.log.child({ cache: opts.type.plural, ...(opts.namespace ? { cacheNamespace: opts.namespace } : {}) });
   const source = opts.source ?? createListWatchSource<T>(requireRest(rest), opts.type, opts);
-  const { reader, writer } = createStore<T>();
+  const { reader, writer } = createStore<T>(opts.index !== undefined ? { index: opts.index } : {});
   const handlers = new Set<EventHandlers<T>>();
   const stats = newWatchStats();
   let synced = false;

@@ -15,6 +15,17 @@ export type StoreReader<T extends KubeObject> = {
   list(namespace?: string, selector?: SelectorInput): T[];
   keys(): string[];
   size(): number;
+  /** Objects whose index key (StoreOptions.index) is `key`; throws if the store has no index. */
+  byIndex(key: string): T[];
+};
+
+export type StoreOptions<T> = {
+  /**
+   * One secondary index, as client-go's Indexer: objects by the key this returns (none when
+   * undefined). The controllers index children by their owner, so finding a CosmosFullNode's
+   * pods does not scan every pod of the namespace on every reconcile.
+   */
+  index?: (obj: T) => string | undefined;
 };
 
 export type StoreWriter<T extends KubeObject> = {
@@ -30,10 +41,26 @@ export type StoreWriter<T extends KubeObject> = {
   remove(obj: T): StoreEvent<T> | undefined;
 };
 
-export function createStore<T extends KubeObject>(): { reader: StoreReader<T>; writer: StoreWriter<T> } {
+export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): { reader: StoreReader<T>; writer: StoreWriter<T> } {
   // namespace ('' for cluster-scoped) → name → object: list(namespace) needs no scan of the rest.
   const byNamespace = new Map<string, Map<string, T>>();
+  // index key → object key → object.
+  const indexed = new Map<string, Map<string, T>>();
   let count = 0;
+  const indexKeyOf = opts.index;
+  const index = (obj: T) => {
+    const key = indexKeyOf?.(obj);
+    if (key === undefined) return;
+    let bucket = indexed.get(key);
+    if (!bucket) indexed.set(key, (bucket = new Map()));
+    bucket.set(keyOf(obj), obj);
+  };
+  const unindex = (obj: T) => {
+    const key = indexKeyOf?.(obj);
+    if (key === undefined) return;
+    const bucket = indexed.get(key);
+    if (bucket?.delete(keyOf(obj)) && bucket.size === 0) indexed.delete(key);
+  };
 
   const nsOf = (obj: T) => obj.metadata?.namespace ?? '';
   const nameOf = (obj: T) => obj.metadata?.name ?? '';
@@ -42,12 +69,18 @@ export function createStore<T extends KubeObject>(): { reader: StoreReader<T>; w
     const ns = nsOf(obj);
     let names = byNamespace.get(ns);
     if (!names) byNamespace.set(ns, (names = new Map()));
-    if (!names.has(nameOf(obj))) count++;
+    const old = names.get(nameOf(obj));
+    if (old === undefined) count++;
+    else unindex(old);
     names.set(nameOf(obj), obj);
+    index(obj);
   };
   const drop = (ns: string, name: string) => {
     const names = byNamespace.get(ns);
-    if (names?.delete(name)) {
+    const old = names?.get(name);
+    if (names !== undefined && old !== undefined) {
+      names.delete(name);
+      unindex(old);
       count--;
       if (names.size === 0) byNamespace.delete(ns);
     }
@@ -84,6 +117,10 @@ export function createStore<T extends KubeObject>(): { reader: StoreReader<T>; w
       return out;
     },
     size: () => count,
+    byIndex(key) {
+      if (indexKeyOf === undefined) throw new Error('this store has no index');
+      return [...(indexed.get(key)?.values() ?? [])];
+    },
   };
 
   const writer: StoreWriter<T> = {

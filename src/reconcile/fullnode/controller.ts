@@ -23,7 +23,7 @@ import type { LeaderWork } from '../../manager.ts';
 import { haltHeightFor } from './halt-height.ts';
 import { CREATED_BY, CREATED_BY_LABEL } from './labels.ts';
 import type { ConfigMapObject, SecretObject } from './node-key-collector.ts';
-import { controllingFullNode, ownedBy } from './owned-children.ts';
+import { controllerIndexKey, controllingFullNode, ownedBy } from './owned-children.ts';
 import type { PodObject } from './pod-control.ts';
 import { VOLUME_SNAPSHOTS, type PvcObject, type VolumeSnapshotObject } from './pvc-control.ts';
 import { createFullNodeReconciler, type FullNodeObject } from './reconcile.ts';
@@ -60,9 +60,10 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   const rest = kube.rest;
   const log = opts.log.child({ controller: CONTROLLER_NAME });
   const selection = { ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) };
-  const owned = { ...selection, labelSelector: `${CREATED_BY_LABEL}=${CREATED_BY}` };
-  const cache = <T extends KubeObject>(type: ResourceType, extra: { labelSelector?: string; transform?: (obj: T) => T } = {}) =>
+  const cache = <T extends KubeObject>(type: ResourceType, extra: { labelSelector?: string; transform?: (obj: T) => T; index?: (obj: T) => string | undefined } = {}) =>
     createCache<T>(rest, { type, log, ...selection, ...extra });
+  // Children are indexed by their CosmosFullNode (ownedBy reads the index).
+  const owned = { ...selection, labelSelector: `${CREATED_BY_LABEL}=${CREATED_BY}`, index: controllerIndexKey };
 
   const fullNodes = cache<FullNodeObject>(FULL_NODES);
   const pods = cache<PodObject>(resources.pods, { ...owned, transform: slimPod });

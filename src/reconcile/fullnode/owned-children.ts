@@ -21,9 +21,15 @@ export function controllingFullNode(obj: KubeObject): string | undefined {
   return ref.name;
 }
 
-/** Cached objects in the node's namespace controlled by the node. */
+/** The index key of a child caches (StoreOptions.index): `namespace/name` of its CosmosFullNode. */
+export function controllerIndexKey(obj: KubeObject): string | undefined {
+  const owner = controllingFullNode(obj);
+  return owner === undefined ? undefined : `${obj.metadata?.namespace ?? ''}/${owner}`;
+}
+
+/** Cached objects in the node's namespace controlled by the node; the store is indexed by controllerIndexKey. */
 export function ownedBy<T extends KubeObject>(store: StoreReader<T>, node: { metadata: { namespace?: string; name?: string } }): T[] {
-  return store.list(node.metadata.namespace ?? '').filter((obj) => controllingFullNode(obj) === node.metadata.name);
+  return store.byIndex(`${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`);
 }
 
 export function keyOfObject(obj: KubeObject): string {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
 import { createStore } from '../../../../src/kube/store.ts';
+import { controllerIndexKey } from '../../../../src/reconcile/fullnode/owned-children.ts';
 import { collectNodeKeys, type ConfigMapObject, type SecretObject } from '../../../../src/reconcile/fullnode/node-key-collector.ts';
 import { aFullNode, withReplicas } from '../../../fixtures/fullnode.ts';
 
@@ -10,8 +11,8 @@ const ns = node.metadata.namespace!;
 const owner = [{ apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'juno', uid: node.metadata.uid!, controller: true }];
 
 function stores(secrets: SecretObject[], configMaps: ConfigMapObject[]) {
-  const s = createStore<SecretObject>();
-  const c = createStore<ConfigMapObject>();
+  const s = createStore<SecretObject>({ index: controllerIndexKey });
+  const c = createStore<ConfigMapObject>({ index: controllerIndexKey });
   s.writer.replace(secrets);
   c.writer.replace(configMaps);
   return { secrets: s.reader, configMaps: c.reader };
