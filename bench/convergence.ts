@@ -23,6 +23,7 @@ import { startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
 import { startAuditedControlPlane, writeLines } from './audit.ts';
 import { benchFullNode } from './fullnode-fixture.ts';
+import { watchUntil } from './watch-until.ts';
 
 const { values } = parseArgs({
   options: {
@@ -76,12 +77,11 @@ async function inParallel<T>(items: readonly T[], workers: number, fn: (item: T)
   );
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, limitMs = 900_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`${what}: not done after ${limitMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+type Phased = { metadata: { name: string }; status?: { phase?: string } };
+
+/** Until `count` objects at `path` have status.phase `phase` (pods Running, CosmosFullNodes Complete). */
+function allInPhase(auth: ApiAuth, path: string, phase: string, count: number): Promise<void> {
+  return watchUntil<Phased>(auth, path, (items) => [...items.values()].filter((i) => i.status?.phase === phase).length === count);
 }
 
 async function runningPods(admin: ApiAuth, ns: string): Promise<number> {
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     const b0 = Date.now();
     await inParallel(objects, concurrency, async (o) => void (await apiJson(plane.admin, 'POST', o.path, { body: o.body })));
     const bCreated = (Date.now() - b0) / 1000;
-    await waitFor('baseline pods Running', async () => (await runningPods(plane.admin, 'baseline')) === want);
+    await allInPhase(plane.admin, '/api/v1/namespaces/baseline/pods', 'Running', want);
     const baseline = (Date.now() - b0) / 1000;
     say(`baseline: ${objects.length} objects created in ${bCreated.toFixed(1)} s; all ${want} pods Running at ${baseline.toFixed(1)} s`);
     await plane.kubectl(['delete', 'namespace', 'baseline', '--wait=false']);
@@ -115,10 +115,7 @@ async function main(): Promise<void> {
       const o0 = Date.now();
       const created = await plane.kubectl(['create', '-f', '-'], { input, timeoutMs: 120_000 });
       if (created.code !== 0) throw new Error(created.stderr);
-      await waitFor('every CosmosFullNode Complete', async () => {
-        const list = await apiJson<{ items: Array<{ status?: { phase?: string } }> }>(plane.admin, 'GET', '/apis/cosmos.strange.love/v1/namespaces/operator/cosmosfullnodes');
-        return list.items.filter((i) => i.status?.phase === 'Complete').length === fullnodes;
-      });
+      await allInPhase(plane.admin, '/apis/cosmos.strange.love/v1/namespaces/operator/cosmosfullnodes', 'Complete', fullnodes);
       const operator = (Date.now() - o0) / 1000;
       const pods = await runningPods(plane.admin, 'operator');
       say(`operator: ${fullnodes} CosmosFullNodes × ${replicas} Complete at ${operator.toFixed(1)} s (${pods} pods Running)`);
