@@ -89,8 +89,8 @@ export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderW
   const { kubeConfig, source } = loadKubeConfig({ kubeconfig: opts.kubeconfig });
   const kube = createKubeClient(kubeConfig);
   const leaderWork = makeLeaderWork({ kube, registry, log });
-  const server = kubeConfig.getCurrentCluster()?.server;
-  log.info('using Kubernetes credentials', { source, server, context: kubeConfig.getCurrentContext() });
+  const server = kubeConfig.server;
+  log.info('using Kubernetes credentials', { source, server, context: kubeConfig.context });
 
   // Ready once the API server has answered; until then /readyz says why not.
   let apiState: true | string = 'API server not contacted yet';

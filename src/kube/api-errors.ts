@@ -7,6 +7,23 @@
 //   gone:      404 on a read: the object is absent, which is an answer, not a failure.
 // Anything unrecognised is transient: retrying too much costs less than never retrying.
 
+/**
+ * A non-2xx answer from the API server: the HTTP status as `code`, the body (a Status object when
+ * the server sent one) and the response headers; the same fields client-node's ApiException has.
+ */
+export class KubeApiError extends Error {
+  readonly code: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  constructor(code: number, message: string, body: unknown, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'KubeApiError';
+    this.code = code;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
 export type ApiErrorClass = 'transient' | 'permanent' | 'gone';
 export type ApiOperation = 'read' | 'write';
 
@@ -25,12 +42,12 @@ export function classifyApiError(err: unknown, op: ApiOperation = 'write'): ApiE
   return 'transient';
 }
 
-/** The HTTP status of an ApiException, an error with `statusCode`, or a Status object; undefined for network errors. */
+/** The HTTP status of a KubeApiError (or client-node's ApiException), an error with `statusCode`, or a Status object; undefined for network errors. */
 export function statusCodeOf(err: unknown): number | undefined {
   // DOMException (TimeoutError, AbortError) has a legacy numeric `code` too (23, 20).
   if (typeof err !== 'object' || err === null || err instanceof DOMException) return undefined;
   const e = err as { code?: unknown; statusCode?: unknown };
-  // client-node's ApiException carries `code`, its Watch fails with `statusCode`, a Status body has `code`.
+  // KubeApiError and client-node's ApiException carry `code`, client-node's Watch fails with `statusCode`, a Status body has `code`.
   // Node's system errors also have a string `code` (ECONNREFUSED), which is not an HTTP status.
   if (typeof e.statusCode === 'number') return e.statusCode;
   if (typeof e.code === 'number') return e.code;
@@ -46,7 +63,7 @@ export function isNotFound(err: unknown): boolean {
   return statusCodeOf(err) === 404;
 }
 
-/** An ApiException's Status body, when the server sent one. */
+/** A KubeApiError's Status body, when the server sent one. */
 export function apiStatusOf(err: unknown): { reason?: string; message?: string } | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   let body = (err as { body?: unknown }).body;

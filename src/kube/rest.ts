@@ -1,6 +1,6 @@
-// Raw JSON requests and watch streams to the API server, over node:https with client-node's
-// credentials (KubeConfig.applyToHTTPSOptions: CA, client certificate, bearer token from a
-// file or an exec plugin, and its cached Agent).
+// Raw JSON requests and watch streams to the API server, over node:https with the credentials
+// of a KubeConfig (credentials.ts: CA, client certificate, bearer token from a file or an exec
+// plugin).
 //
 // Why not client-node's own HTTP path (undici's fetch, used by its generated APIs and Watch):
 // on Deno 2.9 an undici response body never ends when the connection dies or the request is
@@ -12,8 +12,9 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
-import { apiStatusOf } from './api-errors.ts';
+import { apiStatusOf, KubeApiError } from './api-errors.ts';
+import { createCredentials } from './credentials.ts';
+import type { KubeConfig } from './kubeconfig.ts';
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -42,14 +43,14 @@ export type StreamRequest = {
   onLine(line: string): void;
 };
 
-/** How a stream ended: the server closed it, or it failed (non-200 answers are ApiExceptions). */
+/** How a stream ended: the server closed it, or it failed (non-200 answers are KubeApiErrors). */
 export type StreamEnd = { kind: 'closed' } | { kind: 'error'; error: unknown };
 
 export type RestClient = {
   /** The API server URL, e.g. `https://127.0.0.1:6443`. */
   readonly server: string;
   readonly kubeConfig: KubeConfig;
-  /** Resolves to the parsed response body; rejects with client-node's ApiException on non-2xx. */
+  /** Resolves to the parsed response body; rejects with a KubeApiError on non-2xx. */
   request<T = unknown>(req: RestRequest): Promise<T>;
   /** A streaming GET delivering one line at a time (watch=true responses); never rejects. */
   stream(req: StreamRequest): Promise<StreamEnd>;
@@ -58,10 +59,12 @@ export type RestClient = {
 const defaultTimeoutMs = 30_000;
 
 export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = {}): RestClient {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const server = cluster.server.replace(/\/+$/, '');
+  const server = kc.server.replace(/\/+$/, '');
   const userAgent = opts.userAgent ?? 'cosmos-operator';
+  const credentials = createCredentials(kc);
+  // One Agent for every request: Node pools sockets by the TLS options too, so rotated
+  // certificates get new connections. No keep-alive, as client-node's Agent had none.
+  const agent = new https.Agent();
 
   const url = (path: string, query: Query = {}) => {
     const u = new URL(server + path);
@@ -71,15 +74,14 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
 
   /** Request options with credentials; reads token files again, so rotated tokens are used. */
   const requestOptions = async (u: URL, method: string, headers: Record<string, string>): Promise<https.RequestOptions> => {
-    const o: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(o);
+    const { headers: auth, ...tls } = await credentials.forRequest();
     const plain = u.protocol === 'http:';
     return {
-      ...o,
-      // client-node's cached Agent is an https.Agent; a plain-HTTP server needs the default one.
-      agent: plain ? undefined : o.agent,
+      ...tls,
+      // A plain-HTTP server (tests) gets the default http Agent.
+      agent: plain ? undefined : agent,
       method,
-      headers: { ...(o.headers as Record<string, string> | undefined), 'User-Agent': userAgent, ...headers },
+      headers: { ...auth, 'User-Agent': userAgent, ...headers },
     };
   };
 
@@ -215,7 +217,7 @@ function apiException(method: string, path: string, code: number, body: unknown,
   const detail = status?.message ?? (typeof body === 'string' ? body : '');
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-  return new ApiException(code, `${method} ${path}: ${code}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`, body, flat);
+  return new KubeApiError(code, `${method} ${path}: ${code}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`, body, flat);
 }
 
 function parseJson(text: string): unknown {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
-import { classifyApiError, describeApiError, statusCodeOf, type ApiErrorClass, type ApiOperation } from '../../../src/kube/api-errors.ts';
+import { classifyApiError, describeApiError, KubeApiError, statusCodeOf, type ApiErrorClass, type ApiOperation } from '../../../src/kube/api-errors.ts';
 
 const apiException = (code: number, reason = 'Whatever', message = 'it failed') =>
-  new ApiException(code, 'Unsuccessful HTTP Request', { kind: 'Status', code, reason, message }, { 'content-type': 'application/json' });
+  new KubeApiError(code, 'Unsuccessful HTTP Request', { kind: 'Status', code, reason, message }, { 'content-type': 'application/json' });
 
 const watchFailure = (statusCode: number) => Object.assign(new Error('Gone'), { statusCode });
 const fetchFailed = (code: string) => new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) });
@@ -66,7 +65,7 @@ describe('describeApiError', () => {
   });
 
   it('reads a Status body that arrived as a string', () => {
-    const err = new ApiException(409, 'm', JSON.stringify({ reason: 'Conflict', message: 'modified' }), {});
+    const err = new KubeApiError(409, 'm', JSON.stringify({ reason: 'Conflict', message: 'modified' }), {});
     assert.equal(describeApiError(err), '409 Conflict: modified');
   });
 

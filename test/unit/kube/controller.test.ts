@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ApiException } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { applyQueueAction, createController, planOutcome, type Outcome, type QueueForOutcomes } from '../../../src/kube/controller.ts';
+import { KubeApiError } from '../../../src/kube/api-errors.ts';
 import { createWorkQueue } from '../../../src/kube/work-queue.ts';
 import { done, permanent, requeueAfter, transient } from '../../../src/reconcile/result.ts';
 import { createLogger } from '../../../src/log.ts';
@@ -55,12 +55,12 @@ describe('planOutcome', () => {
   });
 
   it('gives up on an API 422 that escaped the reconciler unwrapped', () => {
-    const error = new ApiException(422, 'Invalid', { reason: 'Invalid' }, {});
+    const error = new KubeApiError(422, 'Invalid', { reason: 'Invalid' }, {});
     assert.equal(planOutcome({ kind: 'error', error }).terminal, true);
   });
 
   it('retries an API 409 that escaped the reconciler unwrapped', () => {
-    const error = new ApiException(409, 'Conflict', { reason: 'Conflict' }, {});
+    const error = new KubeApiError(409, 'Conflict', { reason: 'Conflict' }, {});
     assert.deepEqual(queueCallsFor({ kind: 'error', error }), ['addRateLimited ns/a']);
   });
 

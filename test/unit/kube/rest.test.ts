@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { classifyApiError } from '../../../src/kube/api-errors.ts';
+import { classifyApiError, KubeApiError } from '../../../src/kube/api-errors.ts';
 import { createRestClient, type RestClient } from '../../../src/kube/rest.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -19,9 +18,8 @@ describe('createRestClient', () => {
   before(async () => {
     server = http.createServer((req, res) => handler(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const kc = new KubeConfig();
-    kc.loadFromClusterAndUser({ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }, { name: 'u', token: 'secret-token' });
-    rest = createRestClient(kc);
+    const port = (server.address() as AddressInfo).port;
+    rest = createRestClient({ server: `http://127.0.0.1:${port}`, context: 'c', insecureSkipTlsVerify: true, token: 'secret-token' });
   });
 
   after(async () => {
@@ -56,14 +54,14 @@ describe('createRestClient', () => {
     });
   });
 
-  it('rejects a non-2xx answer with an ApiException carrying the code and the Status', async () => {
+  it('rejects a non-2xx answer with a KubeApiError carrying the code and the Status', async () => {
     handler = (_req, res) => {
       res.statusCode = 422;
       res.end(JSON.stringify({ kind: 'Status', code: 422, reason: 'Invalid', message: 'spec.size: Invalid value' }));
     };
     await assert.rejects(rest.request({ method: 'POST', path: '/x', body: {} }), (err: unknown) => {
       const e = err as { code?: number; body?: { reason?: string } };
-      return e.code === 422 && e.body?.reason === 'Invalid' && classifyApiError(err) === 'permanent';
+      return err instanceof KubeApiError && e.code === 422 && e.body?.reason === 'Invalid' && classifyApiError(err) === 'permanent';
     });
   });
 
