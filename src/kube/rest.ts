@@ -10,6 +10,7 @@
 // It also lets every object stay plain JSON: the generated APIs turn known kinds into class
 // instances with Date fields, while watch events arrive as plain JSON.
 
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import https from 'node:https';
 import { apiStatusOf, KubeApiError } from './api-errors.ts';
@@ -63,8 +64,11 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
   const userAgent = opts.userAgent ?? 'cosmos-operator';
   const credentials = createCredentials(kc);
   // One Agent for every request: Node pools sockets by the TLS options too, so rotated
-  // certificates get new connections. No keep-alive, as client-node's Agent had none.
-  const agent = new https.Agent();
+  // certificates get new connections. Keep-alive, because a TLS handshake per request (client-node's
+  // Agent kept none) left the process at ~390 MB resident after 600 pods converged, against ~80 MB
+  // for the same 10,000 requests on reused connections (bench/memory.ts). Idle sockets close after
+  // 60 s, before kube-apiserver's 90 s idle timeout could close one under a request.
+  const agent = new https.Agent({ keepAlive: true, timeout: 60_000 });
 
   const url = (path: string, query: Query = {}) => {
     const u = new URL(server + path);
@@ -95,7 +99,14 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
       const u = url(req.path, req.query);
       const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
       const headers: Record<string, string> = { Accept: 'application/json' };
-      if (payload !== undefined) headers['Content-Type'] = req.contentType ?? 'application/json';
+      if (payload !== undefined) {
+        headers['Content-Type'] = req.contentType ?? 'application/json';
+        // Always say how long the body is: Node sends a DELETE body with neither Content-Length
+        // nor chunked encoding, so the API server read none of it (DeleteOptions such as
+        // preconditions were silently dropped) and, on a kept-alive connection, took the stray
+        // bytes for the next request (400 Bad Request).
+        headers['Content-Length'] = String(Buffer.byteLength(payload));
+      }
       const o = await requestOptions(u, req.method, headers);
       req.signal?.throwIfAborted();
 

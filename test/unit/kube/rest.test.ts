@@ -54,6 +54,22 @@ describe('createRestClient', () => {
     });
   });
 
+  it('sends the body of a DELETE (DeleteOptions), whose length Node would not announce, and keeps the connection usable', async () => {
+    const seen: string[] = [];
+    handler = (req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        seen.push(`${req.method} ${body}`);
+        res.setHeader('content-type', 'application/json');
+        res.end('{}');
+      });
+    };
+    await rest.request({ method: 'DELETE', path: '/api/v1/namespaces/ns/pods/p', body: { preconditions: { uid: 'ü-1' } } });
+    await rest.request({ method: 'POST', path: '/api/v1/namespaces/ns/events', body: { message: 'a → b' } });
+    assert.deepEqual(seen, ['DELETE {"preconditions":{"uid":"ü-1"}}', 'POST {"message":"a → b"}']);
+  });
+
   it('rejects a non-2xx answer with a KubeApiError carrying the code and the Status', async () => {
     handler = (_req, res) => {
       res.statusCode = 422;
