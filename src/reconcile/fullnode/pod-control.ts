@@ -119,7 +119,8 @@ export async function reconcilePods(
     } else {
       const from = pod?.metadata?.labels?.[REVISION_LABEL] ?? 'none';
       const to = want?.metadata?.labels?.[REVISION_LABEL] ?? '';
-      deps.events.normal(subject, EVENT_REASONS.rollingUpdate, `Deleted pod ${name} to update it (revision ${from} → ${to}${image !== pod?.spec?.containers?.[0]?.image ? `, image ${image}` : ''})`);
+      const down = reason === 'replace-down' ? '; it was down (RPC not answering, not Ready), so outside maxUnavailable' : '';
+      deps.events.normal(subject, EVENT_REASONS.rollingUpdate, `Deleted pod ${name} to update it (revision ${from} → ${to}${image !== pod?.spec?.containers?.[0]?.image ? `, image ${image}` : ''})${down}`);
     }
   }
   throwCollected(errors);

@@ -11,6 +11,13 @@
 //     height) is deleted at once, outside the budget: waiting for it to become ready would wait
 //     forever.
 //   - Image changes on reachable pods go before other updates.
+// Difference from upstream: an outdated main pod that is down by both measures (its RPC does not
+// answer AND Kubernetes does not call it Ready: crash-looping, Pending, failing its probes) is
+// replaced outside the budget for any update, not only an image change. Deleting it takes nothing
+// down, and upstream's rule left it stuck: with maxUnavailable 1 and one pod broken by a bad
+// config, fixing the config never replaced it (the budget was spent by the broken pod itself).
+// Either signal alone is not enough: an RPC that stops answering for a while (load, a network
+// policy) must not let a rollout take every Ready pod down at once.
 // Difference from upstream: additionalVersionedPods are updated WITHIN the budget. Upstream
 // deleted every additional pod needing an update at once (its grouping by instance label never
 // matched, §2.8 BUG). Here a main pod and its additional pods (label belongs-to) form one group:
@@ -62,9 +69,10 @@ export interface RolloutPod {
   /** Has a deletionTimestamp. */
   terminating: boolean;
   /**
-   * The pod's Ready condition. Read for additional pods only: they need not serve CometBFT RPC,
-   * so their availability is Kubernetes'. No Ready condition (just created, or unschedulable)
-   * counts as not ready: otherwise a rollout would take the next group down before it is up.
+   * The pod's Ready condition. Additional pods need not serve CometBFT RPC, so their availability
+   * is Kubernetes'; for main pods it only confirms that an unreachable pod is really down. No
+   * Ready condition (just created, or unschedulable) counts as not ready: otherwise a rollout
+   * would take the next group down before it is up.
    */
   ready?: boolean;
 }
@@ -97,11 +105,12 @@ export interface RolloutInput {
 }
 
 /** Why a pod is deleted. */
-export type RolloutReason = 'scale-down' | 'upgrade-unreachable' | 'update';
+export type RolloutReason = 'scale-down' | 'upgrade-unreachable' | 'replace-down' | 'update';
 
 /** The `status.sync[pod].error` upstream recorded for pods deleted by a rollout. */
 export const ROLLOUT_SYNC_ERRORS: Readonly<Record<Exclude<RolloutReason, 'scale-down'>, string>> = {
   'upgrade-unreachable': 'version upgrade in progress',
+  'replace-down': 'update in progress',
   update: 'update in progress',
 };
 
@@ -161,6 +170,9 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     const imageChanged = mainOutdated && main.image !== group.mainWant!.image;
     if (imageChanged && !reachable(input.sync[main.name])) {
       take(group.outdated, 'upgrade-unreachable');
+      updated++;
+    } else if (mainOutdated && !reachable(input.sync[main.name]) && main.ready !== true) {
+      take(group.outdated, 'replace-down');
       updated++;
     } else if (imageChanged) mismatched.push(group);
     else others.push(group);

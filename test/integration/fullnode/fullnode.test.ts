@@ -280,6 +280,49 @@ describe('the CosmosFullNode controller', () => {
     }, { timeoutMs: 30_000 });
   });
 
+  it('replaces a pod that is down (RPC silent, not Ready) when its spec is fixed, even with the maxUnavailable budget spent by that pod', async () => {
+    const { ns, fleet } = await setup('fullnode-fixdown');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'fix', 3, (n) => (n.spec.strategy = { maxUnavailable: 1 })));
+    await complete(ns, 'fix', 3);
+    const before = new Map((await podsOf(ns, 'fix')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+
+    // fix-0 breaks as a crash-looping node does: its RPC stops answering and Kubernetes says not Ready.
+    await fleet.get('fix-0')!.setDown(true, 'refuse');
+    await h.admin.rest.request({
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/pods/fix-0/status`,
+      body: { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }] } },
+      contentType: 'application/strategic-merge-patch+json',
+    });
+    await eventually(async () => assert.equal((await getFullNode(h, ns, 'fix')).status?.readyReplicas, 2), { timeoutMs: 20_000, message: 'the operator sees fix-0 down' });
+
+    // The fix (any change but the image): upstream's budget, 1 down already, would hold every pod.
+    const replaced: string[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        for (const pod of await podsOf(ns, 'fix')) {
+          const name = pod.metadata!.name!;
+          if (pod.metadata!.uid !== before.get(name) && !replaced.includes(name)) replaced.push(name);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      await updateSpec(h, ns, 'fix', (n) => (n.spec.podTemplate.resources = { requests: { cpu: '100m' } }));
+      await eventually(async () => assert.equal(replaced.length, 3), { timeoutMs: 60_000, message: 'every pod replaced' });
+      await complete(ns, 'fix', 3);
+    } finally {
+      watching = false;
+      await watcher;
+    }
+    assert.equal(replaced[0], 'fix-0', `the down pod goes first, outside the budget (order: ${replaced.join(', ')})`);
+    await eventually(async () => {
+      const messages = (await list(h, resources.events, ns)).map((e) => (e as { message?: string }).message ?? '');
+      assert.ok(messages.some((m) => /Deleted pod fix-0 .*outside maxUnavailable/.test(m)), messages.join('\n'));
+    });
+  });
+
   it('adopts what the Go operator left: the node key from its ConfigMap (same node ID), its PVC (same UID) and its Service (same address)', async () => {
     const { ns, start } = await setup('fullnode-adopt', { start: false });
     const created = await h.admin.objects<FullNodeJson>(FULL_NODES).create(small(ns, 'gaia', 1));

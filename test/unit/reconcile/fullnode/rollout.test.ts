@@ -187,10 +187,35 @@ describe('planRollout', () => {
     assert.deepEqual(plan.delete, ['hub-0', 'hub-1']);
   });
 
-  it('holds back updates without an image change while too few pods are ready', () => {
-    const plan = planRollout(input({ current: pods(5, OLD), desired: wanted(5, NEW_CONFIG), sync: allSync(5, { reachable: false }) }));
+  it('holds back updates without an image change while too few pods are ready (RPC silent, Kubernetes says Ready)', () => {
+    const plan = planRollout(input({ current: pods(5, OLD, { ready: true }), desired: wanted(5, NEW_CONFIG), sync: allSync(5, { reachable: false }) }));
     assert.deepEqual(plan.delete, []);
     assert.equal(plan.requeue, true);
+  });
+
+  it('replaces an outdated pod that is down by both measures outside the budget, so fixing a broken config reaches it', () => {
+    // maxUnavailable 1, hub-0 crash-looping on a bad config: the fix must not wait for hub-0.
+    const current = replace(pods(3, OLD, { ready: true }), 'hub-0', { ready: false });
+    const sync = { ...allSync(3, inSync), 'hub-0': { reachable: false } };
+    const plan = planRollout(input({ current, desired: wanted(3, NEW_CONFIG), sync, maxUnavailable: 1 }));
+    assert.deepEqual(plan.delete, ['hub-0']);
+    assert.deepEqual(plan.reasons, { 'hub-0': 'replace-down' });
+    assert.equal(plan.requeue, true);
+  });
+
+  it('replaces an outdated Pending pod (no Ready condition, no RPC) outside the budget', () => {
+    const current = replace(pods(3, OLD, { ready: true }), 'hub-2', { ready: undefined });
+    const sync = { ...allSync(3, inSync), 'hub-2': undefined };
+    const plan = planRollout(input({ current, desired: wanted(3, NEW_CONFIG), sync, maxUnavailable: 1 }));
+    assert.deepEqual(plan.delete, ['hub-2']);
+    assert.deepEqual(plan.reasons, { 'hub-2': 'replace-down' });
+  });
+
+  it('does not count a pod Kubernetes calls Ready as down when only its RPC is silent', () => {
+    const current = pods(3, OLD, { ready: true });
+    const sync = { ...allSync(3, inSync), 'hub-0': { reachable: false } };
+    const plan = planRollout(input({ current, desired: wanted(3, NEW_CONFIG), sync, maxUnavailable: 1 }));
+    assert.deepEqual(plan.delete, [], 'hub-0 may be fine; with 2 of 3 ready the budget of 1 is spent');
   });
 
   it('updates image changes before other updates', () => {
@@ -214,7 +239,7 @@ describe('planRollout', () => {
 
   it('ignores inSync reported by a pod that is not reachable', () => {
     const sync = allSync(2, { reachable: false, inSync: true });
-    const plan = planRollout(input({ current: pods(2, OLD), desired: wanted(2, NEW_CONFIG), sync, maxUnavailable: 1 }));
+    const plan = planRollout(input({ current: pods(2, OLD, { ready: true }), desired: wanted(2, NEW_CONFIG), sync, maxUnavailable: 1 }));
     assert.deepEqual(plan.delete, []);
   });
 
