@@ -19,7 +19,7 @@ import { buildServices } from '../src/reconcile/fullnode/service-builder.ts';
 import { instanceName } from '../src/reconcile/fullnode/names.ts';
 import { apiJson, type ApiAuth } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
-import { startOperator } from '../test/support/operator-process.ts';
+import { portOf, startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
 import { startAuditedControlPlane, writeLines } from './audit.ts';
 import { benchFullNode } from './fullnode-fixture.ts';
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
     const comets = fakeCometForPods(plane, 'operator', 'app.kubernetes.io/created-by=cosmos-operator', { initial: () => ({ height: 1000 }) });
     const op = startOperator(['manager', `--kubeconfig=${plane.kubeconfig}`, '--webhook-port=0', '--watch-namespace=operator', '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=127.0.0.1:0']);
     try {
+      const metricsPort = portOf(await op.waitForLog((r) => r.msg === 'serving metrics', 60_000));
       await op.waitForLog((r) => r.msg === 'connected to the API server', 60_000);
       const input = Array.from({ length: fullnodes }, (_, i) => JSON.stringify(manifest('operator', i, plane.storageClass))).join('\n');
       const o0 = Date.now();
@@ -123,6 +124,12 @@ async function main(): Promise<void> {
       const seen = writes('cosmos-operator', new Date(o0), new Date());
       say(`operator writes: ${seen.total} (baseline: ${objects.length})`);
       for (const line of writeLines(seen)) say(`${line}, last at ${(((seen.lastAt.get(line.trim().split(':')[0]!)?.getTime() ?? o0) - o0) / 1000).toFixed(1)} s`);
+      // How the operator spent its workers' time: passes, and time inside them.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const metric = (name: string) => Number(new RegExp(`^${name}\\{[^}]*controller="cosmosfullnode"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+      const passes = metric('controller_runtime_reconcile_time_seconds_count');
+      const busy = metric('controller_runtime_reconcile_time_seconds_sum');
+      say(`reconciles: ${passes} (${(passes / fullnodes).toFixed(1)} per CosmosFullNode), ${busy.toFixed(1)} s inside them in all (${((busy / passes) * 1000).toFixed(0)} ms each)`);
       say(`\nconvergence: operator ${operator.toFixed(1)} s, baseline ${baseline.toFixed(1)} s, ratio ${(operator / baseline).toFixed(2)} (target ≤ 1.50)`);
     } finally {
       await op.stop();

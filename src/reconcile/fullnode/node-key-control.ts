@@ -12,7 +12,7 @@ import type { CosmosFullNode } from '../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../kube/objects.ts';
 import { permanent, type ReconcileError } from '../result.ts';
 import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
-import { INSTANCE_LABEL, defaultLabels, normalizeMetadata } from './labels.ts';
+import { CREATED_BY, CREATED_BY_LABEL, INSTANCE_LABEL, defaultLabels, normalizeMetadata } from './labels.ts';
 import { collectNodeKeys, secretKeyOf, type CollectedNodeKey, type ConfigMapObject, type NodeKeyCollectorDeps, type SecretObject } from './node-key-collector.ts';
 import { NODE_KEY_FILE, generateNodeKey, parseNodeKey, type NodeKey, type RandomBytes } from './node-key.ts';
 import { controllerReferences } from './owner-reference.ts';
@@ -57,6 +57,12 @@ export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFu
   return error === undefined ? keys : { ...keys, error };
 }
 
+/** The children carry the CR's own created-by label (§2.2: the CR's labels win), which the caches do not select. */
+function childrenEscapeCache(node: CosmosFullNode): boolean {
+  const createdBy = node.metadata.labels?.[CREATED_BY_LABEL];
+  return createdBy !== undefined && createdBy !== CREATED_BY;
+}
+
 /** The instance's key, and whether this call made its Secret (from a new key or the ConfigMap's). */
 async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, entry: CollectedNodeKey): Promise<{ key: NodeKey; made?: 'created' | 'adopted' }> {
   const namespace = node.metadata.namespace ?? '';
@@ -68,8 +74,10 @@ async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, ent
   }
 
   let legacy = entry.fromConfigMap;
-  if (legacy === undefined && entry.wanted) {
-    // Not in the cache (a label the CR overrode, or cache lag): ask once, before making a new key.
+  if (legacy === undefined && entry.wanted && childrenEscapeCache(node)) {
+    // The CR's labels override created-by, so its ConfigMaps are not in the cache (it holds only
+    // created-by=cosmos-operator): ask once, before making a new key. Otherwise the synced cache
+    // is the answer, and a new CosmosFullNode costs no GET per instance.
     try {
       legacy = (await deps.configMapClient.get(namespace, entry.instance))?.data?.[NODE_KEY_FILE];
     } catch (err) {
