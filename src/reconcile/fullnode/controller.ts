@@ -6,7 +6,8 @@
 // event of a child enqueues the CosmosFullNode named by its controller ownerReference; the status
 // cache enqueues on a material change of a pod's CometBFT state. Child caches hold only objects
 // labelled app.kubernetes.io/created-by=cosmos-operator (what the operator, Go or ours, made), and
-// pods only the fields the controls read, to keep memory lean. VolumeSnapshots are cached when
+// pods, Services and ConfigMaps only the fields the controls read (cache-transforms.ts), to keep
+// memory lean. VolumeSnapshots are cached when
 // their API is served (the CRD is optional: without it autoDataSource finds nothing).
 import type { Registry } from 'prom-client';
 import { COSMOS_FULL_NODE } from '../../api/kinds.ts';
@@ -20,6 +21,7 @@ import { resources, type KubeObject, type ResourceType } from '../../kube/resour
 import type { StoreReader } from '../../kube/store.ts';
 import type { Logger } from '../../log.ts';
 import type { LeaderWork } from '../../manager.ts';
+import { slimConfigMap, slimPod, slimService } from './cache-transforms.ts';
 import { haltHeightFor } from './halt-height.ts';
 import { CREATED_BY, CREATED_BY_LABEL } from './labels.ts';
 import type { ConfigMapObject, SecretObject } from './node-key-collector.ts';
@@ -68,8 +70,8 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   const fullNodes = cache<FullNodeObject>(FULL_NODES);
   const pods = cache<PodObject>(resources.pods, { ...owned, transform: slimPod });
   const pvcs = cache<PvcObject>(resources.persistentVolumeClaims, owned);
-  const configMaps = cache<ConfigMapObject>(resources.configMaps, owned);
-  const services = cache<ServiceObject>(resources.services, owned);
+  const configMaps = cache<ConfigMapObject>(resources.configMaps, { ...owned, transform: slimConfigMap });
+  const services = cache<ServiceObject>(resources.services, { ...owned, transform: slimService });
   const secrets = cache<SecretObject>(resources.secrets, owned);
   const serviceAccounts = cache<KubeObject>(resources.serviceAccounts, owned);
   const roles = cache<KubeObject>(resources.roles, owned);
@@ -181,17 +183,6 @@ function aborted(signal: AbortSignal): Promise<void> {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-}
-
-/** What the controls and the status cache read of a pod; the rest of a 7 KB pod stays out of memory. */
-function slimPod(pod: PodObject): PodObject {
-  return {
-    apiVersion: pod.apiVersion,
-    kind: pod.kind,
-    metadata: pod.metadata!,
-    spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, ports: c.ports })) },
-    status: { phase: pod.status?.phase, podIP: pod.status?.podIP, conditions: pod.status?.conditions },
-  } as PodObject;
 }
 
 /**

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { slimConfigMap, slimPod, slimService } from '../../../../src/reconcile/fullnode/cache-transforms.ts';
+import { externalAddressOf } from '../../../../src/reconcile/fullnode/peers.ts';
+import type { PodObject } from '../../../../src/reconcile/fullnode/pod-control.ts';
+import type { ServiceObject } from '../../../../src/reconcile/fullnode/service-control.ts';
+
+const metadata = {
+  name: 'osmosis-p2p-0',
+  namespace: 'chains',
+  uid: 'u1',
+  resourceVersion: '42',
+  labels: { 'app.kubernetes.io/revision': 'abcd1234' },
+  annotations: { 'app.kubernetes.io/ordinal': '0' },
+  ownerReferences: [{ apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'osmosis', uid: 'cr', controller: true }],
+};
+
+describe('cache transforms', () => {
+  it('keep a Service’s metadata, type and LoadBalancer ingress, so peers still find its external address', () => {
+    const svc: ServiceObject = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata,
+      spec: { type: 'LoadBalancer', clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ name: 'p2p', port: 26656 }], selector: { a: 'b' } },
+      status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
+    };
+    const slim = slimService(svc);
+    assert.deepEqual(slim, { apiVersion: 'v1', kind: 'Service', metadata, spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } } });
+    assert.equal(externalAddressOf(slim, 26656), externalAddressOf(svc, 26656));
+  });
+
+  it('drop a ConfigMap’s config overlays but keep a node key the Go operator left there', () => {
+    const overlays = { 'config-overlay.toml': 'a = 1\n'.repeat(100), 'app-overlay.toml': 'b = 2\n' };
+    assert.deepEqual(slimConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: overlays }), { apiVersion: 'v1', kind: 'ConfigMap', metadata });
+    assert.deepEqual(slimConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { ...overlays, 'node_key.json': '{"priv_key":{}}' } }), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata,
+      data: { 'node_key.json': '{"priv_key":{}}' },
+    });
+  });
+
+  it('keep what the pod controls and the status cache read of a pod', () => {
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata,
+      spec: {
+        containers: [{ name: 'node', image: 'gaia:v18', ports: [{ name: 'rpc', containerPort: 26657 }], env: [{ name: 'HOME', value: '/home/operator' }], command: ['gaiad'] }],
+        volumes: [{ name: 'vol-chain-home' }],
+      },
+      status: { phase: 'Running', podIP: '127.77.0.5', conditions: [{ type: 'Ready', status: 'True' }], hostIP: '127.1.0.1', containerStatuses: [] },
+    } as unknown as PodObject;
+    assert.deepEqual(slimPod(pod), {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata,
+      spec: { containers: [{ name: 'node', image: 'gaia:v18', ports: [{ name: 'rpc', containerPort: 26657 }] }] },
+      status: { phase: 'Running', podIP: '127.77.0.5', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+  });
+});
