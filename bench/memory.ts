@@ -6,8 +6,10 @@
 // from /metrics. Beside it, a baseline measured in the same run against the same API server: the
 // same program with nothing to manage (--watch-namespace of an empty namespace).
 //
-// Usage: node bench/memory.ts [--fullnodes 1000] [--replicas 3] [--settle 30] [--limit-minutes 30]
-import { readFileSync } from 'node:fs';
+// Usage: node bench/memory.ts [--fullnodes 1000] [--replicas 3] [--settle 30] [--limit-minutes 30] [--heap-snapshot DIR]
+// --heap-snapshot also writes a V8 heap snapshot of the loaded operator into DIR after measuring
+// (open it in Chrome DevTools' Memory tab to see what holds the heap).
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson } from '../test/cluster/kube-http.ts';
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     replicas: { type: 'string', default: '3' },
     settle: { type: 'string', default: '30' },
     'limit-minutes': { type: 'string', default: '30' },
+    'heap-snapshot': { type: 'string' },
   },
 });
 const fullnodes = Number(values.fullnodes);
@@ -42,6 +45,13 @@ const CHILD_PATHS = ['pods', 'persistentvolumeclaims', 'configmaps', 'services',
 type Sample = { rssMB: number; peakMB: number; heapUsedMB?: number; heapTotalMB?: number; externalMB?: number };
 
 /** VmRSS and VmHWM of a process, in MB. */
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function residentSet(pid: number): { rssMB: number; peakMB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
@@ -69,6 +79,20 @@ async function heapOf(metricsAddress: string): Promise<Pick<Sample, 'heapUsedMB'
   }
 }
 
+/** V8's heap spaces (used/committed MB), from prom-client's nodejs_heap_space_size_* gauges. */
+async function heapSpaces(metricsAddress: string): Promise<string> {
+  try {
+    const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
+    const bySpace = (metric: string) =>
+      new Map([...text.matchAll(new RegExp(`^${metric}\\{space="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, Number(m[2]) / 2 ** 20]));
+    const used = bySpace('nodejs_heap_space_size_used_bytes');
+    const total = bySpace('nodejs_heap_space_size_total_bytes');
+    return [...total].filter(([, t]) => t >= 0.5).map(([space, t]) => `${space} ${(used.get(space) ?? 0).toFixed(1)}/${t.toFixed(1)}`).join(', ');
+  } catch {
+    return 'n/a';
+  }
+}
+
 /** Several readings a few seconds apart; the figure is their median (the peak is the highest VmHWM). */
 async function measure(op: OperatorProcess, metricsAddress: string, samples = 5, gapMs = 3000): Promise<Sample> {
   const taken: Sample[] = [];
@@ -88,6 +112,7 @@ async function measure(op: OperatorProcess, metricsAddress: string, samples = 5,
   if (heapTotal !== undefined) out.heapTotalMB = heapTotal;
   if (external !== undefined) out.externalMB = external;
   say(`  samples (RSS MB): ${taken.map((s) => s.rssMB.toFixed(1)).join(', ')}`);
+  say(`  V8 heap spaces (used/committed MB): ${await heapSpaces(metricsAddress)}`);
   return out;
 }
 
@@ -96,15 +121,18 @@ function describe(s: Sample): string {
   return `RSS ${mb(s.rssMB)} (peak ${mb(s.peakMB)})${heap}`;
 }
 
-function operatorIn(plane: ControlPlane, namespace: string): OperatorProcess {
-  return startOperator([
-    'manager',
-    `--kubeconfig=${plane.kubeconfig}`,
-    '--webhook-port=0',
-    `--watch-namespace=${namespace}`,
-    '--health-probe-bind-address=127.0.0.1:0',
-    '--metrics-bind-address=127.0.0.1:0',
-  ]);
+function operatorIn(plane: ControlPlane, namespace: string, env: NodeJS.ProcessEnv = process.env): OperatorProcess {
+  return startOperator(
+    [
+      'manager',
+      `--kubeconfig=${plane.kubeconfig}`,
+      '--webhook-port=0',
+      `--watch-namespace=${namespace}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+    ],
+    env,
+  );
 }
 
 /** Waits until the operator's caches have synced; returns its metrics address. */
@@ -112,6 +140,26 @@ async function started(op: OperatorProcess): Promise<string> {
   const metrics = await op.waitForLog((r) => r.msg === 'serving metrics', 60_000);
   await op.waitForLog((r) => r.msg === 'caches synced; starting workers', 120_000);
   return `127.0.0.1:${portOf(metrics)}`;
+}
+
+/** Signals the operator to write a heap snapshot and waits until the file is complete. */
+async function heapSnapshot(op: OperatorProcess, dir: string): Promise<void> {
+  const before = new Set(readdirSync(dir));
+  op.child.kill('SIGUSR2');
+  let size = -1;
+  for (let i = 0; i < 120; i++) {
+    await sleep(2000);
+    const file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    if (!file) continue;
+    // Complete once its size stops changing.
+    const now = statSync(`${dir}/${file}`).size;
+    if (now > 0 && now === size) {
+      say(`heap snapshot: ${dir}/${file}`);
+      return;
+    }
+    size = now;
+  }
+  say('heap snapshot: none written within 120 s');
 }
 
 async function countCached(plane: ControlPlane, ns: string): Promise<{ total: number; byKind: string[] }> {
@@ -153,7 +201,9 @@ async function main(): Promise<void> {
     // The operator under load. The fake CometBFT fleet polls every 3 s, not 200 ms: listing
     // thousands of pods five times a second would load the API server more than the operator.
     const comets = fakeCometForPods(plane, 'memory', OWNED, { intervalMs: 3000, initial: () => ({ height: 1000 }) });
-    const op = operatorIn(plane, 'memory');
+    const snapshotDir = values['heap-snapshot'];
+    const snapshotEnv = snapshotDir ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : process.env;
+    const op = operatorIn(plane, 'memory', snapshotEnv);
     try {
       const metrics = await started(op);
       await sleep(5000);
@@ -161,6 +211,7 @@ async function main(): Promise<void> {
       say(`operator watching "memory" before anything is applied: RSS ${mb(before.rssMB)}`);
 
       const t0 = Date.now();
+      const cpu0 = cpuSeconds(op.child.pid!);
       for (let from = 0; from < fullnodes; from += 100) {
         const batch = Array.from({ length: Math.min(100, fullnodes - from) }, (_, i) => JSON.stringify(benchFullNode('memory', from + i, replicas, plane.storageClass)));
         const created = await plane.kubectl(['create', '-f', '-'], { input: batch.join('\n'), timeoutMs: 300_000 });
@@ -184,6 +235,7 @@ async function main(): Promise<void> {
       }
       const converged = complete === fullnodes;
       const convergeSeconds = (Date.now() - t0) / 1000;
+      const convergeCpu = cpuSeconds(op.child.pid!) - cpu0;
       if (converged) say(`all ${fullnodes} Complete at ${convergeSeconds.toFixed(1)} s; settling ${settleSeconds} s`);
       else say(`NOT CONVERGED: ${complete}/${fullnodes} Complete after ${(limitMs / 60_000).toFixed(0)} min; measuring what is there (use a smaller --fullnodes)`);
       await sleep(settleSeconds * 1000);
@@ -194,9 +246,11 @@ async function main(): Promise<void> {
       say(`\nmemory benchmark: ${fullnodes} CosmosFullNodes × ${replicas} replicas (${complete} Complete${converged ? `, converged in ${convergeSeconds.toFixed(1)} s` : ', NOT converged'}), Node ${process.versions.node}`);
       say(`objects in the operator's caches: ${cached.total} (${cached.byKind.join(', ')}; counted from the API server with the caches' selectors)`);
       say(`operator:  ${describe(loaded)}`);
+      say(`operator CPU while converging: ${convergeCpu.toFixed(1)} s`);
       say(`baseline:  ${describe(baseline)}  (same program, nothing to manage)`);
       say(`the caches and their work: ${mb(overBaseline)} over the baseline, ${((overBaseline * 1024) / Math.max(cached.total, 1)).toFixed(1)} KB per cached object`);
       say(`\nmemory: ${mb(loaded.rssMB)} with ${fullnodes}×${replicas}, ${mb(baseline.rssMB)} empty, ratio ${(loaded.rssMB / TARGET_MB).toFixed(2)} to the ${TARGET_MB} MB target (peak ${mb(loaded.peakMB)}, ratio ${(loaded.peakMB / TARGET_MB).toFixed(2)})`);
+      if (snapshotDir) await heapSnapshot(op, snapshotDir);
       if (!converged) process.exitCode = 1;
     } finally {
       await op.stop();
