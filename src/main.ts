@@ -2,6 +2,7 @@
 // cosmos-operator: one program, several roles chosen by the first argument.
 // Wiring only; each role lives in its own module.
 import { formatFlagHelp, parseFlags } from './cli/flags.ts';
+import { preferSmallHeap } from './heap-mode.ts';
 import { createLogger } from './log.ts';
 import { managerFlags, managerOptionsFromFlags } from './manager-flags.ts';
 import { startManager } from './manager.ts';
@@ -65,7 +66,8 @@ async function runManagerCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: options.logLevel, format: options.logFormat });
-  log.info('starting cosmos-operator', { version, runtime: runtimeName(), pid: process.pid });
+  const memorySaver = preferSmallHeap();
+  log.info('starting cosmos-operator', { version, runtime: runtimeName(), pid: process.pid, memorySaver });
 
   let manager;
   try {
