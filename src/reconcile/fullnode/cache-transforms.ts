@@ -4,20 +4,40 @@
 // last-applied annotation. Children are diffed by their revision label (reconcile/diff.ts), so
 // metadata is kept whole; what goes is the bulk no control reads. Reading a new field of a cached
 // child means keeping it here.
+import type { KubeObject } from '../../kube/resource.ts';
 import { NODE_KEY_FILE } from './node-key.ts';
 import type { ConfigMapObject } from './node-key-collector.ts';
 import type { PodObject } from './pod-control.ts';
+import type { PvcObject } from './pvc-control.ts';
 import type { ServiceObject } from './service-control.ts';
 
-/** The pod controls and the status cache read the containers' names, images and ports, and phase, IP and conditions. */
+/**
+ * The pod controls read each container's image and the Ready condition; the status cache reads the
+ * IP, the Ready condition's time and the "rpc" port of the "node" container (status-cache.ts,
+ * rpcPortOf). The rest of a 7 KB pod, other conditions and ports included, stays out of memory.
+ */
 export function slimPod(pod: PodObject): PodObject {
   return {
     apiVersion: pod.apiVersion,
     kind: pod.kind,
     metadata: pod.metadata!,
-    spec: { containers: (pod.spec?.containers ?? []).map((c) => ({ name: c.name, image: c.image, ports: c.ports })) },
-    status: { phase: pod.status?.phase, podIP: pod.status?.podIP, conditions: pod.status?.conditions },
+    spec: {
+      containers: (pod.spec?.containers ?? []).map((c) =>
+        c.name === 'node' && c.ports !== undefined ? { name: c.name, image: c.image, ports: c.ports.filter((p) => p.name === 'rpc') } : { name: c.name, image: c.image },
+      ),
+    },
+    status: { phase: pod.status?.phase, podIP: pod.status?.podIP, conditions: pod.status?.conditions?.filter((c) => c.type === 'Ready') },
   } as PodObject;
+}
+
+/** The PVC control reads a claim's phase and bound capacity; updates are patches built from the spec it wants. */
+export function slimPvc(pvc: PvcObject): PvcObject {
+  return { apiVersion: pvc.apiVersion, kind: pvc.kind, metadata: pvc.metadata!, status: { phase: pvc.status?.phase, capacity: pvc.status?.capacity } } as PvcObject;
+}
+
+/** ServiceAccounts, Roles and RoleBindings are diffed by their revision label alone (rbac-control.ts). */
+export function metadataOnly<T extends KubeObject>(obj: T): T {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata } as T;
 }
 
 /**

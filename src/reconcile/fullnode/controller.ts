@@ -6,7 +6,7 @@
 // event of a child enqueues the CosmosFullNode named by its controller ownerReference; the status
 // cache enqueues on a material change of a pod's CometBFT state. Child caches hold only objects
 // labelled app.kubernetes.io/created-by=cosmos-operator (what the operator, Go or ours, made), and
-// pods, Services and ConfigMaps only the fields the controls read (cache-transforms.ts), to keep
+// every child kind but Secrets only the fields the controls read (cache-transforms.ts), to keep
 // memory lean. VolumeSnapshots are cached when
 // their API is served (the CRD is optional: without it autoDataSource finds nothing).
 import type { Registry } from 'prom-client';
@@ -21,7 +21,7 @@ import { resources, type KubeObject, type ResourceType } from '../../kube/resour
 import type { StoreReader } from '../../kube/store.ts';
 import type { Logger } from '../../log.ts';
 import type { LeaderWork } from '../../manager.ts';
-import { slimConfigMap, slimPod, slimService } from './cache-transforms.ts';
+import { metadataOnly, slimConfigMap, slimPod, slimPvc, slimService } from './cache-transforms.ts';
 import { haltHeightFor } from './halt-height.ts';
 import { CREATED_BY, CREATED_BY_LABEL } from './labels.ts';
 import type { ConfigMapObject, SecretObject } from './node-key-collector.ts';
@@ -69,13 +69,13 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
 
   const fullNodes = cache<FullNodeObject>(FULL_NODES);
   const pods = cache<PodObject>(resources.pods, { ...owned, transform: slimPod });
-  const pvcs = cache<PvcObject>(resources.persistentVolumeClaims, owned);
+  const pvcs = cache<PvcObject>(resources.persistentVolumeClaims, { ...owned, transform: slimPvc });
   const configMaps = cache<ConfigMapObject>(resources.configMaps, { ...owned, transform: slimConfigMap });
   const services = cache<ServiceObject>(resources.services, { ...owned, transform: slimService });
   const secrets = cache<SecretObject>(resources.secrets, owned);
-  const serviceAccounts = cache<KubeObject>(resources.serviceAccounts, owned);
-  const roles = cache<KubeObject>(resources.roles, owned);
-  const roleBindings = cache<KubeObject>(resources.roleBindings, owned);
+  const serviceAccounts = cache<KubeObject>(resources.serviceAccounts, { ...owned, transform: metadataOnly });
+  const roles = cache<KubeObject>(resources.roles, { ...owned, transform: metadataOnly });
+  const roleBindings = cache<KubeObject>(resources.roleBindings, { ...owned, transform: metadataOnly });
   const snapshotsServed = await isServed(kube, VOLUME_SNAPSHOTS, log);
   const volumeSnapshots = snapshotsServed ? cache<VolumeSnapshotObject>(VOLUME_SNAPSHOTS) : undefined;
   const children: Cache<KubeObject>[] = [pods, pvcs, configMaps, services, secrets, serviceAccounts, roles, roleBindings] as unknown as Cache<KubeObject>[];

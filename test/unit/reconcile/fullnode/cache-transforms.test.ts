@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { slimConfigMap, slimPod, slimService } from '../../../../src/reconcile/fullnode/cache-transforms.ts';
+import { metadataOnly, slimConfigMap, slimPod, slimPvc, slimService } from '../../../../src/reconcile/fullnode/cache-transforms.ts';
+import { rpcPortOf } from '../../../../src/cosmos/status-cache.ts';
 import { externalAddressOf } from '../../../../src/reconcile/fullnode/peers.ts';
 import type { PodObject } from '../../../../src/reconcile/fullnode/pod-control.ts';
 import type { ServiceObject } from '../../../../src/reconcile/fullnode/service-control.ts';
@@ -40,23 +41,53 @@ describe('cache transforms', () => {
     });
   });
 
-  it('keep what the pod controls and the status cache read of a pod', () => {
+  it('keep what the pod controls and the status cache read of a pod: images, Ready, IP and the rpc port', () => {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata,
       spec: {
-        containers: [{ name: 'node', image: 'gaia:v18', ports: [{ name: 'rpc', containerPort: 26657 }], env: [{ name: 'HOME', value: '/home/operator' }], command: ['gaiad'] }],
+        containers: [
+          { name: 'node', image: 'gaia:v18', ports: [{ name: 'p2p', containerPort: 26656 }, { name: 'rpc', containerPort: 36657 }], env: [{ name: 'HOME', value: '/home/operator' }], command: ['gaiad'] },
+          { name: 'healthcheck', image: 'cosmos-operator:latest', ports: [{ name: 'healthcheck', containerPort: 1251 }] },
+        ],
         volumes: [{ name: 'vol-chain-home' }],
       },
-      status: { phase: 'Running', podIP: '127.77.0.5', conditions: [{ type: 'Ready', status: 'True' }], hostIP: '127.1.0.1', containerStatuses: [] },
+      status: {
+        phase: 'Running',
+        podIP: '127.77.0.5',
+        conditions: [
+          { type: 'PodScheduled', status: 'True' },
+          { type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' },
+        ],
+        hostIP: '127.1.0.1',
+        containerStatuses: [],
+      },
     } as unknown as PodObject;
-    assert.deepEqual(slimPod(pod), {
+    const slim = slimPod(pod);
+    assert.deepEqual(slim, {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata,
-      spec: { containers: [{ name: 'node', image: 'gaia:v18', ports: [{ name: 'rpc', containerPort: 26657 }] }] },
-      status: { phase: 'Running', podIP: '127.77.0.5', conditions: [{ type: 'Ready', status: 'True' }] },
+      spec: { containers: [{ name: 'node', image: 'gaia:v18', ports: [{ name: 'rpc', containerPort: 36657 }] }, { name: 'healthcheck', image: 'cosmos-operator:latest' }] },
+      status: { phase: 'Running', podIP: '127.77.0.5', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-01T00:00:00Z' }] },
     });
+    assert.equal(rpcPortOf(slim), 36657);
+  });
+
+  it('keep a PVC’s phase and capacity', () => {
+    const pvc = {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata,
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, storageClassName: 'fast', volumeName: 'pv-1' },
+      status: { phase: 'Bound', capacity: { storage: '10Gi' }, accessModes: ['ReadWriteOnce'] },
+    };
+    assert.deepEqual(slimPvc(pvc), { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata, status: { phase: 'Bound', capacity: { storage: '10Gi' } } });
+  });
+
+  it('keep only the metadata of RBAC objects, which are diffed by revision', () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] };
+    assert.deepEqual(metadataOnly(role), { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata });
   });
 });
