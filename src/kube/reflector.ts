@@ -1,12 +1,14 @@
 // A cache of one resource type: the watcher loop feeds the store (this is its only writer),
 // and every change is passed to subscribers, which only enqueue keys. Objects are slimmed
 // before they are kept (managedFields and the last-applied annotation go, plus whatever the
-// per-type transform drops) and frozen, because every reader shares them.
+// per-type transform drops) and frozen, because every reader shares them; their repeated strings
+// are stored once (shared-strings.ts).
 
 import type { Logger } from '../log.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { KubeObject, ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
+import { freezeSharing } from './shared-strings.ts';
 import { createStore, type StoreEvent, type StoreOptions, type StoreReader } from './store.ts';
 import { createListWatchSource, type Selection } from './watch-source.ts';
 import { newWatchStats, runListWatch, type ListWatchSource, type WatchLoopOptions, type WatchStats } from './watcher.ts';
@@ -57,14 +59,6 @@ export function stripBulk<T extends KubeObject>(obj: T): T {
   return { ...obj, metadata: rest };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
-
 export function createCache<T extends KubeObject>(rest: RestClient | undefined, opts: CacheOptions<T>): Cache<T> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log.child({ cache: opts.type.plural, ...(opts.namespace ? { cacheNamespace: opts.namespace } : {}) });
@@ -87,7 +81,7 @@ export function createCache<T extends KubeObject>(rest: RestClient | undefined, 
   const slim = (obj: T): T => {
     let out = stripBulk(obj);
     if (opts.transform) out = opts.transform(out);
-    return deepFreeze(out);
+    return freezeSharing(out);
   };
 
   const dispatch = (event: StoreEvent<T>) => {
