@@ -16,18 +16,16 @@ import { after, before, describe, it } from 'node:test';
 import { parse as parseToml } from 'smol-toml';
 import { createKubeClient, loadKubeConfig } from '../../../src/kube/client.ts';
 import { resources, type ResourceType } from '../../../src/kube/resource.ts';
-import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { fakeCometForPods } from '../../support/fake-comet.ts';
+import { eventually } from '../../cluster/connect.ts';
 import {
-  FULL_NODES,
   eventReasons,
   exampleNode,
+  FULL_NODES,
   getFullNode,
   harness,
   list,
   names,
-  operatorCredentials,
-  startOperator,
+  operatorNamespace,
   updateSpec,
   type Harness,
   type Obj,
@@ -198,25 +196,7 @@ describe('the CosmosFullNode examples', () => {
     h = await harness();
   }, { timeout: 30 * 60_000 });
 
-  /** A namespace with the operator (deploy/rbac's ClusterRole) and fake comets; returns its cleanup. */
-  async function environment(prefix: string) {
-    const cleanups: (() => Promise<unknown>)[] = [];
-    const ns = await newNamespace(prefix);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
-    const kubeconfig = await operatorCredentials(h, ns);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    const fleet = fakeCometForPods(h.cluster, ns);
-    cleanups.push(() => fleet.close());
-    const operator = startOperator(kubeconfig, ns);
-    cleanups.push(() => operator.stop());
-    return {
-      ns,
-      cleanups,
-      async cleanup() {
-        for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
-      },
-    };
-  }
+  const environment = (prefix: string) => operatorNamespace(h, prefix);
 
   /** Gives LoadBalancer `name` the ingress a cloud would, so its p2p address becomes known (§2.6). */
   async function giveLoadBalancerAddress(ns: string, name: string, ip: string) {

@@ -7,23 +7,21 @@ import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { resources } from '../../../src/kube/resource.ts';
 import { generateNodeKey, parseNodeKey } from '../../../src/reconcile/fullnode/node-key.ts';
-import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { fakeCometForPods, type FakeCometFleet } from '../../support/fake-comet.ts';
+import { eventually } from '../../cluster/connect.ts';
+import type { FakeCometFleetOptions } from '../../support/fake-comet.ts';
 import {
-  FULL_NODES,
   eventReasons,
+  FULL_NODES,
   getFullNode,
   harness,
   list,
   minimalExample,
   names,
-  operatorCredentials,
-  startOperator,
+  operatorNamespace,
   updateSpec,
   type FullNodeJson,
   type Harness,
   type Obj,
-  type RunningOperator,
 } from './harness.ts';
 
 const ROLES = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
@@ -42,22 +40,13 @@ describe('the CosmosFullNode controller', () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   });
 
-  /** A namespace with the operator running in it and fake comets on its pods. */
-  async function setup(prefix: string, opts: { start?: boolean; initial?: Parameters<typeof fakeCometForPods>[3] } = {}) {
-    const ns = await newNamespace(prefix);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
-    const kubeconfig = await operatorCredentials(h, ns);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    const fleet: FakeCometFleet = fakeCometForPods(h.cluster, ns, '', opts.initial ?? {});
-    cleanups.push(() => fleet.close());
-    let operator: RunningOperator | undefined;
-    const start = () => {
-      operator = startOperator(kubeconfig, ns);
-      cleanups.push(() => operator!.stop());
-    };
-    if (opts.start !== false) start();
-    return { ns, fleet, start };
+  /** A namespace with the operator running in it (unless start: false) and fake comets on its pods. */
+  async function setup(prefix: string, opts: { start?: boolean; initial?: FakeCometFleetOptions } = {}) {
+    const env = await operatorNamespace(h, prefix, { ...(opts.start !== undefined ? { start: opts.start } : {}), ...(opts.initial ? { fleet: opts.initial } : {}) });
+    cleanups.push(() => env.cleanup());
+    return env;
   }
+
 
   it('creates the minimal example’s children under the Go operator’s names and labels, and reaches Complete once the LoadBalancer has an address', async () => {
     const { ns } = await setup('fullnode-minimal');

@@ -11,7 +11,8 @@ import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/
 import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
-import { testCluster, type TestCluster } from '../../cluster/connect.ts';
+import { newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
+import { fakeCometForPods, type FakeCometFleet, type FakeCometFleetOptions } from '../../support/fake-comet.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -82,6 +83,45 @@ export function startOperator(kubeconfig: string, namespace: string): RunningOpe
     async stop() {
       stop.abort();
       await running;
+    },
+  };
+}
+
+export type OperatorNamespace = {
+  ns: string;
+  /** Fake CometBFT on every pod of the namespace. */
+  fleet: FakeCometFleet;
+  /** Run in reverse by cleanup(); a test may add its own (the operator's stop is last when started). */
+  cleanups: (() => Promise<unknown>)[];
+  /** Starts the operator (done already unless `start: false`). */
+  start(): void;
+  cleanup(): Promise<void>;
+};
+
+/**
+ * A fresh namespace with fake CometBFT on its pods and the controller running in it with
+ * deploy/rbac's ClusterRole (operatorCredentials); cleanup() removes all of it.
+ */
+export async function operatorNamespace(h: Harness, prefix: string, opts: { start?: boolean; fleet?: FakeCometFleetOptions } = {}): Promise<OperatorNamespace> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const ns = await newNamespace(prefix);
+  cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
+  const kubeconfig = await operatorCredentials(h, ns);
+  cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
+  const fleet = fakeCometForPods(h.cluster, ns, '', opts.fleet ?? {});
+  cleanups.push(() => fleet.close());
+  const start = () => {
+    const operator = startOperator(kubeconfig, ns);
+    cleanups.push(() => operator.stop());
+  };
+  if (opts.start !== false) start();
+  return {
+    ns,
+    fleet,
+    cleanups,
+    start,
+    async cleanup() {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
     },
   };
 }

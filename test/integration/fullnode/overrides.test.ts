@@ -8,8 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { parse as parseToml } from 'smol-toml';
 import { resources, type ResourceType } from '../../../src/kube/resource.ts';
-import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { fakeCometForPods } from '../../support/fake-comet.ts';
+import { eventually } from '../../cluster/connect.ts';
 import {
   FULL_NODES,
   getFullNode,
@@ -17,8 +16,7 @@ import {
   list,
   minimalExample,
   names,
-  operatorCredentials,
-  startOperator,
+  operatorNamespace,
   updateSpec,
   type FullNodeJson,
   type Harness,
@@ -46,15 +44,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
 
   /** A fresh namespace with the operator (deploy/rbac's ClusterRole) running in it and fake comets on its pods. */
   async function setup(prefix: string): Promise<string> {
-    const ns = await newNamespace(prefix);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
-    const kubeconfig = await operatorCredentials(h, ns);
-    cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    const fleet = fakeCometForPods(h.cluster, ns);
-    cleanups.push(() => fleet.close());
-    const operator = startOperator(kubeconfig, ns);
-    cleanups.push(() => operator.stop());
-    return ns;
+    const env = await operatorNamespace(h, prefix);
+    cleanups.push(() => env.cleanup());
+    return env.ns;
   }
 
   /** The minimal example, schedulable here, without LoadBalancers (so it can reach Complete) unless `change` adds one. */
