@@ -18,8 +18,16 @@ export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationR
     crossFieldRules(spec, typeof name === 'string' && name !== '' ? name : undefined, causes, warnings);
     if (old !== undefined && old !== null) updateRules(defaultCosmosFullNode(obj), defaultCosmosFullNode(old), causes);
   }
+  const createdBy = at(obj, 'metadata', 'labels', CREATED_BY_LABEL);
+  if (typeof createdBy === 'string' && createdBy !== CREATED_BY) {
+    // The Go operator copied it onto the children (§2.2); we keep our own (labels.ts, defaultLabels).
+    warnings.push(`metadata.labels[${CREATED_BY_LABEL}]: ${JSON.stringify(createdBy)} is not copied to the children, which keep ${JSON.stringify(CREATED_BY)} so the operator can find them`);
+  }
   return result(causes, warnings);
 }
+
+const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
+const CREATED_BY = 'cosmos-operator';
 
 function crossFieldRules(spec: JsonObject, name: string | undefined, causes: FieldCause[], warnings: string[]): void {
   const replicas = typeof spec['replicas'] === 'number' && Number.isInteger(spec['replicas']) ? spec['replicas'] : undefined;

@@ -44,16 +44,21 @@ export interface LabelledNode extends NamedNode {
  * The labels every child starts from: the operator's defaults, then the CR's own
  * `metadata.labels` (which win, even over `app.kubernetes.io/name`: §13.5), then `extra`, the
  * per-object pairs such as the instance and component.
+ *
+ * One exception to §2.2: `app.kubernetes.io/created-by` stays `cosmos-operator` whatever the CR
+ * says. The Go operator found its children by owner index; our caches hold only children with
+ * that label (so their memory does not grow with every pod in the namespace), and a child
+ * relabelled by its CR would vanish from them (README, Differences).
  */
 export function defaultLabels(node: LabelledNode, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    [CREATED_BY_LABEL]: CREATED_BY,
     [COMPONENT_LABEL]: FULL_NODE_COMPONENT,
     [NAME_LABEL]: appName(node),
     [VERSION_LABEL]: imageVersion(node.spec.podTemplate.image),
     [NETWORK_LABEL]: node.spec.chain.network,
     [TYPE_LABEL]: nodeType(node),
     ...(node.metadata.labels ?? {}),
+    [CREATED_BY_LABEL]: CREATED_BY,
     ...extra,
   };
 }

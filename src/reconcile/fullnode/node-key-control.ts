@@ -57,7 +57,11 @@ export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFu
   return error === undefined ? keys : { ...keys, error };
 }
 
-/** The children carry the CR's own created-by label (§2.2: the CR's labels win), which the caches do not select. */
+/**
+ * The CR sets its own created-by label, so the Go operator (for which the CR's labels won, §2.2)
+ * labelled its children with it, and the caches, which select created-by=cosmos-operator, do not
+ * hold the ConfigMaps it left. Our own children always carry cosmos-operator.
+ */
 function childrenEscapeCache(node: CosmosFullNode): boolean {
   const createdBy = node.metadata.labels?.[CREATED_BY_LABEL];
   return createdBy !== undefined && createdBy !== CREATED_BY;
@@ -75,9 +79,9 @@ async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, ent
 
   let legacy = entry.fromConfigMap;
   if (legacy === undefined && entry.wanted && childrenEscapeCache(node)) {
-    // The CR's labels override created-by, so its ConfigMaps are not in the cache (it holds only
-    // created-by=cosmos-operator): ask once, before making a new key. Otherwise the synced cache
-    // is the answer, and a new CosmosFullNode costs no GET per instance.
+    // A Go-made ConfigMap may hold this node's key out of the cache's sight: ask once, before
+    // making a new key. Otherwise the synced cache is the answer, and a new CosmosFullNode costs
+    // no GET per instance.
     try {
       legacy = (await deps.configMapClient.get(namespace, entry.instance))?.data?.[NODE_KEY_FILE];
     } catch (err) {

@@ -23,6 +23,19 @@ describe('validateCosmosFullNode', () => {
     assert.deepEqual(validateCosmosFullNode(aFullNode()), { causes: [], warnings: [] });
   });
 
+  describe('metadata.labels', () => {
+    it('warns that a created-by label of its own is not copied to the children', () => {
+      const found = warnings(aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'argocd' })));
+      assert.deepEqual(found, [
+        'metadata.labels[app.kubernetes.io/created-by]: "argocd" is not copied to the children, which keep "cosmos-operator" so the operator can find them',
+      ]);
+    });
+
+    it('says nothing of created-by cosmos-operator, which the children carry anyway', () => {
+      assert.deepEqual(warnings(aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'cosmos-operator' }))), []);
+    });
+  });
+
   describe('the object itself', () => {
     for (const value of [null, undefined, 42, 'x', [], true]) {
       it(`answers ${JSON.stringify(value) ?? 'undefined'} with a cause on spec`, () => {

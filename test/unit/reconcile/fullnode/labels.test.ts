@@ -26,6 +26,12 @@ describe('defaultLabels', () => {
     assert.equal(labels['team'], 'infra');
   });
 
+  it("keeps created-by cosmos-operator over the CR's own, so the caches (which select it) see every child", () => {
+    const labels = defaultLabels(aFullNode('osmosis', withLabels({ 'app.kubernetes.io/created-by': 'argocd', team: 'infra' })));
+    assert.equal(labels['app.kubernetes.io/created-by'], 'cosmos-operator');
+    assert.equal(labels['team'], 'infra');
+  });
+
   it("applies the per-object pairs after the CR's labels", () => {
     const labels = defaultLabels(aFullNode('osmosis', withLabels({ 'app.kubernetes.io/component': 'mine' })), { 'app.kubernetes.io/component': 'p2p' });
     assert.equal(labels['app.kubernetes.io/component'], 'p2p');

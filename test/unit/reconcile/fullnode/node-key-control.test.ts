@@ -47,7 +47,7 @@ describe('reconcileNodeKeys', () => {
     assert.deepEqual(configMaps.calls, []);
   });
 
-  it('asks the API server for the Go operator’s ConfigMap when the CR’s labels keep its children out of the caches, and adopts the key', async () => {
+  it('asks the API server for the Go operator’s ConfigMap when the CR’s created-by label kept the Go children out of the caches, and adopts the key', async () => {
     const key = generateNodeKey();
     const { deps: d, configMaps } = deps({ 'juno-0': { metadata: { namespace: 'test', name: 'juno-0' }, data: { 'node_key.json': key.json } } });
     const node = aFullNode('juno', withReplicas(1), (n) => (n.metadata.labels = { 'app.kubernetes.io/created-by': 'argo' }));
