@@ -6,10 +6,18 @@
 // from /metrics. Beside it, a baseline measured in the same run against the same API server: the
 // same program with nothing to manage (--watch-namespace of an empty namespace).
 //
-// Usage: node bench/memory.ts [--fullnodes 1000] [--replicas 3] [--settle 30] [--limit-minutes 30] [--heap-snapshot DIR]
+// The operator runs as docs/install.md tells an image to run it: with Node's compile cache
+// (NODE_COMPILE_CACHE) warmed by `cosmos-operator version`, so the sources' stripped form comes
+// from disk and Node's TypeScript stripper (a WebAssembly module that stays resident once
+// loaded) is never loaded. `--compile-cache off` measures the program without it.
+//
+// Usage: node bench/memory.ts [--fullnodes 1000] [--replicas 3] [--settle 30] [--limit-minutes 30] [--heap-snapshot DIR] [--compile-cache DIR|off] [--env KEY=VALUE …]
 // --heap-snapshot also writes a V8 heap snapshot of the loaded operator into DIR after measuring
 // (open it in Chrome DevTools' Memory tab to see what holds the heap).
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson } from '../test/cluster/kube-http.ts';
@@ -25,6 +33,8 @@ const { values } = parseArgs({
     settle: { type: 'string', default: '30' },
     'limit-minutes': { type: 'string', default: '30' },
     'heap-snapshot': { type: 'string' },
+    'compile-cache': { type: 'string' },
+    env: { type: 'string', multiple: true, default: [] },
   },
 });
 const fullnodes = Number(values.fullnodes);
@@ -42,9 +52,8 @@ const CHILD_PATHS = ['pods', 'persistentvolumeclaims', 'configmaps', 'services',
   .map((p) => (ns: string) => `/api/v1/namespaces/${ns}/${p}`)
   .concat(['roles', 'rolebindings'].map((p) => (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/${p}`));
 
-type Sample = { rssMB: number; peakMB: number; heapUsedMB?: number; heapTotalMB?: number; externalMB?: number };
+type Sample = { rssMB: number; peakMB: number; anonMB: number; fileMB: number; heapUsedMB?: number; heapTotalMB?: number; externalMB?: number };
 
-/** VmRSS and VmHWM of a process, in MB. */
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -52,10 +61,11 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function residentSet(pid: number): { rssMB: number; peakMB: number } {
+/** VmRSS and VmHWM of a process, and how VmRSS splits: anonymous (heaps, malloc) and file-backed (the binary's code, shared libraries), in MB. */
+function residentSet(pid: number): { rssMB: number; peakMB: number; anonMB: number; fileMB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMB: kB('VmRSS') / 1024, peakMB: kB('VmHWM') / 1024 };
+  return { rssMB: kB('VmRSS') / 1024, peakMB: kB('VmHWM') / 1024, anonMB: kB('RssAnon') / 1024, fileMB: kB('RssFile') / 1024 };
 }
 
 /** prom-client's process metrics (collectDefaultMetrics), when /metrics answers. */
@@ -104,7 +114,7 @@ async function measure(op: OperatorProcess, metricsAddress: string, samples = 5,
     const xs = taken.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     return xs.length ? xs[Math.floor(xs.length / 2)] : undefined;
   };
-  const out: Sample = { rssMB: median((s) => s.rssMB)!, peakMB: Math.max(...taken.map((s) => s.peakMB)) };
+  const out: Sample = { rssMB: median((s) => s.rssMB)!, peakMB: Math.max(...taken.map((s) => s.peakMB)), anonMB: median((s) => s.anonMB)!, fileMB: median((s) => s.fileMB)! };
   const heapUsed = median((s) => s.heapUsedMB);
   const heapTotal = median((s) => s.heapTotalMB);
   const external = median((s) => s.externalMB);
@@ -118,7 +128,7 @@ async function measure(op: OperatorProcess, metricsAddress: string, samples = 5,
 
 function describe(s: Sample): string {
   const heap = s.heapUsedMB !== undefined ? `, JS heap ${mb(s.heapUsedMB)} used of ${mb(s.heapTotalMB ?? NaN)}, external ${mb(s.externalMB ?? NaN)}` : '';
-  return `RSS ${mb(s.rssMB)} (peak ${mb(s.peakMB)})${heap}`;
+  return `RSS ${mb(s.rssMB)} (peak ${mb(s.peakMB)}; anonymous ${mb(s.anonMB)}, file-backed ${mb(s.fileMB)})${heap}`;
 }
 
 function operatorIn(plane: ControlPlane, namespace: string, env: NodeJS.ProcessEnv = process.env): OperatorProcess {
@@ -177,8 +187,28 @@ async function countCached(plane: ControlPlane, ns: string): Promise<{ total: nu
   return { total, byKind };
 }
 
+/** The environment the operator runs in: with a compile cache warmed as an image build would warm it, unless `off`. */
+function operatorEnv(): NodeJS.ProcessEnv {
+  const extra = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  if (values.env.length > 0) say(`operator environment adds: ${values.env.join(' ')}`);
+  const base = { ...process.env, ...extra };
+  const choice = values['compile-cache'];
+  if (choice === 'off') {
+    say('Node compile cache: off (the stripper loads)');
+    const { NODE_COMPILE_CACHE: _, ...rest } = base;
+    return rest;
+  }
+  const dir = choice ?? mkdtempSync(join(tmpdir(), 'cosmos-operator-compile-cache-'));
+  const env = { ...base, NODE_COMPILE_CACHE: dir };
+  const warm = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.ts'), 'version'], { env, encoding: 'utf8' });
+  if (warm.status !== 0) throw new Error(`warming the compile cache failed: ${warm.stderr}`);
+  say(`Node compile cache: ${dir}, warmed by \`cosmos-operator version\` (docs/install.md, The image)`);
+  return env;
+}
+
 async function main(): Promise<void> {
   const want = fullnodes * replicas;
+  const env = operatorEnv();
   // 3 kwok nodes, room for every pod (the harness's default is 1,000 pods per node).
   const plane = await startControlPlane({ handleSignals: true, nodeCapacity: { pods: String(Math.max(1000, Math.ceil(want / 3) + 100)) }, log: (l) => say(`[cluster] ${l}`) });
   try {
@@ -187,7 +217,7 @@ async function main(): Promise<void> {
 
     // Baseline: the same program against the same API server, with nothing to manage.
     say(`baseline: the operator watching the empty namespace; settling ${settleSeconds} s`);
-    const idle = operatorIn(plane, 'empty');
+    const idle = operatorIn(plane, 'empty', env);
     let baseline: Sample;
     try {
       const metrics = await started(idle);
@@ -198,11 +228,10 @@ async function main(): Promise<void> {
       await idle.stop();
     }
 
-    // The operator under load. The fake CometBFT fleet polls every 3 s, not 200 ms: listing
-    // thousands of pods five times a second would load the API server more than the operator.
-    const comets = fakeCometForPods(plane, 'memory', OWNED, { intervalMs: 3000, initial: () => ({ height: 1000 }) });
+    // The operator under load, its pods answered by fake CometBFT nodes.
+    const comets = fakeCometForPods(plane, 'memory', OWNED, { initial: () => ({ height: 1000 }) });
     const snapshotDir = values['heap-snapshot'];
-    const snapshotEnv = snapshotDir ? { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : process.env;
+    const snapshotEnv = snapshotDir ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : env;
     const op = operatorIn(plane, 'memory', snapshotEnv);
     try {
       const metrics = await started(op);
