@@ -6,7 +6,8 @@
 // from /metrics. Beside it, a baseline measured in the same run against the same API server: the
 // same program with nothing to manage (--watch-namespace of an empty namespace).
 //
-// The operator runs as docs/install.md tells an image to run it: with Node's compile cache
+// The operator runs with the manager container's env from deploy/manager/manager.yaml
+// (MALLOC_ARENA_MAX), and as docs/install.md tells an image to run it: with Node's compile cache
 // (NODE_COMPILE_CACHE) warmed by `cosmos-operator version`, so the sources' stripped form comes
 // from disk and Node's TypeScript stripper (a WebAssembly module that stays resident once
 // loaded) is never loaded. `--compile-cache off` measures the program without it.
@@ -19,6 +20,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import yaml from 'js-yaml';
 import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
@@ -188,10 +190,21 @@ async function countCached(plane: ControlPlane, ns: string): Promise<{ total: nu
 }
 
 /** The environment the operator runs in: with a compile cache warmed as an image build would warm it, unless `off`. */
+/** The literal `env` values of the Deployment's manager container (deploy/manager/manager.yaml). */
+function deploymentEnv(): Record<string, string> {
+  const file = join(import.meta.dirname, '..', 'deploy', 'manager', 'manager.yaml');
+  const deployment = yaml.load(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } };
+  const manager = deployment.spec.template.spec.containers.find((c) => c.name === 'manager');
+  if (!manager) throw new Error(`${file}: no container "manager"`);
+  return Object.fromEntries((manager.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
+}
+
 function operatorEnv(): NodeJS.ProcessEnv {
+  const deployed = deploymentEnv();
+  say(`operator environment from deploy/manager/manager.yaml: ${Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
   const extra = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   if (values.env.length > 0) say(`operator environment adds: ${values.env.join(' ')}`);
-  const base = { ...process.env, ...extra };
+  const base = { ...process.env, ...deployed, ...extra };
   const choice = values['compile-cache'];
   if (choice === 'off') {
     say('Node compile cache: off (the stripper loads)');
