@@ -38,6 +38,8 @@ export type KubeConfig = {
   basicAuth?: { username: string; password: string };
   /** `users[].user.as`: the Impersonate-User header. */
   impersonate?: string;
+  /** `clusters[].cluster.proxy-url`: an http:// or https:// proxy every connection is tunnelled through (HTTP CONNECT). */
+  proxyUrl?: string;
 };
 
 const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -114,7 +116,7 @@ export function currentConnection(file: KubeConfigFile, context = file.currentCo
     const name = str((user['auth-provider'] as { name?: unknown }).name) ?? '?';
     throw new Error(`${source}: user "${String(ctx.user)}": auth-provider "${name}" is not supported by cosmos-operator; use an exec credential plugin (as kubectl does since 1.26), a token or client certificates`);
   }
-  if (cluster['proxy-url'] !== undefined) throw new Error(`${source}: cluster "${String(ctx.cluster)}": proxy-url is not supported by cosmos-operator`);
+  const proxyUrl = proxyUrlOf(cluster['proxy-url'], `${source}: cluster "${String(ctx.cluster)}"`);
 
   const out: KubeConfig = { server: server.replace(/\/+$/, ''), context, insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true };
   const namespace = str(ctx.namespace);
@@ -136,6 +138,7 @@ export function currentConnection(file: KubeConfigFile, context = file.currentCo
   if (username) out.basicAuth = { username, password: str(user.password) ?? '' };
   const as = str(user.as);
   if (as) out.impersonate = as;
+  if (proxyUrl) out.proxyUrl = proxyUrl;
   return out;
 }
 
@@ -167,6 +170,26 @@ function pem(data: unknown, file: unknown): PemSource | undefined {
   if (d) return { data: Buffer.from(d, 'base64').toString('utf8') };
   const f = str(file);
   return f ? { file: f } : undefined;
+}
+
+/**
+ * client-go also takes socks5://, but Node's built-in proxy support (rest.ts) speaks only HTTP
+ * CONNECT, and given a socks5 URL it silently connects directly.
+ */
+function proxyUrlOf(raw: unknown, where: string): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new Error(`${where}: proxy-url is not a string`);
+  let scheme: string;
+  try {
+    scheme = new URL(raw).protocol;
+  } catch {
+    // Not echoed: the value may carry a password.
+    throw new Error(`${where}: proxy-url is not a valid URL`);
+  }
+  if (scheme !== 'http:' && scheme !== 'https:') {
+    throw new Error(`${where}: proxy-url scheme "${scheme.slice(0, -1)}" is not supported by cosmos-operator; use an http:// or https:// (HTTP CONNECT) proxy`);
+  }
+  return raw;
 }
 
 function execConfig(raw: unknown, source: string): ExecConfig {

@@ -89,17 +89,41 @@ describe('kubeconfig files', () => {
     assert.throws(() => currentConnection(parseKubeConfigFile('clusters: []', '/')), /no current-context/);
   });
 
-  it('refuses auth-provider and proxy-url instead of connecting without them', () => {
+  it('refuses auth-provider instead of connecting without its credentials', () => {
     const withProvider = parseKubeConfigFile(
       'current-context: x\nclusters: [{name: c, cluster: {server: "https://a"}}]\nusers: [{name: u, user: {auth-provider: {name: oidc}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]',
       '/',
     );
     assert.throws(() => currentConnection(withProvider), /auth-provider "oidc" is not supported.*exec credential plugin/);
-    const withProxy = parseKubeConfigFile(
-      'current-context: x\nclusters: [{name: c, cluster: {server: "https://a", proxy-url: "http://proxy:3128"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]',
+  });
+
+  const withProxy = (proxyUrl: string) =>
+    parseKubeConfigFile(
+      `current-context: x\nclusters: [{name: edge, cluster: {server: "https://a", proxy-url: "${proxyUrl}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: edge, user: u}}]`,
       '/',
     );
-    assert.throws(() => currentConnection(withProxy), /proxy-url is not supported/);
+
+  it('reads an http:// or https:// proxy-url as the proxy of every connection', () => {
+    assert.equal(currentConnection(withProxy('http://proxy.corp:3128')).proxyUrl, 'http://proxy.corp:3128');
+    assert.equal(currentConnection(withProxy('https://user:pw@proxy.corp')).proxyUrl, 'https://user:pw@proxy.corp');
+    assert.equal(currentConnection(file).proxyUrl, undefined);
+  });
+
+  it('refuses a socks5 proxy-url, naming the cluster, the scheme and what is allowed', () => {
+    assert.throws(
+      () => currentConnection(withProxy('socks5://127.0.0.1:1080'), undefined, 'kc.yaml'),
+      (e: Error) => {
+        assert.equal(
+          e.message,
+          'kc.yaml: cluster "edge": proxy-url scheme "socks5" is not supported by cosmos-operator; use an http:// or https:// (HTTP CONNECT) proxy',
+        );
+        return true;
+      },
+    );
+  });
+
+  it('refuses a proxy-url that is not a URL without repeating it, since it may hold a password', () => {
+    assert.throws(() => currentConnection(withProxy('http://user:pw@[bad')), (e: Error) => /cluster "edge": proxy-url is not a valid URL$/.test(e.message) && !e.message.includes('pw'));
   });
 
   it('merges files as kubectl does: the first to name an entry or set the current context wins', () => {
