@@ -68,10 +68,10 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
   const version = options.version ?? "0.38.17";
   const validatorKey = randomBytes(32);
   const validatorAddress = createHash("sha256").update(validatorKey).digest().subarray(0, 20).toString("hex").toUpperCase();
-  const genesisTime = new Date(Date.UTC(2024, 0, 1)).toISOString();
+  const genesisTime = goTime(new Date(Date.UTC(2024, 0, 1)));
 
   let height = options.height ?? 1;
-  let blockTime = new Date().toISOString();
+  let blockTime = goTime(new Date());
   let catchingUp = options.catchingUp ?? false;
   let down: DownMode | undefined;
   let disk: DiskState = { allBytes: 100 * GiB, freeBytes: 60 * GiB };
@@ -184,7 +184,7 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     nodeId,
     setHeight(n) {
       height = n;
-      blockTime = new Date().toISOString();
+      blockTime = goTime(new Date());
     },
     height: () => height,
     setCatchingUp(b) {
@@ -212,9 +212,14 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
   };
 }
 
-/** CometBFT writes its JSON-RPC answers indented by two spaces. */
+/** CometBFT 0.38 writes its JSON-RPC answers compact, without a trailing newline (real-comet.test.ts). */
 function rpcJson(value: unknown): string {
-  return JSON.stringify(value, null, 2);
+  return JSON.stringify(value);
+}
+
+/** Go's RFC3339Nano, as CometBFT writes times: trailing zeros of the fraction dropped ("…:00Z", "…:53.19Z"). */
+function goTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : "Z"));
 }
 
 /** Go's json.Encoder: compact, one trailing newline. */
