@@ -1,5 +1,6 @@
 // Finds the six programs the control plane runs: prebuilt ones named by the environment, or the
-// ones test/cluster/build.sh builds once into a cache outside the checkout.
+// ones test/cluster/build.sh builds once into a cache outside the checkout. Also a real CometBFT
+// (build-cometbft.sh), which no control plane needs: tests check the fake CometBFT against it.
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import path from "node:path";
@@ -22,6 +23,7 @@ export type Binaries = { dir: string; paths: Record<Tool, string> };
 const ENVTEST_TOOLS: readonly Tool[] = ["etcd", "kube-apiserver", "kubectl"];
 
 export const BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build.sh");
+export const COMETBFT_BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build-cometbft.sh");
 
 async function isExecutable(file: string): Promise<boolean> {
   try {
@@ -89,10 +91,32 @@ export async function findBinaries(
   return { dir, paths: paths as Record<Tool, string> };
 }
 
-/** Runs build.sh (a no-op when its cache is complete) and returns the directory it prints last. */
-export function runBuild(log: (line: string) => void, env: Record<string, string | undefined> = process.env): Promise<string> {
+/**
+ * The cometbft binary: `COSMOS_OPERATOR_COMETBFT` if set (a prebuilt one), else the one
+ * build-cometbft.sh builds once (about 2 minutes on 2 cores; progress goes to our stderr).
+ */
+export async function findCometbft(
+  opts: { log?: (line: string) => void; env?: Record<string, string | undefined> } = {},
+): Promise<string> {
+  const env = opts.env ?? process.env;
+  const given = env.COSMOS_OPERATOR_COMETBFT;
+  if (given) {
+    if (!(await isExecutable(given))) throw new Error(`COSMOS_OPERATOR_COMETBFT=${given} is not an executable file`);
+    return given;
+  }
+  const built = await runBuild(opts.log ?? ((l) => process.stderr.write(l + "\n")), env, COMETBFT_BUILD_SCRIPT);
+  if (!(await isExecutable(built))) throw new Error(`${COMETBFT_BUILD_SCRIPT} finished but ${built} is not an executable file`);
+  return built;
+}
+
+/** Runs a build script (a no-op when its cache is complete) and returns the path it prints last. */
+export function runBuild(
+  log: (line: string) => void,
+  env: Record<string, string | undefined> = process.env,
+  script: string = BUILD_SCRIPT,
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [BUILD_SCRIPT], { stdio: ["ignore", "pipe", "pipe"], env: env as NodeJS.ProcessEnv });
+    const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"], env: env as NodeJS.ProcessEnv });
     let out = "";
     let errTail = "";
     child.stdout.setEncoding("utf8");
@@ -105,12 +129,12 @@ export function runBuild(log: (line: string) => void, env: Record<string, string
       partial = lines.pop() ?? "";
       for (const l of lines) log(l);
     });
-    child.on("error", (e) => reject(new Error(`cannot run ${BUILD_SCRIPT}: ${e.message}`)));
+    child.on("error", (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
     child.on("close", (code) => {
       if (partial) log(partial);
       const last = out.trim().split("\n").pop() ?? "";
       if (code !== 0 || !last) {
-        reject(new Error(`${BUILD_SCRIPT} failed (exit ${code}); last output:\n${errTail}`));
+        reject(new Error(`${script} failed (exit ${code}); last output:\n${errTail}`));
       } else {
         resolve(last);
       }
