@@ -29,6 +29,7 @@ import { controllerIndexKey, controllingFullNode, ownedBy } from './owned-childr
 import type { PodObject } from './pod-control.ts';
 import { VOLUME_SNAPSHOTS, type PvcObject, type VolumeSnapshotObject } from './pvc-control.ts';
 import { createFullNodeReconciler, type FullNodeObject } from './reconcile.ts';
+import { heightRefresh } from './status-control.ts';
 import type { ServiceObject } from './service-control.ts';
 import type { SidecarImage } from './sidecar.ts';
 import { selectVersionIndex } from './version-select.ts';
@@ -47,6 +48,8 @@ export type FullNodeControllerOptions = {
   workers?: number;
   /** CometBFT polling; upstream: every 5 s, 5 s timeout. */
   comet?: { intervalMs?: number; timeoutMs?: number; heightNotifyIntervalMs?: number };
+  /** How often moving heights alone are written to status; default a minute (status-control.ts). */
+  statusHeightRefreshMs?: number;
   /** Defaults to a recorder writing core/v1 Events from component CosmosFullNode, as upstream's recorder. */
   events?: EventRecorder;
 };
@@ -114,6 +117,7 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
       roleBindingClient: kube.objects(resources.roleBindings),
       volumeSnapshotClient: snapshotsServed ? kube.objects<VolumeSnapshotObject>(VOLUME_SNAPSHOTS) : undefined,
       rest,
+      heightRefresh: heightRefresh(opts.statusHeightRefreshMs),
       statusCache,
       events,
       ...(opts.sidecar !== undefined ? { sidecar: opts.sidecar } : {}),

@@ -79,6 +79,7 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
   if (cached === undefined) {
     // Gone: GC deletes the children through their owner references.
     deps.statusCache.untrack(namespace, name);
+    deps.heightRefresh?.forget(key);
     return done;
   }
   if (cached.metadata.deletionTimestamp !== undefined) {

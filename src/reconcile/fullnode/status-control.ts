@@ -1,5 +1,6 @@
 // Writes a CosmosFullNode's status (spec §2.12) when, and only when, it changed in a way that
-// matters (status.ts statusChanged): an idle CosmosFullNode causes no API writes. The write is a
+// matters (status.ts statusChanged): a CosmosFullNode whose pods' state and heights stand still
+// causes no API writes, and heights that move are written at most once a minute. The write is a
 // JSON merge patch of the status subresource holding only what differs from the status this pass
 // started from, so fields others write meanwhile (status.height from versioncheck,
 // scheduledSnapshotStatus from the snapshot controller) are not overwritten with stale copies,
@@ -14,17 +15,48 @@ import { statusChanged, type CosmosFullNodeStatus } from './status.ts';
 
 export const FULL_NODES: ResourceType = { group: 'cosmos.strange.love', version: 'v1', plural: 'cosmosfullnodes', kind: 'CosmosFullNode', namespaced: true };
 
-export type StatusControlDeps = { rest: RestClient };
+/**
+ * How often heights alone are worth a status write. Upstream wrote status every 5 s; with heights
+ * never written on their own, `kubectl get cosmosfullnodes` would show the height of the last
+ * change of state, which on a healthy node may be days old.
+ */
+export const HEIGHT_REFRESH_MS = 60_000;
+
+/** When each CosmosFullNode's status was last written by this process (so its heights). */
+export type HeightRefresh = { due(key: string): boolean; wrote(key: string): void; forget(key: string): void };
+
+/**
+ * A CosmosFullNode first seen now is due `everyMs` from now, not at once: after a restart the
+ * stored heights are a minute old at worst, and a thousand nodes do not all write in the first pass.
+ */
+export function heightRefresh(everyMs = HEIGHT_REFRESH_MS, now: () => number = Date.now): HeightRefresh {
+  const lastWrite = new Map<string, number>();
+  return {
+    due(key) {
+      const last = lastWrite.get(key);
+      if (last === undefined) lastWrite.set(key, now());
+      return last !== undefined && now() - last >= everyMs;
+    },
+    wrote: (key) => void lastWrite.set(key, now()),
+    forget: (key) => void lastWrite.delete(key),
+  };
+}
+
+export type StatusControlDeps = { rest: RestClient; heightRefresh?: HeightRefresh };
 
 /** Patches status from `prev` to `next` if statusChanged says so; returns whether it wrote. */
 export async function writeStatus(deps: StatusControlDeps, node: CosmosFullNode, prev: CosmosFullNodeStatus | undefined, next: CosmosFullNodeStatus): Promise<boolean> {
-  if (!statusChanged(prev, next, node.spec.chain.versions)) return false;
+  const key = `${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`;
+  const heightsDue = deps.heightRefresh?.due(key) ?? false;
+  if (!statusChanged(prev, next, node.spec.chain.versions, { heightsDue })) return false;
   const patch = prev === undefined ? next : mergePatchBetween(prev, next);
   try {
     await mergePatch(deps.rest, FULL_NODES, node.metadata.namespace, node.metadata.name ?? '', { status: patch }, { subresource: 'status' });
   } catch (err) {
-    throw apiFailure(err, 'update status of', 'CosmosFullNode', `${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`);
+    throw apiFailure(err, 'update status of', 'CosmosFullNode', key);
   }
+  // Every write carries the heights that changed, whatever prompted it.
+  deps.heightRefresh?.wrote(key);
   return true;
 }
 

@@ -7,9 +7,11 @@
 //   - status.sync[pod].timestamp is when the pod's state (inSync / error) was first seen, and is
 //     kept while that state holds. Upstream: the time of the latest poll.
 //   - heights still move with every block, so statusChanged() treats a height change as a change
-//     only when it matters to what the operator builds: it moves a pod across a chain.versions
-//     height (a different image or halt height), or gives a pod its first height. Other height
-//     changes ride along with the next write that happens for another reason.
+//     at once only when it matters to what the operator builds: it moves a pod across a
+//     chain.versions height (a different image or halt height), or gives a pod its first height.
+//     Other height changes ride along with the next write that happens for another reason, or
+//     are written on their own when the caller says heights are due (status-control.ts: at most
+//     once a minute), so `kubectl get` shows a recent height without a write per block.
 //   - status.height is never pruned, as upstream: it is the version selector's memory of the data
 //     on a PVC, which outlives the pod (updates recreate pods, disabled instances keep their PVC,
 //     Retain keeps it across scale-down, snapshots restore it), and picking a version from a
@@ -113,15 +115,22 @@ export function computeStatus(prev: CosmosFullNodeStatus | undefined, observed: 
 /**
  * Whether `next` differs from `prev` in anything worth an API write. Heights count only where
  * they change what is built (see the header): pass the spec's chain.versions. Without versions a
- * height change never counts, except a pod's first height.
+ * height change never counts, except a pod's first height, unless `heightsDue`.
  */
 export function statusChanged(
   prev: CosmosFullNodeStatus | undefined,
   next: CosmosFullNodeStatus,
   versions?: readonly { height: number; setHaltHeight?: boolean | null }[] | null,
+  opts: { heightsDue?: boolean } = {},
 ): boolean {
   if (prev === undefined) return true;
+  if (opts.heightsDue === true && canonicalJson(heightsOf(prev)) !== canonicalJson(heightsOf(next))) return true;
   return canonicalJson(comparable(prev, versions ?? [])) !== canonicalJson(comparable(next, versions ?? []));
+}
+
+/** Every height the status holds. */
+function heightsOf(status: CosmosFullNodeStatus): unknown {
+  return { height: status.height, latestHeight: status.latestHeight, sync: Object.entries(status.sync ?? {}).map(([pod, entry]) => [pod, entry.height]) };
 }
 
 // ---------------------------------------------------------------------------------------------

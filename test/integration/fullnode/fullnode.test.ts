@@ -405,6 +405,21 @@ describe('the CosmosFullNode controller', () => {
     assert.equal(node.status?.phase, 'Complete');
   });
 
+  it('writes the pods’ moving heights to status (latestHeight, height) on its own, at most every refresh interval', async () => {
+    const { ns, fleet } = await setup('fullnode-heights');
+    await h.admin.objects(FULL_NODES).create(small(ns, 'moving', 2));
+    await complete(ns, 'moving', 2);
+    // Nothing changes but the heights: only the refresh (2 s here, a minute by default) writes them.
+    for (const pod of ['moving-0', 'moving-1']) (await fleet.waitFor(pod)).setHeight(pod === 'moving-0' ? 5000 : 4990);
+    await eventually(
+      async () => {
+        const status = (await getFullNode(h, ns, 'moving')).status;
+        assert.deepEqual([status?.latestHeight, status?.height?.['moving-0'], status?.height?.['moving-1'], status?.phase], [5000, 5001, 4991, 'Complete']);
+      },
+      { timeoutMs: 15_000, message: 'status carries the new heights' },
+    );
+  });
+
   it('reports a bad TOML override as phase Error with a Warning event, leaves the pods alone, and recovers once fixed', async () => {
     const { ns } = await setup('fullnode-error');
     await h.admin.objects(FULL_NODES).create(small(ns, 'bad', 2));

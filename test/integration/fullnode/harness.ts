@@ -76,6 +76,7 @@ export function startOperator(kubeconfig: string, namespace: string): RunningOpe
     log,
     namespace,
     comet: { intervalMs: 250, timeoutMs: 1000, heightNotifyIntervalMs: 1000 },
+    statusHeightRefreshMs: 2000,
   });
   const running = work.run(stop.signal);
   running.catch((err: unknown) => log.error('controller failed', { error: err }));

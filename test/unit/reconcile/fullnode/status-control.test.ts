@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mergePatchBetween } from '../../../../src/reconcile/fullnode/status-control.ts';
+import { heightRefresh, mergePatchBetween } from '../../../../src/reconcile/fullnode/status-control.ts';
 
 describe('mergePatchBetween', () => {
   it('sends only the top-level fields that changed', () => {
@@ -32,5 +32,33 @@ describe('mergePatchBetween', () => {
 
   it('replaces arrays whole', () => {
     assert.deepEqual(mergePatchBetween({ peers: ['a', 'b'] }, { peers: ['a', 'c'] }), { peers: ['a', 'c'] });
+  });
+});
+
+describe('heightRefresh', () => {
+  it('makes a CosmosFullNode first seen due only a full interval later, then again an interval after each write', () => {
+    let now = 1_000;
+    const refresh = heightRefresh(60_000, () => now);
+    assert.equal(refresh.due('ns/hub'), false, 'first sight');
+    now += 59_999;
+    assert.equal(refresh.due('ns/hub'), false);
+    now += 1;
+    assert.equal(refresh.due('ns/hub'), true);
+    refresh.wrote('ns/hub');
+    now += 30_000;
+    assert.equal(refresh.due('ns/hub'), false, 'written 30 s ago');
+    now += 30_000;
+    assert.equal(refresh.due('ns/hub'), true);
+  });
+
+  it('keeps each CosmosFullNode apart, and starts over for one forgotten', () => {
+    let now = 0;
+    const refresh = heightRefresh(10, () => now);
+    refresh.due('ns/a');
+    now = 10;
+    assert.equal(refresh.due('ns/b'), false);
+    assert.equal(refresh.due('ns/a'), true);
+    refresh.forget('ns/a');
+    assert.equal(refresh.due('ns/a'), false);
   });
 });

@@ -195,6 +195,15 @@ describe('statusChanged', () => {
     assert.equal(statusChanged(first, crossed, versions), true);
   });
 
+  it('is true for new heights alone when the caller says heights are due, and false when nothing moved', () => {
+    const first = computeStatus(undefined, observe());
+    const moved = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 105, inSync: true }, 'hub-1': { height: 104, inSync: true } } }));
+    assert.equal(statusChanged(first, moved, versions, { heightsDue: true }), true);
+    assert.equal(statusChanged(first, moved, versions, { heightsDue: false }), false);
+    const still = computeStatus(first, observe({ now: T1 }));
+    assert.equal(statusChanged(first, still, versions, { heightsDue: true }), false);
+  });
+
   it('is true when a pod gets its first height', () => {
     const first = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting' } } }));
     const next = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting', height: 3 } } }));
