@@ -20,7 +20,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import yaml from 'js-yaml';
+import { load as loadYaml } from 'js-yaml';
 import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
@@ -193,7 +193,7 @@ async function countCached(plane: ControlPlane, ns: string): Promise<{ total: nu
 /** The literal `env` values of the Deployment's manager container (deploy/manager/manager.yaml). */
 function deploymentEnv(): Record<string, string> {
   const file = join(import.meta.dirname, '..', 'deploy', 'manager', 'manager.yaml');
-  const deployment = yaml.load(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } };
+  const deployment = loadYaml(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } };
   const manager = deployment.spec.template.spec.containers.find((c) => c.name === 'manager');
   if (!manager) throw new Error(`${file}: no container "manager"`);
   return Object.fromEntries((manager.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
