@@ -10,6 +10,7 @@
 //     §2.5); maxInboundPeers/maxOutboundPeers and corsAllowedOrigins add TOML keys only when set;
 //     databaseBackend adds `-b` to versioncheck (§2.4).
 // All functions are pure (they return a copy), total (any JSON in, no throw) and idempotent.
+import { cloneJson } from './json-clone.ts';
 import { parseGoDuration } from './go-duration.ts';
 
 export const FULL_NODE_DEFAULTS = {
@@ -79,12 +80,12 @@ function child(parent: JsonObject, key: string): JsonObject | undefined {
 }
 
 function setIfUnset(target: JsonObject | undefined, key: string, value: unknown): void {
-  if (target !== undefined && isUnset(target[key])) target[key] = structuredClone(value);
+  if (target !== undefined && isUnset(target[key])) target[key] = cloneJson(value);
 }
 
 function cloneSpec<T>(obj: T): { copy: T; spec: JsonObject | undefined } {
   if (!isObject(obj)) return { copy: obj, spec: undefined };
-  const copy = structuredClone(obj) as T & JsonObject;
+  const copy = cloneJson(obj) as T & JsonObject;
   const spec = isObject(copy['spec']) ? copy['spec'] : undefined;
   return { copy, spec };
 }

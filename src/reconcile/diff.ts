@@ -5,6 +5,7 @@
 // the revision label and ordinal annotation are added. Go hashed Go's json.Marshal output (struct
 // field order); we hash canonical JSON (keys sorted), so objects the Go operator made carry other
 // hashes and are updated once on adoption — accepted by the compatibility contract (§13.2).
+import { cloneJson } from '../api/json-clone.ts';
 import { ORDINAL_ANNOTATION, REVISION_LABEL } from './fullnode/labels.ts';
 
 /** The part of a Kubernetes object the diff reads and writes. */
@@ -47,7 +48,7 @@ export function revisionOf(obj: unknown): string {
  */
 export function withRevision<T extends DiffableObject>(obj: T, ordinal: number): T {
   const revision = revisionOf(obj);
-  const copy = structuredClone(obj);
+  const copy = cloneJson(obj);
   const metadata = (copy.metadata ??= {});
   metadata.labels = { ...(metadata.labels ?? {}), [REVISION_LABEL]: revision };
   metadata.annotations = { ...(metadata.annotations ?? {}), [ORDINAL_ANNOTATION]: String(ordinal) };
@@ -114,7 +115,7 @@ function carryIdentity<T extends DiffableObject>(target: T, existing: T): T {
   const metadata = target.metadata!;
   for (const key of ['resourceVersion', 'uid', 'generation', 'ownerReferences'] as const) {
     if (from[key] === undefined) delete metadata[key];
-    else metadata[key] = structuredClone(from[key]) as never;
+    else metadata[key] = cloneJson(from[key]) as never;
   }
   return target;
 }

@@ -2,7 +2,8 @@
 // handlers. No I/O: a handler that throws becomes an `errored(500)` answer carrying the error
 // for the caller to log. dryRun requests take the same path, since nothing here has effects.
 import type { AdmissionRequest, AdmissionResponse, Operation } from './admission-review.ts';
-import { cloneJson, diffJson, jsonEqual } from './json-patch.ts';
+import { cloneJson } from '../api/json-clone.ts';
+import { diffJson, jsonEqual } from './json-patch.ts';
 import { allowed, denied, errored, patched, type Cause } from './responses.ts';
 import { ratchet, toleratedWarning } from './ratchet.ts';
 

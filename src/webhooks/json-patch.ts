@@ -83,22 +83,6 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/**
- * A deep copy of a JSON value (plain objects, arrays, primitives): several times faster than
- * structuredClone for parsed request bodies. "__proto__" keys stay own data properties.
- */
-export function cloneJson<T>(value: T): T {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) return value.map(cloneJson) as T;
-  const out: JsonObject = {};
-  for (const key of Object.keys(value)) {
-    const v = (value as JsonObject)[key];
-    if (key === '__proto__') Object.defineProperty(out, key, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = cloneJson(v);
-  }
-  return out as T;
-}
-
 /** A value as it will be serialised: drops `undefined` members so a patch never carries them. */
 function toJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map((item) => toJson(item ?? null));

@@ -86,7 +86,7 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
     // Being deleted (someone's finalizer holds it): creating children now would fight GC.
     return done;
   }
-  const node = defaultCosmosFullNode(structuredClone(cached) as CosmosFullNode);
+  const node = defaultCosmosFullNode(cached as CosmosFullNode);
   deps.statusCache.track(namespace, name);
 
   const subject = eventSubject(cached);

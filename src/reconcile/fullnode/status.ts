@@ -19,6 +19,7 @@
 // Added to upstream: `conditions` (Ready, Progressing) and replicas/readyReplicas/latestHeight/
 // selector for the scale subresource and printer columns.
 import type { FullNodeStatus } from '../../api/cosmosfullnode.ts';
+import { cloneJson } from '../../api/json-clone.ts';
 import { canonicalJson } from '../diff.ts';
 import { haltHeightFor } from './halt-height.ts';
 import { selectVersionIndex } from './version-select.ts';
@@ -85,7 +86,7 @@ export const PERMANENT_ERROR_PREFIX = 'Unrecoverable error: human intervention r
 export function computeStatus(prev: CosmosFullNodeStatus | undefined, observed: StatusObservation): CosmosFullNodeStatus {
   const now = formatTime(observed.now);
   const { phase, message } = phaseOf(observed.outcome);
-  const next: CosmosFullNodeStatus = { ...structuredClone(prev ?? {}), observedGeneration: observed.generation, phase };
+  const next: CosmosFullNodeStatus = { ...cloneJson(prev ?? {}), observedGeneration: observed.generation, phase };
   if (message === undefined) delete next.status;
   else next.status = message;
 
