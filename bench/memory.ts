@@ -189,7 +189,6 @@ async function countCached(plane: ControlPlane, ns: string): Promise<{ total: nu
   return { total, byKind };
 }
 
-/** The environment the operator runs in: with a compile cache warmed as an image build would warm it, unless `off`. */
 /** The literal `env` values of the Deployment's manager container (deploy/manager/manager.yaml). */
 function deploymentEnv(): Record<string, string> {
   const file = join(import.meta.dirname, '..', 'deploy', 'manager', 'manager.yaml');
@@ -199,6 +198,7 @@ function deploymentEnv(): Record<string, string> {
   return Object.fromEntries((manager.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
 }
 
+/** The environment the operator runs in: the Deployment's, `--env`, and a compile cache warmed as an image build would warm it, unless `off`. */
 function operatorEnv(): NodeJS.ProcessEnv {
   const deployed = deploymentEnv();
   say(`operator environment from deploy/manager/manager.yaml: ${Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);

@@ -5,6 +5,7 @@ import { fullNodeSpec } from './cosmosfullnode.ts';
 import { defaultCosmosFullNode } from './defaults.ts';
 import { childPath, duplicate, forbidden, invalid, required, type FieldCause, type ValidationResult } from './field-errors.ts';
 import { fullNodePodNames, toName } from './instance-names.ts';
+import { CREATED_BY, CREATED_BY_LABEL } from '../reconcile/fullnode/labels.ts';
 import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.ts';
 import { at, checkSpec, isObject, result, type JsonObject } from './validate-spec.ts';
 
@@ -25,9 +26,6 @@ export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationR
   }
   return result(causes, warnings);
 }
-
-const CREATED_BY_LABEL = 'app.kubernetes.io/created-by';
-const CREATED_BY = 'cosmos-operator';
 
 function crossFieldRules(spec: JsonObject, name: string | undefined, causes: FieldCause[], warnings: string[]): void {
   const replicas = typeof spec['replicas'] === 'number' && Number.isInteger(spec['replicas']) ? spec['replicas'] : undefined;

@@ -6,14 +6,14 @@
 //   const node = await startRealComet(await findCometbft());
 //   await fetchCometStatus(node.host, node.rpcPort);  …  await node.stop();
 import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import http from "node:http";
-import type { Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { PORT_LOCK_DIR, releasePorts, reservePorts } from "../cluster/ports.ts";
+import { startReaper } from "../cluster/supervisor.ts";
 
 export type RealComet = {
   readonly host: string;
@@ -42,7 +42,7 @@ export async function startRealComet(binary: string, options: RealCometOptions =
   const logFile = path.join(home, "cometbft.log");
   const [rpcPort, p2pPort] = (await reservePorts(2)) as [number, number];
   let node: ChildProcess | undefined;
-  let watchdog: ChildProcess | undefined;
+  let reaper: number | undefined;
   let exited: Promise<void> = Promise.resolve();
   let stopped: Promise<void> | undefined;
 
@@ -56,7 +56,11 @@ export async function startRealComet(binary: string, options: RealCometOptions =
 
   const stop = () =>
     (stopped ??= (async () => {
-      watchdog?.kill("SIGKILL");
+      try {
+        if (reaper !== undefined) process.kill(reaper, "SIGKILL");
+      } catch {
+        // already gone
+      }
       if (node?.pid !== undefined && node.exitCode === null && node.signalCode === null) {
         node.kill("SIGTERM");
         const timer = setTimeout(() => node?.kill("SIGKILL"), 5000);
@@ -96,7 +100,8 @@ export async function startRealComet(binary: string, options: RealCometOptions =
           "--p2p.laddr",
           `tcp://${host}:${p2pPort}`,
         ],
-        { stdio: ["ignore", out, out] },
+        // Its own process group, so the reaper below can kill it as it kills the control plane's.
+        { stdio: ["ignore", out, out], detached: true },
       );
     } finally {
       closeSync(out);
@@ -111,14 +116,14 @@ export async function startRealComet(binary: string, options: RealCometOptions =
         resolve();
       });
     });
-    // The "exit" hook above misses a test process killed by a signal (a runner's timeout). This
-    // shell outlives it: its stdin is our pipe, so `read` returns when we die, however we die.
+    // The "exit" hook above misses a test process killed by a signal (a runner's timeout): the
+    // control plane's reaper (supervisor.ts) outlives it, then kills the node and removes its
+    // home and port locks.
     if (child.pid !== undefined) {
+      const pidsFile = path.join(home, "pids");
+      writeFileSync(pidsFile, `${child.pid}\n`);
       const locks = [rpcPort, p2pPort].map((p) => path.join(PORT_LOCK_DIR, `${p}.lock`));
-      const script = 'trap "" INT TERM HUP; read -r _; kill -KILL "$1" 2>/dev/null; rm -rf "$2"; shift 2; rm -f "$@"';
-      watchdog = spawn("sh", ["-c", script, "sh", String(child.pid), home, ...locks], { stdio: ["pipe", "ignore", "ignore"] });
-      watchdog.unref();
-      (watchdog.stdin as Socket | null)?.unref();
+      reaper = startReaper({ harnessPid: process.pid, pidsFile, removePaths: [home, ...locks] });
     }
 
     const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);

@@ -405,7 +405,7 @@ describe('the CosmosFullNode controller', () => {
     assert.equal(node.status?.phase, 'Complete');
   });
 
-  it('writes the pods’ moving heights to status (latestHeight, height) on its own, at most every refresh interval', async () => {
+  it('writes the pods’ moving heights to status (latestHeight, height) when nothing else changes', async () => {
     const { ns, fleet } = await setup('fullnode-heights');
     await h.admin.objects(FULL_NODES).create(small(ns, 'moving', 2));
     await complete(ns, 'moving', 2);
