@@ -21,7 +21,7 @@ import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { createCertificateAuthority, issueServingCertificate } from '../certs/issue.ts';
 import { serveTls } from '../src/http/tls-server.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger } from '../src/log/log.ts';
 import { createWebhookApp, webhookPath } from '../src/webhooks/routes.ts';
 import { COSMOS_FULL_NODE } from '../src/api/kinds.ts';
 

@@ -2,13 +2,13 @@
 // cosmos-operator: one program, several roles chosen by the first argument.
 // Wiring only; each role lives in its own module.
 import { formatFlagHelp, parseFlags } from './cli/flags.ts';
-import { preferSmallHeap } from './heap-mode.ts';
-import { createLogger } from './log.ts';
-import { managerFlags, managerOptionsFromFlags } from './manager-flags.ts';
-import { startManager } from './manager.ts';
+import { preferSmallHeap } from './cli/heap-mode.ts';
+import { createLogger } from './log/log.ts';
+import { managerFlags, managerOptionsFromFlags } from './cli/manager-flags.ts';
+import { startManager } from './cli/manager.ts';
 import { createFullNodeController } from './reconcile/fullnode/controller.ts';
-import { version } from './version.ts';
-import { runCertsCommand } from './certs-command.ts';
+import { version } from './cli/version.ts';
+import { runCertsCommand } from './cli/certs-command.ts';
 
 const commands = {
   manager: 'Run the operator: CosmosFullNode reconciler (on the leader), admission webhooks, health and metrics (default).',

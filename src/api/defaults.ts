@@ -11,7 +11,7 @@
 //     databaseBackend adds `-b` to versioncheck (§2.4).
 // All functions are pure (they return a copy), total (any JSON in, no throw) and idempotent.
 import { cloneJson } from './json-clone.ts';
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../syntax/go-duration.ts';
 
 export const FULL_NODE_DEFAULTS = {
   ordinalsStart: 0,

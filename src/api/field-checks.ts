@@ -1,9 +1,9 @@
 // Semantic checks the Go operator only ran into at reconcile time (spec §9: "checked only at
 // runtime"), moved to admission. Each is a pure FieldCheck used by the schemas in this folder.
 import { parse as parseToml, TomlError } from 'smol-toml';
-import { parseSchedule } from '../schedule/cron.ts';
-import { parseGoDuration } from './go-duration.ts';
-import { parseQuantity } from './quantity.ts';
+import { parseSchedule } from '../syntax/cron.ts';
+import { parseGoDuration } from '../syntax/go-duration.ts';
+import { parseQuantity } from '../syntax/quantity.ts';
 import type { FieldCheck, FieldProblem } from './schema-kit.ts';
 
 /** chain.config.overrides / chain.app.overrides: merged into config.toml / app.toml (§2.5). */

@@ -1,5 +1,5 @@
 // Embedded Kubernetes types (containers, volumes, affinity, …) come from kube-apiserver v1.35's own
-// OpenAPI v3 document (snapshot in k8s-openapi-v1.35.json, see extract-k8s-openapi.ts), never from
+// OpenAPI v3 document (snapshot in k8s-openapi-v1.35.json, see tools/extract-k8s-openapi.ts), never from
 // hand-written schemas. Two things are derived from it here:
 //   - a loose valibot schema per type, so admission reports wrong types, missing required keys and
 //     malformed quantities with field paths (the API server then does the deep semantic checks);
@@ -7,7 +7,7 @@
 //     map markers the API server understands and dropping what apiextensions rejects.
 import * as v from 'valibot';
 import snapshot from './k8s-openapi-v1.35.json' with { type: 'json' };
-import { parseQuantity } from './quantity.ts';
+import { parseQuantity } from '../syntax/quantity.ts';
 import { checkAction, fromSchema, int64Range, object, rejectArrays, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
 
 const SCHEMAS = (snapshot as unknown as { schemas: Record<string, OpenApiSchema> }).schemas;

@@ -4,9 +4,8 @@
 import { fullNodeSpec } from './cosmosfullnode.ts';
 import { defaultCosmosFullNode } from './defaults.ts';
 import { childPath, duplicate, forbidden, invalid, required, type FieldCause, type ValidationResult } from './field-errors.ts';
-import { fullNodePodNames, toName } from './instance-names.ts';
-import { CREATED_BY, CREATED_BY_LABEL } from '../reconcile/fullnode/labels.ts';
-import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from './quantity.ts';
+import { fullNodePodNames, toName, CREATED_BY, CREATED_BY_LABEL } from './naming.ts';
+import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from '../syntax/quantity.ts';
 import { at, checkSpec, isObject, result, type JsonObject } from './validate-spec.ts';
 
 export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationResult {

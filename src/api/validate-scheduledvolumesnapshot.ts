@@ -1,6 +1,6 @@
 // Validation of a ScheduledVolumeSnapshot: the schema (cron as robfig ParseStandard accepts it,
 // bounds) plus warnings and update rules. Pure; any JSON value in, never throws.
-import { parseSchedule } from '../schedule/cron.ts';
+import { parseSchedule } from '../syntax/cron.ts';
 import { invalid, type FieldCause, type ValidationResult } from './field-errors.ts';
 import { scheduledVolumeSnapshotSpec } from './scheduledvolumesnapshot.ts';
 import { at, checkSpec, result } from './validate-spec.ts';

@@ -1,6 +1,6 @@
 // Validation of a StatefulJob: the schema (interval as a Go duration, bounds, the pod spec) plus the
 // rules the Job the operator builds must satisfy (§8). Pure; any JSON value in, never throws.
-import { parseGoDuration } from './go-duration.ts';
+import { parseGoDuration } from '../syntax/go-duration.ts';
 import { invalid, notSupported, type FieldCause, type ValidationResult } from './field-errors.ts';
 import { statefulJobSpec } from './statefuljob.ts';
 import { at, checkSpec, isObject, result } from './validate-spec.ts';

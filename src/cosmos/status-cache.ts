@@ -21,38 +21,13 @@
 // or replaced pod's first answer then reaches the rollout (and Complete) without waiting up to an
 // interval; after that it is polled on the usual ticks.
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import { systemClock, type Clock, type Timer } from '../kube/clock.ts';
 import { fetchCometStatus, type CometFailure, type CometStatusResponse } from './comet-client.ts';
 import { statusCacheMetrics, type StatusCacheMetrics, type StatusRequestResult } from './status-metrics.ts';
-import { sortByOrdinal } from './synced-pods.ts';
+import { sortByOrdinal, type Pod, type PodSync } from './synced-pods.ts';
 
-export { isPodAvailable, sortByOrdinal, syncedPods, ORDINAL_ANNOTATION, SYNCED_MIN_READY_MS } from './synced-pods.ts';
-
-/** The part of a Pod this package reads; a cached Pod (plain JSON) and client-node's V1Pod both fit. */
-export type Pod = {
-  metadata?: { name?: string; namespace?: string; uid?: string; annotations?: Record<string, string> };
-  spec?: { containers?: ReadonlyArray<{ name?: string; ports?: ReadonlyArray<{ name?: string; containerPort?: number }> }> };
-  status?: { podIP?: string; conditions?: ReadonlyArray<{ type?: string; status?: string; lastTransitionTime?: string | Date }> };
-};
-
-/** What the cache knows of one pod. Frozen: shared by every reader. */
-export type PodSync = {
-  /** Pod name. */
-  pod: string;
-  /** Pod uid: a recreated pod starts fresh. */
-  uid: string;
-  /** When this state was observed (ms since the epoch). */
-  ts: number;
-  /** latest_block_height; set only when reachable. */
-  height?: number;
-  /** !catching_up; undefined when unreachable. */
-  inSync?: boolean;
-  /** Answered /status without error. */
-  reachable: boolean;
-  /** Why not reachable: "pod has no IP", the HTTP status or network/timeout text, "missing status". */
-  error?: string;
-};
+export { isPodAvailable, sortByOrdinal, syncedPods, SYNCED_MIN_READY_MS, type Pod, type PodSync } from './synced-pods.ts';
 
 export type StatusCacheOptions = {
   /** Owned pods of CosmosFullNode namespace/name, from the informer cache (additional pods included). */

@@ -1,8 +1,32 @@
 // Which pods are caught up with the chain and have been Ready for a while (spec §3 `SyncedPods`):
 // the candidates a volume snapshot may take down. Pure: the clock is an input.
-import type { Pod, PodSync } from './status-cache.ts';
+import { ORDINAL_ANNOTATION } from '../api/naming.ts';
 
-export const ORDINAL_ANNOTATION = 'app.kubernetes.io/ordinal';
+/** The part of a Pod this package reads; a cached Pod (plain JSON) and client-node's V1Pod both fit. */
+export type Pod = {
+  metadata?: { name?: string; namespace?: string; uid?: string; annotations?: Record<string, string> };
+  spec?: { containers?: ReadonlyArray<{ name?: string; ports?: ReadonlyArray<{ name?: string; containerPort?: number }> }> };
+  status?: { podIP?: string; conditions?: ReadonlyArray<{ type?: string; status?: string; lastTransitionTime?: string | Date }> };
+};
+
+/** What the cache knows of one pod. Frozen: shared by every reader. */
+export type PodSync = {
+  /** Pod name. */
+  pod: string;
+  /** Pod uid: a recreated pod starts fresh. */
+  uid: string;
+  /** When this state was observed (ms since the epoch). */
+  ts: number;
+  /** latest_block_height; set only when reachable. */
+  height?: number;
+  /** !catching_up; undefined when unreachable. */
+  inSync?: boolean;
+  /** Answered /status without error. */
+  reachable: boolean;
+  /** Why not reachable: "pod has no IP", the HTTP status or network/timeout text, "missing status". */
+  error?: string;
+};
+
 /** Upstream's `kube.AvailablePods(…, 5*time.Second, …)`. */
 export const SYNCED_MIN_READY_MS = 5000;
 

@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { getRequestListener } from '@hono/node-server';
 import { Counter, type Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 
 type FetchCallback = Parameters<typeof getRequestListener>[0];
 

@@ -9,8 +9,8 @@
 // are classified by api-errors.ts (a 422 that escapes is permanent, anything else transient).
 
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
-import { isReconcileError, type ReconcileResult } from '../reconcile/result.ts';
+import type { Logger } from '../log/log.ts';
+import { isReconcileError, type ReconcileResult } from './reconcile-result.ts';
 import { classifyApiError, describeApiError } from './api-errors.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { controllerMetrics, createQueueMetrics, initControllerMetrics, type ReconcileResultLabel } from './metrics.ts';
@@ -100,6 +100,12 @@ export type Controller = {
    */
   stop(opts?: { drain?: boolean }): Promise<void>;
 };
+
+/**
+ * Work that runs only while this replica leads: a controller with its caches, the cron scheduler.
+ * The manager starts it when the lease is won and aborts `signal` when it is lost or on shutdown.
+ */
+export type LeaderWork = { name: string; run(signal: AbortSignal): Promise<void> };
 
 export function createController(opts: ControllerOptions): Controller {
   const { name, reconcile } = opts;

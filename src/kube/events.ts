@@ -3,7 +3,7 @@
 // into one Event by event-correlator.ts, and failures are logged, never thrown at the caller.
 
 import { hostname } from 'node:os';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import { mergePatch } from './apply.ts';
 import { describeApiError, isNotFound } from './api-errors.ts';
 import { systemClock, type Clock } from './clock.ts';

@@ -19,7 +19,7 @@
 
 import { hostname } from 'node:os';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import { describeApiError } from './api-errors.ts';
 import { jittered } from './backoff.ts';
 import { sleep, systemClock, type Clock } from './clock.ts';

@@ -4,7 +4,7 @@
 // per-type transform drops) and frozen, because every reader shares them; their repeated strings
 // are stored once (shared-strings.ts).
 
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { KubeObject, ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';

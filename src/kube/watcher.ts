@@ -11,7 +11,7 @@
 //   7. Safety net: list again every `relistIntervalMs`.
 // The loop knows nothing about the store: it reports to a sink.
 
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import { describeApiError, statusCodeOf } from './api-errors.ts';
 import { createBackoff } from './backoff.ts';
 import { sleep, systemClock, type Clock, type Timer } from './clock.ts';

@@ -6,7 +6,7 @@
 // field order); we hash canonical JSON (keys sorted), so objects the Go operator made carry other
 // hashes and are updated once on adoption — accepted by the compatibility contract (§13.2).
 import { cloneJson } from '../api/json-clone.ts';
-import { ORDINAL_ANNOTATION, REVISION_LABEL } from './fullnode/labels.ts';
+import { ORDINAL_ANNOTATION, REVISION_LABEL } from '../api/naming.ts';
 
 /** The part of a Kubernetes object the diff reads and writes. */
 export interface DiffableObject {

@@ -4,7 +4,7 @@
 // AdmissionReview, whatever the handlers do; undecodable ones get 400/413 with a reason.
 import { Hono, type Context } from 'hono';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../log/log.ts';
 import {
   encodeAdmissionReview,
   encodeDecodeFailure,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { API_KINDS } from '../../src/api/kinds.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger } from '../../src/log/log.ts';
 import { createWebhookApp } from '../../src/webhooks/routes.ts';
 import { newNamespace, testCluster, type TestCluster } from '../cluster/connect.ts';
 import { admit, anyMutatedObjectArb, type Json } from '../fixtures/admission-arbitraries.ts';

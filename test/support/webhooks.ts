@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KINDS } from '../../src/api/kinds.ts';
-import { runCertsCommand } from '../../src/certs-command.ts';
+import { runCertsCommand } from '../../src/cli/certs-command.ts';
 import { webhookPath } from '../../src/webhooks/routes.ts';
 import type { TestCluster } from '../cluster/connect.ts';
 import { startOperator, type LogRecord, type OperatorProcess } from './operator-process.ts';

@@ -5,11 +5,11 @@
 // metadata is kept whole; what goes is the bulk no control reads. Reading a new field of a cached
 // child means keeping it here.
 import type { KubeObject } from '../../kube/resource.ts';
-import { NODE_KEY_FILE } from './node-key.ts';
-import type { ConfigMapObject } from './node-key-collector.ts';
-import type { PodObject } from './pod-control.ts';
-import type { PvcObject } from './pvc-control.ts';
-import type { ServiceObject } from './service-control.ts';
+import { NODE_KEY_FILE } from './build/node-key.ts';
+import type { ConfigMapObject } from './control/node-key-collector.ts';
+import type { PodObject } from './control/pod-control.ts';
+import type { PvcObject } from './control/pvc-control.ts';
+import type { ServiceObject } from './control/service-control.ts';
 
 /**
  * The pod controls read each container's image and the Ready condition; the status cache reads the

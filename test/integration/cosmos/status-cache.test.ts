@@ -8,7 +8,7 @@ import { createCache, type Cache } from '../../../src/kube/reflector.ts';
 import { resources, type KubeObject } from '../../../src/kube/resource.ts';
 import { createRestClient } from '../../../src/kube/rest.ts';
 import { createStatusCache, type Pod, type StatusCache } from '../../../src/cosmos/status-cache.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { eventually, newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
 import { apiJson } from '../../cluster/kube-http.ts';
 import { fakeCometForPods, startFakeComet, type FakeComet, type FakeCometFleet } from '../../support/fake-comet.ts';

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { API_KINDS } from '../../../src/api/kinds.ts';
-import { runCertsCommand } from '../../../src/certs-command.ts';
+import { runCertsCommand } from '../../../src/cli/certs-command.ts';
 import { webhookPath, type WebhookType } from '../../../src/webhooks/routes.ts';
 import { newNamespace, testCluster } from '../../cluster/connect.ts';
 import { thirdPartyCRDs } from '../../cluster/third-party-crds.ts';

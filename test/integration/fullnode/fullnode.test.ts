@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, before, describe, it } from 'node:test';
 import { resources } from '../../../src/kube/resource.ts';
-import { generateNodeKey, parseNodeKey } from '../../../src/reconcile/fullnode/node-key.ts';
+import { generateNodeKey, parseNodeKey } from '../../../src/reconcile/fullnode/build/node-key.ts';
 import { eventually } from '../../cluster/connect.ts';
 import type { FakeCometFleetOptions } from '../../support/fake-comet.ts';
 import {

@@ -9,7 +9,7 @@ import { loadYaml } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../src/api/cosmosfullnode.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
 import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
 import { newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
 import { fakeCometForPods, type FakeCometFleet, type FakeCometFleetOptions } from '../../support/fake-comet.ts';

@@ -9,7 +9,7 @@ import { objectClient } from '../../../src/kube/objects.ts';
 import { createCache, type Cache } from '../../../src/kube/reflector.ts';
 import { resources, type KubeObject } from '../../../src/kube/resource.ts';
 import { enqueueSelf } from '../../../src/kube/triggers.ts';
-import { done, transient } from '../../../src/reconcile/result.ts';
+import { done, transient } from '../../../src/kube/reconcile-result.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
 import { kubeHarness, type KubeHarness } from './fixtures/harness.ts';
 

@@ -11,7 +11,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Hono } from 'hono';
 import { Registry } from 'prom-client';
 import { createCertificateAuthority, issueServingCertificate, type CertificateAuthority } from '../../../certs/issue.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { serveTls, type ReloadEvent, type TlsServerOptions } from '../../../src/http/tls-server.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
 import { aFullNode, aReview, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { childPath, displayValue, formatPath } from '../../../src/api/field-errors.ts';
 import { fullNodeSpec } from '../../../src/api/cosmosfullnode.ts';
-import { toName } from '../../../src/api/instance-names.ts';
+import { toName } from '../../../src/api/naming.ts';
 
 describe('formatPath', () => {
   const root = fullNodeSpec.openapi;

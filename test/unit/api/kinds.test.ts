@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_KINDS } from '../../../src/api/kinds.ts';
-import { buildCrds } from '../../../src/api/crd.ts';
+import { buildCrds } from '../../../tools/crd.ts';
 import { aFullNode, aSnapshotSchedule, aStatefulJob } from '../../fixtures/api/objects.ts';
 
 describe('API_KINDS', () => {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { CometStatusResponse } from '../../../src/cosmos/comet-client.ts';
 import { createStatusCache, rpcPortOf, type Pod, type StatusCache, type StatusCacheOptions } from '../../../src/cosmos/status-cache.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock, type FakeClock } from '../../fixtures/kube/fake-clock.ts';
 
 const NS = 'chains';

@@ -4,8 +4,8 @@ import { Registry } from 'prom-client';
 import { applyQueueAction, createController, planOutcome, type Outcome, type QueueForOutcomes } from '../../../src/kube/controller.ts';
 import { KubeApiError } from '../../../src/kube/api-errors.ts';
 import { createWorkQueue } from '../../../src/kube/work-queue.ts';
-import { done, permanent, requeueAfter, transient } from '../../../src/reconcile/result.ts';
-import { createLogger } from '../../../src/log.ts';
+import { done, permanent, requeueAfter, transient } from '../../../src/kube/reconcile-result.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
 
 const silent = createLogger({ write: () => {} });

@@ -11,7 +11,7 @@ import {
   renewedRecord,
 } from '../../../src/kube/leader-election.ts';
 import type { LeaderElectionRecord } from '../../../src/kube/lease-lock.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
 import { createMemoryLeaseLock } from '../../fixtures/kube/memory-lease-lock.ts';
 

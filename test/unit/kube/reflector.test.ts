@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCache, stripBulk } from '../../../src/kube/reflector.ts';
 import { resources, type KubeObject } from '../../../src/kube/resource.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
 import { configMap, createFakeListWatch, settle, type TestConfigMap } from '../../fixtures/kube/fake-list-watch.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/kube/resource.ts';
 import { newWatchStats, runListWatch, type WatchSink } from '../../../src/kube/watcher.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
 import { configMap, createFakeListWatch, settle } from '../../fixtures/kube/fake-list-watch.ts';
 

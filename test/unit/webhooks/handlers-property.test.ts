@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { API_KINDS, type ApiKind } from '../../../src/api/kinds.ts';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
 import { admissionReview, applyJsonPatch, mutate, mutatedObjectArb, mutationArb, patchOf, postReview, type ReviewAnswer } from '../../fixtures/admission-arbitraries.ts';
 import '../../fixtures/property-seed.ts';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import { createLogger } from '../../../src/log.ts';
+import { createLogger } from '../../../src/log/log.ts';
 import { createWebhookApp, webhookPath, type KindHandlers } from '../../../src/webhooks/routes.ts';
 import { aFullNode, aReview, stubFullNodeHandlers, type ReviewOptions } from '../../fixtures/webhooks/admission.ts';
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { metadataOnly, slimConfigMap, slimPod, slimPvc, slimService } from '../../../../src/reconcile/fullnode/cache-transforms.ts';
 import { rpcPortOf } from '../../../../src/cosmos/status-cache.ts';
-import { externalAddressOf } from '../../../../src/reconcile/fullnode/peers.ts';
-import type { PodObject } from '../../../../src/reconcile/fullnode/pod-control.ts';
-import type { ServiceObject } from '../../../../src/reconcile/fullnode/service-control.ts';
+import { externalAddressOf } from '../../../../src/reconcile/fullnode/build/peers.ts';
+import type { PodObject } from '../../../../src/reconcile/fullnode/control/pod-control.ts';
+import type { ServiceObject } from '../../../../src/reconcile/fullnode/control/service-control.ts';
 
 const metadata = {
   name: 'osmosis-p2p-0',

@@ -1,0 +1,121 @@
+// Node keys in Secrets (spec §2.5; design.md): one Secret `<app>-node-key-<i>` per instance with
+// key `node_key.json`, mounted by the pod beside its ConfigMap's overlays. On first sight of an
+// instance the key the Go operator kept in the ConfigMap `inst(i)` is adopted as is, so node IDs
+// (and every peer list naming them) survive the switch; otherwise a new key is generated.
+//
+// A key is never overwritten: a create that finds the Secret already there (a stale cache) reads
+// and uses the existing key. Secrets are not deleted on scale-down (unlike upstream's ConfigMaps):
+// an instance that comes back keeps its ID; GC removes them with the CosmosFullNode.
+// Key material is never logged, nor put into events or errors.
+import { Buffer } from 'node:buffer';
+import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
+import type { ObjectClient } from '../../../kube/objects.ts';
+import { permanent, type ReconcileError } from '../../../kube/reconcile-result.ts';
+import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
+import { CREATED_BY, CREATED_BY_LABEL, INSTANCE_LABEL, defaultLabels, normalizeMetadata } from '../../../api/naming.ts';
+import { collectNodeKeys, secretKeyOf, type CollectedNodeKey, type ConfigMapObject, type NodeKeyCollectorDeps, type SecretObject } from './node-key-collector.ts';
+import { NODE_KEY_FILE, generateNodeKey, parseNodeKey, type NodeKey, type RandomBytes } from '../build/node-key.ts';
+import { controllerReferences } from '../build/owner-reference.ts';
+import { apiFailure, combineErrors, isAlreadyExists } from './owned-children.ts';
+
+export type NodeKeyControlDeps = NodeKeyCollectorDeps & {
+  secretClient: ObjectClient<SecretObject>;
+  configMapClient: ObjectClient<ConfigMapObject>;
+  events: FullNodeEvents;
+  /** For tests; node:crypto's CSPRNG otherwise. */
+  randomBytes?: RandomBytes;
+};
+
+export type NodeKeys = {
+  /** Node ID by instance name, for every instance whose key is known. */
+  ids: Record<string, string>;
+  /** Instances whose key is safely in a Secret: their ConfigMap may drop its `node_key.json`. */
+  secured: Set<string>;
+  /** Failures for some instances (the others' keys are still returned). */
+  error?: ReconcileError;
+};
+
+/** Ensures a node-key Secret per instance; returns the IDs, and the failures of the instances that had one. */
+export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFullNode): Promise<NodeKeys> {
+  const keys: NodeKeys = { ids: {}, secured: new Set() };
+  const errors: unknown[] = [];
+  const made: Record<'created' | 'adopted', string[]> = { created: [], adopted: [] };
+  for (const entry of collectNodeKeys(deps, node)) {
+    try {
+      const { key, made: how } = await ensureNodeKey(deps, node, entry);
+      keys.ids[entry.instance] = key.id;
+      keys.secured.add(entry.instance);
+      if (how !== undefined) made[how].push(`${entry.secretName} (node ID ${key.id})`);
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  const subject = eventSubject(node);
+  if (made.adopted.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyAdopted, `Moved node keys from the Go operator's ConfigMaps to ${namesForEvent('Secret', made.adopted)}`);
+  if (made.created.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyCreated, `Created node key ${namesForEvent('Secret', made.created)}`);
+  const error = combineErrors(errors);
+  return error === undefined ? keys : { ...keys, error };
+}
+
+/**
+ * The CR sets its own created-by label, so the Go operator (for which the CR's labels won, §2.2)
+ * labelled its children with it, and the caches, which select created-by=cosmos-operator, do not
+ * hold the ConfigMaps it left. Our own children always carry cosmos-operator.
+ */
+function childrenEscapeCache(node: CosmosFullNode): boolean {
+  const createdBy = node.metadata.labels?.[CREATED_BY_LABEL];
+  return createdBy !== undefined && createdBy !== CREATED_BY;
+}
+
+/** The instance's key, and whether this call made its Secret (from a new key or the ConfigMap's). */
+async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, entry: CollectedNodeKey): Promise<{ key: NodeKey; made?: 'created' | 'adopted' }> {
+  const namespace = node.metadata.namespace ?? '';
+  const where = `${namespace}/${entry.secretName}`;
+  if (entry.fromSecret !== undefined) return { key: parseNodeKey(entry.fromSecret, where) };
+  if (entry.secretExists) {
+    // Someone emptied the Secret. Writing a new key would silently change the node's ID.
+    throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
+  }
+
+  let legacy = entry.fromConfigMap;
+  if (legacy === undefined && entry.wanted && childrenEscapeCache(node)) {
+    // A Go-made ConfigMap may hold this node's key out of the cache's sight: ask once, before
+    // making a new key. Otherwise the synced cache is the answer, and a new CosmosFullNode costs
+    // no GET per instance.
+    try {
+      legacy = (await deps.configMapClient.get(namespace, entry.instance))?.data?.[NODE_KEY_FILE];
+    } catch (err) {
+      throw apiFailure(err, 'get', 'ConfigMap', `${namespace}/${entry.instance}`);
+    }
+  }
+  const adopted = legacy !== undefined;
+  const key = adopted ? parseNodeKey(legacy!, `${namespace}/${entry.instance}`) : generateNodeKey(deps.randomBytes);
+
+  const secret: SecretObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      ...normalizeMetadata({ name: entry.secretName, labels: defaultLabels(node, { [INSTANCE_LABEL]: entry.instance }), annotations: {} }),
+      namespace,
+      ownerReferences: controllerReferences(node),
+    },
+    type: 'Opaque',
+    data: { [NODE_KEY_FILE]: Buffer.from(key.json, 'utf8').toString('base64') },
+  };
+  try {
+    await deps.secretClient.create(secret);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw apiFailure(err, 'create', 'Secret', where);
+    // Created by an earlier pass the cache has not delivered yet: that key wins.
+    let existing: SecretObject | undefined;
+    try {
+      existing = await deps.secretClient.get(namespace, entry.secretName);
+    } catch (getErr) {
+      throw apiFailure(getErr, 'get', 'Secret', where);
+    }
+    const text = secretKeyOf(existing);
+    if (text === undefined) throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
+    return { key: parseNodeKey(text, where) };
+  }
+  return { key, made: adopted ? 'adopted' : 'created' };
+}

@@ -1,0 +1,58 @@
+// reconcileNodeKeys against recording clients: when it asks the API server for the Go operator's
+// ConfigMap (only when the caches cannot hold it), and what it writes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ObjectClient } from '../../../../../src/kube/objects.ts';
+import type { KubeObject } from '../../../../../src/kube/resource.ts';
+import { createStore } from '../../../../../src/kube/store.ts';
+import type { ConfigMapObject, SecretObject } from '../../../../../src/reconcile/fullnode/control/node-key-collector.ts';
+import { reconcileNodeKeys } from '../../../../../src/reconcile/fullnode/control/node-key-control.ts';
+import { generateNodeKey } from '../../../../../src/reconcile/fullnode/build/node-key.ts';
+import { noEvents } from '../../../../../src/reconcile/fullnode/control/events.ts';
+import { controllerIndexKey } from '../../../../../src/reconcile/fullnode/control/owned-children.ts';
+import { aFullNode, withReplicas } from '../../../../fixtures/fullnode.ts';
+
+/** A client that records calls; `get` answers from `existing`, `create` succeeds. */
+function recordingClient<T extends KubeObject>(existing: Record<string, T> = {}) {
+  const calls: string[] = [];
+  const client = {
+    get: async (_ns: string | undefined, name: string) => (calls.push(`get ${name}`), existing[name]),
+    create: async (obj: T) => (calls.push(`create ${obj.metadata?.name}`), obj),
+  } as unknown as ObjectClient<T>;
+  return { client, calls };
+}
+
+function deps(configMapsOnServer: Record<string, ConfigMapObject> = {}) {
+  const secrets = recordingClient<SecretObject>();
+  const configMaps = recordingClient<ConfigMapObject>(configMapsOnServer);
+  return {
+    secrets,
+    configMaps,
+    deps: {
+      secrets: createStore<SecretObject>({ index: controllerIndexKey }).reader,
+      configMaps: createStore<ConfigMapObject>({ index: controllerIndexKey }).reader,
+      secretClient: secrets.client,
+      configMapClient: configMaps.client,
+      events: noEvents,
+    },
+  };
+}
+
+describe('reconcileNodeKeys', () => {
+  it('makes a key per instance of a new CosmosFullNode from the synced caches alone, with no GET', async () => {
+    const { deps: d, secrets, configMaps } = deps();
+    const keys = await reconcileNodeKeys(d, aFullNode('juno', withReplicas(2)));
+    assert.deepEqual(Object.keys(keys.ids).sort(), ['juno-0', 'juno-1']);
+    assert.deepEqual(secrets.calls, ['create juno-node-key-0', 'create juno-node-key-1']);
+    assert.deepEqual(configMaps.calls, []);
+  });
+
+  it('asks the API server for the Go operator’s ConfigMap when the CR’s created-by label kept the Go children out of the caches, and adopts the key', async () => {
+    const key = generateNodeKey();
+    const { deps: d, configMaps } = deps({ 'juno-0': { metadata: { namespace: 'test', name: 'juno-0' }, data: { 'node_key.json': key.json } } });
+    const node = aFullNode('juno', withReplicas(1), (n) => (n.metadata.labels = { 'app.kubernetes.io/created-by': 'argo' }));
+    const keys = await reconcileNodeKeys(d, node);
+    assert.deepEqual(configMaps.calls, ['get juno-0']);
+    assert.equal(keys.ids['juno-0'], key.id);
+  });
+});
