@@ -4,11 +4,21 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
+import { type ControlPlane, startControlPlane } from '../test/cluster/control-plane.ts';
 
-type AuditEvent = { stage: string; verb: string; userAgent?: string; objectRef?: { resource?: string; subresource?: string }; requestReceivedTimestamp: string };
+type AuditEvent = {
+  stage: string;
+  verb: string;
+  userAgent?: string;
+  objectRef?: { resource?: string; subresource?: string };
+  requestReceivedTimestamp: string;
+};
 
-export type Writes = { total: number; byResource: Map<string, number>; /** When the last write of each kind was received. */ lastAt: Map<string, Date> };
+export type Writes = {
+  total: number;
+  byResource: Map<string, number>; /** When the last write of each kind was received. */
+  lastAt: Map<string, Date>;
+};
 
 export type AuditedPlane = {
   plane: ControlPlane;
@@ -26,13 +36,17 @@ export async function startAuditedControlPlane(log: (line: string) => void): Pro
       apiVersion: 'audit.k8s.io/v1',
       kind: 'Policy',
       omitStages: ['RequestReceived'],
-      rules: [{ level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] }, { level: 'None' }],
+      rules: [{ level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] }, {
+        level: 'None',
+      }],
     }),
   );
   const plane = await startControlPlane({
     handleSignals: true,
     log,
-    extraArgs: { 'kube-apiserver': [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json'] },
+    extraArgs: {
+      'kube-apiserver': [`--audit-policy-file=${policy}`, `--audit-log-path=${auditLog}`, '--audit-log-format=json'],
+    },
   });
   return {
     plane,
@@ -46,7 +60,9 @@ export async function startAuditedControlPlane(log: (line: string) => void): Pro
         if (e.stage !== 'ResponseComplete' || !(e.userAgent ?? '').startsWith(userAgent)) continue;
         const at = new Date(e.requestReceivedTimestamp);
         if (at < from || at >= to) continue;
-        const key = `${e.verb} ${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''}`;
+        const key = `${e.verb} ${e.objectRef?.resource ?? '?'}${
+          e.objectRef?.subresource ? '/' + e.objectRef.subresource : ''
+        }`;
         byResource.set(key, (byResource.get(key) ?? 0) + 1);
         if (at > (lastAt.get(key) ?? 0)) lastAt.set(key, at);
         total++;

@@ -2,7 +2,12 @@
 // are all ClusterIP, since the test control plane has no cloud load balancer to give addresses.
 import type { CosmosFullNode } from '../src/api/cosmosfullnode.ts';
 
-export function benchFullNode(namespace: string, index: number, replicas: number, storageClass: string): CosmosFullNode {
+export function benchFullNode(
+  namespace: string,
+  index: number,
+  replicas: number,
+  storageClass: string,
+): CosmosFullNode {
   return {
     apiVersion: 'cosmos.strange.love/v1',
     kind: 'CosmosFullNode',

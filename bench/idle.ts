@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const ns = 'idle';
   await plane.kubectl(['create', 'namespace', ns]);
   await plane.installCRDs(CRD_FILES);
-  const comets = fakeCometForPods(plane, ns, 'app.kubernetes.io/created-by=cosmos-operator', { initial: () => ({ height: 1000 }) });
+  const comets = fakeCometForPods(plane, ns, 'app.kubernetes.io/created-by=cosmos-operator', {
+    initial: () => ({ height: 1000 }),
+  });
   const op = startOperator([
     'manager',
     `--kubeconfig=${plane.kubeconfig}`,
@@ -44,17 +46,25 @@ async function main(): Promise<void> {
   try {
     const t0 = Date.now();
     const manifests = Array.from({ length: fullnodes }, (_, i) => benchFullNode(ns, i, replicas, plane.storageClass));
-    const created = await plane.kubectl(['create', '-f', '-'], { input: manifests.map((m) => JSON.stringify(m)).join('\n') });
+    const created = await plane.kubectl(['create', '-f', '-'], {
+      input: manifests.map((m) => JSON.stringify(m)).join('\n'),
+    });
     if (created.code !== 0) throw new Error(created.stderr);
     say(`created ${fullnodes} CosmosFullNodes × ${replicas} replicas; waiting for every status to be Complete`);
     for (;;) {
-      const got = JSON.parse((await plane.kubectl(['get', 'cosmosfullnodes', '-n', ns, '-o', 'json'])).stdout) as { items: Array<{ status?: { phase?: string } }> };
+      const got = JSON.parse((await plane.kubectl(['get', 'cosmosfullnodes', '-n', ns, '-o', 'json'])).stdout) as {
+        items: Array<{ status?: { phase?: string } }>;
+      };
       const complete = got.items.filter((i) => i.status?.phase === 'Complete').length;
       if (complete === fullnodes) break;
       if (Date.now() - t0 > 600_000) throw new Error(`only ${complete}/${fullnodes} Complete after 10 minutes`);
       await new Promise((r) => setTimeout(r, 1000));
     }
-    say(`converged in ${((Date.now() - t0) / 1000).toFixed(1)} s; settling 20 s, then measuring ${minutes} min with nothing changing`);
+    say(
+      `converged in ${
+        ((Date.now() - t0) / 1000).toFixed(1)
+      } s; settling 20 s, then measuring ${minutes} min with nothing changing`,
+    );
     await new Promise((r) => setTimeout(r, 20_000));
     const start = new Date();
     await new Promise((r) => setTimeout(r, minutes * 60_000));
@@ -68,7 +78,11 @@ async function main(): Promise<void> {
     say(`  Lease renewals:       ${(leases / minutes).toFixed(1)}/min   (baseline)`);
     say(`  everything else:      ${(others / minutes).toFixed(1)}/min`);
     for (const line of writeLines(seen)) say(line);
-    say(`ratio to baseline (all writes / lease renewals): ${leases ? (seen.total / leases).toFixed(2) : 'n/a'}  (target 1.00)`);
+    say(
+      `ratio to baseline (all writes / lease renewals): ${
+        leases ? (seen.total / leases).toFixed(2) : 'n/a'
+      }  (target 1.00)`,
+    );
   } finally {
     await op.stop();
     await comets.close();

@@ -18,7 +18,8 @@ const cases = ['bare', 'client-node', 'operator'] as const;
 type Case = (typeof cases)[number];
 type Report = { case: Case; rssMB: number; heapMB: number; modules: number; packages: Record<string, number> };
 
-const statusField = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
+const statusField = (field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? 0) / 1024;
 
 /** The package a module URL belongs to ("@kubernetes/client-node", "hono"), or undefined for our own sources. */
 function packageOf(url: string): string | undefined {
@@ -45,7 +46,13 @@ async function runCase(which: Case): Promise<void> {
       const p = packageOf(url);
       if (p) packages[p] = (packages[p] ?? 0) + 1;
     }
-    const report: Report = { case: which, rssMB: statusField('VmRSS'), heapMB: process.memoryUsage().heapUsed / 2 ** 20, modules: loaded.size, packages };
+    const report: Report = {
+      case: which,
+      rssMB: statusField('VmRSS'),
+      heapMB: process.memoryUsage().heapUsed / 2 ** 20,
+      modules: loaded.size,
+      packages,
+    };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   });
   if (which === 'client-node') await import('@kubernetes/client-node');
@@ -63,15 +70,25 @@ function runParent(): void {
   for (const c of cases) {
     const out = spawnSync(process.execPath, [import.meta.filename, 'case', c], { cwd: root, encoding: 'utf8' });
     const line = out.stdout.trim().split('\n').pop() ?? '';
-    if (out.status !== 0 || !line.startsWith('{')) throw new Error(`case ${c} failed (exit ${out.status}): ${out.stderr}`);
+    if (out.status !== 0 || !line.startsWith('{')) {
+      throw new Error(`case ${c} failed (exit ${out.status}): ${out.stderr}`);
+    }
     reports.push(JSON.parse(line) as Report);
   }
-  for (const r of reports) say(`${r.case.padEnd(12)} RSS ${r.rssMB.toFixed(0).padStart(4)} MB   heap ${r.heapMB.toFixed(1).padStart(5)} MB   ${r.modules} modules`);
+  for (const r of reports) {
+    say(
+      `${r.case.padEnd(12)} RSS ${r.rssMB.toFixed(0).padStart(4)} MB   heap ${
+        r.heapMB.toFixed(1).padStart(5)
+      } MB   ${r.modules} modules`,
+    );
+  }
   const op = reports.find((r) => r.case === 'operator')!;
   say(`\npackages in the operator's import graph (modules loaded):`);
   for (const [p, n] of Object.entries(op.packages).sort((a, b) => b[1] - a[1])) say(`  ${p}: ${n}`);
   const clientNode = op.packages['@kubernetes/client-node'];
-  say(`\n@kubernetes/client-node in the operator's runtime graph: ${clientNode ? `yes (${clientNode} modules)` : 'no'}`);
+  say(
+    `\n@kubernetes/client-node in the operator's runtime graph: ${clientNode ? `yes (${clientNode} modules)` : 'no'}`,
+  );
 }
 
 if (process.argv[2] === 'case') await runCase(process.argv[3] as Case);

@@ -21,10 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load as loadYaml } from 'js-yaml';
-import { startControlPlane, type ControlPlane } from '../test/cluster/control-plane.ts';
+import { type ControlPlane, startControlPlane } from '../test/cluster/control-plane.ts';
 import { apiJson } from '../test/cluster/kube-http.ts';
 import { fakeCometForPods } from '../test/support/fake-comet.ts';
-import { portOf, startOperator, type OperatorProcess } from '../test/support/operator-process.ts';
+import { type OperatorProcess, portOf, startOperator } from '../test/support/operator-process.ts';
 import { CRD_FILES } from '../test/support/webhooks.ts';
 import { benchFullNode } from './fullnode-fixture.ts';
 
@@ -52,9 +52,19 @@ const OWNED = 'app.kubernetes.io/created-by=cosmos-operator';
 /** What the fullnode controller caches: the CRs, and children of these kinds carrying OWNED. */
 const CHILD_PATHS = ['pods', 'persistentvolumeclaims', 'configmaps', 'services', 'secrets', 'serviceaccounts']
   .map((p) => (ns: string) => `/api/v1/namespaces/${ns}/${p}`)
-  .concat(['roles', 'rolebindings'].map((p) => (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/${p}`));
+  .concat(
+    ['roles', 'rolebindings'].map((p) => (ns: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/${p}`),
+  );
 
-type Sample = { rssMB: number; peakMB: number; anonMB: number; fileMB: number; heapUsedMB?: number; heapTotalMB?: number; externalMB?: number };
+type Sample = {
+  rssMB: number;
+  peakMB: number;
+  anonMB: number;
+  fileMB: number;
+  heapUsedMB?: number;
+  heapTotalMB?: number;
+  externalMB?: number;
+};
 
 /** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 1/100 s). */
 function cpuSeconds(pid: number): number {
@@ -67,7 +77,12 @@ function cpuSeconds(pid: number): number {
 function residentSet(pid: number): { rssMB: number; peakMB: number; anonMB: number; fileMB: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kB = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rssMB: kB('VmRSS') / 1024, peakMB: kB('VmHWM') / 1024, anonMB: kB('RssAnon') / 1024, fileMB: kB('RssFile') / 1024 };
+  return {
+    rssMB: kB('VmRSS') / 1024,
+    peakMB: kB('VmHWM') / 1024,
+    anonMB: kB('RssAnon') / 1024,
+    fileMB: kB('RssFile') / 1024,
+  };
 }
 
 /** prom-client's process metrics (collectDefaultMetrics), when /metrics answers. */
@@ -96,10 +111,16 @@ async function heapSpaces(metricsAddress: string): Promise<string> {
   try {
     const text = await (await fetch(`http://${metricsAddress}/metrics`)).text();
     const bySpace = (metric: string) =>
-      new Map([...text.matchAll(new RegExp(`^${metric}\\{space="([^"]+)"\\} (\\S+)$`, 'gm'))].map((m) => [m[1]!, Number(m[2]) / 2 ** 20]));
+      new Map(
+        [...text.matchAll(new RegExp(`^${metric}\\{space="([^"]+)"\\} (\\S+)$`, 'gm'))].map((
+          m,
+        ) => [m[1]!, Number(m[2]) / 2 ** 20]),
+      );
     const used = bySpace('nodejs_heap_space_size_used_bytes');
     const total = bySpace('nodejs_heap_space_size_total_bytes');
-    return [...total].filter(([, t]) => t >= 0.5).map(([space, t]) => `${space} ${(used.get(space) ?? 0).toFixed(1)}/${t.toFixed(1)}`).join(', ');
+    return [...total].filter(([, t]) => t >= 0.5).map(([space, t]) =>
+      `${space} ${(used.get(space) ?? 0).toFixed(1)}/${t.toFixed(1)}`
+    ).join(', ');
   } catch {
     return 'n/a';
   }
@@ -116,7 +137,12 @@ async function measure(op: OperatorProcess, metricsAddress: string, samples = 5,
     const xs = taken.map(pick).filter((x): x is number => x !== undefined).sort((a, b) => a - b);
     return xs.length ? xs[Math.floor(xs.length / 2)] : undefined;
   };
-  const out: Sample = { rssMB: median((s) => s.rssMB)!, peakMB: Math.max(...taken.map((s) => s.peakMB)), anonMB: median((s) => s.anonMB)!, fileMB: median((s) => s.fileMB)! };
+  const out: Sample = {
+    rssMB: median((s) => s.rssMB)!,
+    peakMB: Math.max(...taken.map((s) => s.peakMB)),
+    anonMB: median((s) => s.anonMB)!,
+    fileMB: median((s) => s.fileMB)!,
+  };
   const heapUsed = median((s) => s.heapUsedMB);
   const heapTotal = median((s) => s.heapTotalMB);
   const external = median((s) => s.externalMB);
@@ -129,7 +155,9 @@ async function measure(op: OperatorProcess, metricsAddress: string, samples = 5,
 }
 
 function describe(s: Sample): string {
-  const heap = s.heapUsedMB !== undefined ? `, JS heap ${mb(s.heapUsedMB)} used of ${mb(s.heapTotalMB ?? NaN)}, external ${mb(s.externalMB ?? NaN)}` : '';
+  const heap = s.heapUsedMB !== undefined
+    ? `, JS heap ${mb(s.heapUsedMB)} used of ${mb(s.heapTotalMB ?? NaN)}, external ${mb(s.externalMB ?? NaN)}`
+    : '';
   return `RSS ${mb(s.rssMB)} (peak ${mb(s.peakMB)}; anonymous ${mb(s.anonMB)}, file-backed ${mb(s.fileMB)})${heap}`;
 }
 
@@ -177,12 +205,21 @@ async function heapSnapshot(op: OperatorProcess, dir: string): Promise<void> {
 async function countCached(plane: ControlPlane, ns: string): Promise<{ total: number; byKind: string[] }> {
   const byKind: string[] = [];
   let total = 0;
-  const crs = await apiJson<{ items: unknown[] }>(plane.admin, 'GET', `/apis/cosmos.strange.love/v1/namespaces/${ns}/cosmosfullnodes`);
+  const crs = await apiJson<{ items: unknown[] }>(
+    plane.admin,
+    'GET',
+    `/apis/cosmos.strange.love/v1/namespaces/${ns}/cosmosfullnodes`,
+  );
   total += crs.items.length;
   byKind.push(`cosmosfullnodes ${crs.items.length}`);
   for (const path of CHILD_PATHS) {
     const p = path(ns);
-    const list = await apiJson<{ items: unknown[] }>(plane.admin, 'GET', `${p}?labelSelector=${encodeURIComponent(OWNED)}`, { timeoutMs: 120_000 });
+    const list = await apiJson<{ items: unknown[] }>(
+      plane.admin,
+      'GET',
+      `${p}?labelSelector=${encodeURIComponent(OWNED)}`,
+      { timeoutMs: 120_000 },
+    );
     total += list.items.length;
     byKind.push(`${p.slice(p.lastIndexOf('/') + 1)} ${list.items.length}`);
   }
@@ -192,7 +229,11 @@ async function countCached(plane: ControlPlane, ns: string): Promise<{ total: nu
 /** The literal `env` values of the Deployment's manager container (deploy/manager/manager.yaml). */
 function deploymentEnv(): Record<string, string> {
   const file = join(import.meta.dirname, '..', 'deploy', 'manager', 'manager.yaml');
-  const deployment = loadYaml(readFileSync(file, 'utf8')) as { spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } } } };
+  const deployment = loadYaml(readFileSync(file, 'utf8')) as {
+    spec: {
+      template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> } };
+    };
+  };
   const manager = deployment.spec.template.spec.containers.find((c) => c.name === 'manager');
   if (!manager) throw new Error(`${file}: no container "manager"`);
   return Object.fromEntries((manager.env ?? []).flatMap((e) => (e.value !== undefined ? [[e.name, e.value]] : [])));
@@ -201,8 +242,14 @@ function deploymentEnv(): Record<string, string> {
 /** The environment the operator runs in: the Deployment's, `--env`, and a compile cache warmed as an image build would warm it, unless `off`. */
 function operatorEnv(): NodeJS.ProcessEnv {
   const deployed = deploymentEnv();
-  say(`operator environment from deploy/manager/manager.yaml: ${Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'}`);
-  const extra = Object.fromEntries(values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  say(
+    `operator environment from deploy/manager/manager.yaml: ${
+      Object.entries(deployed).map(([k, v]) => `${k}=${v}`).join(' ') || '(none)'
+    }`,
+  );
+  const extra = Object.fromEntries(
+    values.env.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   if (values.env.length > 0) say(`operator environment adds: ${values.env.join(' ')}`);
   const base = { ...process.env, ...deployed, ...extra };
   const choice = values['compile-cache'];
@@ -213,7 +260,10 @@ function operatorEnv(): NodeJS.ProcessEnv {
   }
   const dir = choice ?? mkdtempSync(join(tmpdir(), 'cosmos-operator-compile-cache-'));
   const env = { ...base, NODE_COMPILE_CACHE: dir };
-  const warm = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.ts'), 'version'], { env, encoding: 'utf8' });
+  const warm = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'src', 'main.ts'), 'version'], {
+    env,
+    encoding: 'utf8',
+  });
   if (warm.status !== 0) throw new Error(`warming the compile cache failed: ${warm.stderr}`);
   say(`Node compile cache: ${dir}, warmed by \`cosmos-operator version\` (docs/install.md, The image)`);
   return env;
@@ -223,7 +273,11 @@ async function main(): Promise<void> {
   const want = fullnodes * replicas;
   const env = operatorEnv();
   // 3 kwok nodes, room for every pod (the harness's default is 1,000 pods per node).
-  const plane = await startControlPlane({ handleSignals: true, nodeCapacity: { pods: String(Math.max(1000, Math.ceil(want / 3) + 100)) }, log: (l) => say(`[cluster] ${l}`) });
+  const plane = await startControlPlane({
+    handleSignals: true,
+    nodeCapacity: { pods: String(Math.max(1000, Math.ceil(want / 3) + 100)) },
+    log: (l) => say(`[cluster] ${l}`),
+  });
   try {
     await plane.installCRDs(CRD_FILES);
     for (const ns of ['empty', 'memory']) await plane.kubectl(['create', 'namespace', ns]);
@@ -244,7 +298,12 @@ async function main(): Promise<void> {
     // The operator under load, its pods answered by fake CometBFT nodes.
     const comets = fakeCometForPods(plane, 'memory', OWNED, { initial: () => ({ height: 1000 }) });
     const snapshotDir = values['heap-snapshot'];
-    const snapshotEnv = snapshotDir ? { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}` } : env;
+    const snapshotEnv = snapshotDir
+      ? {
+        ...env,
+        NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${snapshotDir}`,
+      }
+      : env;
     const op = operatorIn(plane, 'memory', snapshotEnv);
     try {
       const metrics = await started(op);
@@ -255,23 +314,41 @@ async function main(): Promise<void> {
       const t0 = Date.now();
       const cpu0 = cpuSeconds(op.child.pid!);
       for (let from = 0; from < fullnodes; from += 100) {
-        const batch = Array.from({ length: Math.min(100, fullnodes - from) }, (_, i) => JSON.stringify(benchFullNode('memory', from + i, replicas, plane.storageClass)));
+        const batch = Array.from(
+          { length: Math.min(100, fullnodes - from) },
+          (_, i) => JSON.stringify(benchFullNode('memory', from + i, replicas, plane.storageClass)),
+        );
         const created = await plane.kubectl(['create', '-f', '-'], { input: batch.join('\n'), timeoutMs: 300_000 });
         if (created.code !== 0) throw new Error(created.stderr);
       }
-      say(`applied ${fullnodes} CosmosFullNodes × ${replicas} replicas in ${((Date.now() - t0) / 1000).toFixed(1)} s; waiting for every status to be Complete`);
+      say(
+        `applied ${fullnodes} CosmosFullNodes × ${replicas} replicas in ${
+          ((Date.now() - t0) / 1000).toFixed(1)
+        } s; waiting for every status to be Complete`,
+      );
 
       let complete = 0;
       let lastLine = 0;
       for (;;) {
-        const list = await apiJson<{ items: Array<{ status?: { phase?: string } }> }>(plane.admin, 'GET', '/apis/cosmos.strange.love/v1/namespaces/memory/cosmosfullnodes', { timeoutMs: 60_000 });
+        const list = await apiJson<{ items: Array<{ status?: { phase?: string } }> }>(
+          plane.admin,
+          'GET',
+          '/apis/cosmos.strange.love/v1/namespaces/memory/cosmosfullnodes',
+          { timeoutMs: 60_000 },
+        );
         complete = list.items.filter((i) => i.status?.phase === 'Complete').length;
         if (complete === fullnodes) break;
         if (Date.now() - t0 > limitMs) break;
         if (Date.now() - lastLine >= 15_000) {
           lastLine = Date.now();
           const { rssMB } = residentSet(op.child.pid!);
-          say(`  ${((Date.now() - t0) / 1000).toFixed(0)} s: ${complete}/${fullnodes} Complete, ${comets.all().size}/${want} pods answering CometBFT, operator RSS ${mb(rssMB)}`);
+          say(
+            `  ${
+              ((Date.now() - t0) / 1000).toFixed(0)
+            } s: ${complete}/${fullnodes} Complete, ${comets.all().size}/${want} pods answering CometBFT, operator RSS ${
+              mb(rssMB)
+            }`,
+          );
         }
         await sleep(2000);
       }
@@ -279,19 +356,39 @@ async function main(): Promise<void> {
       const convergeSeconds = (Date.now() - t0) / 1000;
       const convergeCpu = cpuSeconds(op.child.pid!) - cpu0;
       if (converged) say(`all ${fullnodes} Complete at ${convergeSeconds.toFixed(1)} s; settling ${settleSeconds} s`);
-      else say(`NOT CONVERGED: ${complete}/${fullnodes} Complete after ${(limitMs / 60_000).toFixed(0)} min; measuring what is there (use a smaller --fullnodes)`);
+      else {say(
+          `NOT CONVERGED: ${complete}/${fullnodes} Complete after ${
+            (limitMs / 60_000).toFixed(0)
+          } min; measuring what is there (use a smaller --fullnodes)`,
+        );}
       await sleep(settleSeconds * 1000);
 
       const cached = await countCached(plane, 'memory');
       const loaded = await measure(op, metrics);
       const overBaseline = loaded.rssMB - baseline.rssMB;
-      say(`\nmemory benchmark: ${fullnodes} CosmosFullNodes × ${replicas} replicas (${complete} Complete${converged ? `, converged in ${convergeSeconds.toFixed(1)} s` : ', NOT converged'}), Node ${process.versions.node}`);
-      say(`objects in the operator's caches: ${cached.total} (${cached.byKind.join(', ')}; counted from the API server with the caches' selectors)`);
+      say(
+        `\nmemory benchmark: ${fullnodes} CosmosFullNodes × ${replicas} replicas (${complete} Complete${
+          converged ? `, converged in ${convergeSeconds.toFixed(1)} s` : ', NOT converged'
+        }), Node ${process.versions.node}`,
+      );
+      say(
+        `objects in the operator's caches: ${cached.total} (${
+          cached.byKind.join(', ')
+        }; counted from the API server with the caches' selectors)`,
+      );
       say(`operator:  ${describe(loaded)}`);
       say(`operator CPU while converging: ${convergeCpu.toFixed(1)} s`);
       say(`baseline:  ${describe(baseline)}  (same program, nothing to manage)`);
-      say(`the caches and their work: ${mb(overBaseline)} over the baseline, ${((overBaseline * 1024) / Math.max(cached.total, 1)).toFixed(1)} KB per cached object`);
-      say(`\nmemory: ${mb(loaded.rssMB)} with ${fullnodes}×${replicas}, ${mb(baseline.rssMB)} empty, ratio ${(loaded.rssMB / TARGET_MB).toFixed(2)} to the ${TARGET_MB} MB target (peak ${mb(loaded.peakMB)}, ratio ${(loaded.peakMB / TARGET_MB).toFixed(2)})`);
+      say(
+        `the caches and their work: ${mb(overBaseline)} over the baseline, ${
+          ((overBaseline * 1024) / Math.max(cached.total, 1)).toFixed(1)
+        } KB per cached object`,
+      );
+      say(
+        `\nmemory: ${mb(loaded.rssMB)} with ${fullnodes}×${replicas}, ${mb(baseline.rssMB)} empty, ratio ${
+          (loaded.rssMB / TARGET_MB).toFixed(2)
+        } to the ${TARGET_MB} MB target (peak ${mb(loaded.peakMB)}, ratio ${(loaded.peakMB / TARGET_MB).toFixed(2)})`,
+      );
       if (snapshotDir) await heapSnapshot(op, snapshotDir);
       if (!converged) process.exitCode = 1;
     } finally {

@@ -1,12 +1,17 @@
 // Waiting for a condition over a collection by list + watch rather than by polling: a benchmark
 // that re-lists 100 CosmosFullNodes every half second spends seconds of the shared 2 cores
 // parsing them (a CPU profile showed 8 s in the bench process), slowing what it measures.
-import { apiJson, apiWatch, type ApiAuth } from '../test/cluster/kube-http.ts';
+import { type ApiAuth, apiJson, apiWatch } from '../test/cluster/kube-http.ts';
 
 type Item = { metadata: { name: string; resourceVersion?: string } };
 
 /** Resolves once `done` holds for the objects at `path` (a collection URL); rejects after limitMs. */
-export async function watchUntil<T extends Item>(auth: ApiAuth, path: string, done: (items: ReadonlyMap<string, T>) => boolean, limitMs = 900_000): Promise<void> {
+export async function watchUntil<T extends Item>(
+  auth: ApiAuth,
+  path: string,
+  done: (items: ReadonlyMap<string, T>) => boolean,
+  limitMs = 900_000,
+): Promise<void> {
   const deadline = Date.now() + limitMs;
   for (;;) {
     const list = await apiJson<{ metadata: { resourceVersion: string }; items: T[] }>(auth, 'GET', path);

@@ -11,7 +11,7 @@
 // Usage: node bench/webhook.ts [--connections 8] [--warmup 2] [--seconds 5] [--max-requests 200000] [--runtime node|deno] [--no-pin]
 // Other processes on the machine skew every figure: the load average is printed before and after.
 // Internal: node bench/webhook.ts serve <mode> <certDir>  |  node bench/webhook.ts load <json options>
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -58,14 +58,17 @@ export function fullCosmosFullNode(): Record<string, unknown> {
         databaseBackend: 'goleveldb',
         genesisURL: 'https://snapshots.example.com/cosmoshub-4/genesis.json.gz',
         addrbookURL: 'https://snapshots.example.com/cosmoshub-4/addrbook.json',
-        snapshotScript: 'set -e\ncurl -sSL https://snapshots.example.com/cosmoshub-4/latest.tar.lz4 | lz4 -dc - | tar -xf - -C "$DATA_DIR"\n',
+        snapshotScript:
+          'set -e\ncurl -sSL https://snapshots.example.com/cosmoshub-4/latest.tar.lz4 | lz4 -dc - | tar -xf - -C "$DATA_DIR"\n',
         config: {
-          peers: 'ade4d8bc8cbe014af6ebdf3cb7b1e9ad36f412c0@seeds.polkachu.com:14956,20e1000e88125698264454a884812746c2eb4807@seeds.lavenderfive.com:14956',
+          peers:
+            'ade4d8bc8cbe014af6ebdf3cb7b1e9ad36f412c0@seeds.polkachu.com:14956,20e1000e88125698264454a884812746c2eb4807@seeds.lavenderfive.com:14956',
           seeds: 'cfd785a4224c7940e9a10f6c1ab24c343e923bec@164.68.107.188:26656',
           maxInboundPeers: 40,
           maxOutboundPeers: 10,
           corsAllowedOrigins: ['*'],
-          overrides: '[p2p]\nflush_throttle_timeout = "10ms"\nsend_rate = 20480000\nrecv_rate = 20480000\n\n[mempool]\nsize = 10000\n',
+          overrides:
+            '[p2p]\nflush_throttle_timeout = "10ms"\nsend_rate = 20480000\nrecv_rate = 20480000\n\n[mempool]\nsize = 10000\n',
         },
         app: {
           minGasPrice: '0.0025uatom',
@@ -114,7 +117,11 @@ export function fullCosmosFullNode(): Record<string, unknown> {
       volumeRetentionPolicy: 'Retain',
       service: {
         maxP2PExternalAddresses: 3,
-        p2pTemplate: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', metadata: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } } },
+        p2pTemplate: {
+          type: 'LoadBalancer',
+          externalTrafficPolicy: 'Local',
+          metadata: { annotations: { 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb' } },
+        },
         rpcTemplate: { type: 'ClusterIP' },
       },
       instanceOverrides: {
@@ -153,8 +160,11 @@ export function reviewBody(): string {
 
 // ---------------------------------------------------------------- the server process
 
-
-const FIXED_ALLOWED = JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'fixed', allowed: true } });
+const FIXED_ALLOWED = JSON.stringify({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  response: { uid: 'fixed', allowed: true },
+});
 
 async function serve(mode: Mode, certDir: string): Promise<void> {
   const logger = createLogger({ level: 'warn' });
@@ -170,7 +180,14 @@ async function serve(mode: Mode, certDir: string): Promise<void> {
   } else {
     app = createWebhookApp([COSMOS_FULL_NODE], { registry, logger });
   }
-  const server = await serveTls(app, { host: '127.0.0.1', port: 0, certFile: join(certDir, 'tls.crt'), keyFile: join(certDir, 'tls.key'), logger, registry });
+  const server = await serveTls(app, {
+    host: '127.0.0.1',
+    port: 0,
+    certFile: join(certDir, 'tls.crt'),
+    keyFile: join(certDir, 'tls.key'),
+    logger,
+    registry,
+  });
   process.stdout.write(`${JSON.stringify({ port: server.address.port })}\n`);
   process.once('SIGTERM', () => void server.close().then(() => process.exit(0)));
 }
@@ -313,17 +330,24 @@ async function load(options: LoadOptions): Promise<LoadResult> {
 // ---------------------------------------------------------------- the orchestrator
 
 const self = new URL(import.meta.url).pathname;
-const hasTaskset = !process.argv.includes('--no-pin') && spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
+const hasTaskset = !process.argv.includes('--no-pin') &&
+  spawnSync('taskset', ['--version'], { stdio: 'ignore' }).status === 0;
 const cpus = availableParallelism();
 
 /** argv to run this file with a runtime, pinned to one CPU when taskset exists and there are two or more. */
 function command(runtime: 'node' | 'deno', cpu: number, args: string[]): [string, string[]] {
   const bin = join(import.meta.dirname, '..', 'node_modules', '.bin', runtime);
   const base = runtime === 'deno' ? [bin, 'run', '-A', self, ...args] : [bin, self, ...args];
-  return hasTaskset && cpus >= 2 ? ['taskset', ['-c', String(cpu % cpus), ...base]] : [base[0] as string, base.slice(1)];
+  return hasTaskset && cpus >= 2
+    ? ['taskset', ['-c', String(cpu % cpus), ...base]]
+    : [base[0] as string, base.slice(1)];
 }
 
-function startServer(runtime: 'node' | 'deno', mode: Mode, certDir: string): Promise<{ child: ChildProcess; port: number }> {
+function startServer(
+  runtime: 'node' | 'deno',
+  mode: Mode,
+  certDir: string,
+): Promise<{ child: ChildProcess; port: number }> {
   const [cmd, args] = command(runtime, 0, ['serve', mode, certDir]);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
@@ -331,7 +355,9 @@ function startServer(runtime: 'node' | 'deno', mode: Mode, certDir: string): Pro
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n')[0];
-      if (out.includes('\n') && line !== undefined) resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      if (out.includes('\n') && line !== undefined) {
+        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
+      }
     });
     child.once('exit', (code) => reject(new Error(`server (${mode}) exited with ${code}`)));
   });
@@ -353,7 +379,14 @@ function runLoad(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
+    child.once(
+      'exit',
+      (
+        code,
+      ) => (code === 0
+        ? resolve(JSON.parse(out) as LoadResult)
+        : reject(new Error(`load generator exited with ${code}`))),
+    );
   });
 }
 
@@ -367,7 +400,12 @@ function cpuPerRequestUs(row: Row): number {
   return row.max.serverCpuPercent === undefined ? NaN : ((row.max.serverCpuPercent / 100) * 1e6) / row.maxRps;
 }
 
-async function measure(runtime: 'node' | 'deno', mode: Mode, certDir: string, opts: { connections: number; warmup: number; seconds: number; maxRequests: number }): Promise<Row> {
+async function measure(
+  runtime: 'node' | 'deno',
+  mode: Mode,
+  certDir: string,
+  opts: { connections: number; warmup: number; seconds: number; maxRequests: number },
+): Promise<Row> {
   const { child, port } = await startServer(runtime, mode, certDir);
   try {
     const base = {
@@ -382,7 +420,9 @@ async function measure(runtime: 'node' | 'deno', mode: Mode, certDir: string, op
       const before = cpuSeconds(child.pid);
       const result = await runLoad(options);
       const after = cpuSeconds(child.pid);
-      return before === undefined || after === undefined ? result : { ...result, serverCpuPercent: ((after - before) / result.elapsedS) * 100 };
+      return before === undefined || after === undefined
+        ? result
+        : { ...result, serverCpuPercent: ((after - before) / result.elapsedS) * 100 };
     };
     await runLoad({ ...base, rate: 0, seconds: opts.warmup });
     const max = await withServerCpu({ ...base, rate: 0, seconds: opts.seconds });
@@ -408,19 +448,30 @@ async function main(): Promise<void> {
     },
   });
   const runtime = values.runtime === 'deno' ? 'deno' : 'node';
-  const opts = { connections: Number(values.connections), warmup: Number(values.warmup), seconds: Number(values.seconds), maxRequests: Number(values['max-requests']) };
+  const opts = {
+    connections: Number(values.connections),
+    warmup: Number(values.warmup),
+    seconds: Number(values.seconds),
+    maxRequests: Number(values['max-requests']),
+  };
 
   const certDir = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
   try {
     const ca = createCertificateAuthority();
-    const leaf = issueServingCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+    const leaf = issueServingCertificate(ca, {
+      commonName: 'localhost',
+      dnsNames: ['localhost'],
+      ipAddresses: ['127.0.0.1'],
+    });
     writeFileSync(join(certDir, 'ca.crt'), ca.certPem);
     writeFileSync(join(certDir, 'tls.crt'), leaf.certPem);
     writeFileSync(join(certDir, 'tls.key'), leaf.keyPem, { mode: 0o600 });
 
     const bodyBytes = Buffer.byteLength(reviewBody());
     process.stdout.write(
-      `webhook benchmark: server on ${runtime}${hasTaskset && cpus >= 2 ? ' pinned to CPU 0, load generator on CPU 1' : ' (not pinned: no taskset or one CPU)'}; ` +
+      `webhook benchmark: server on ${runtime}${
+        hasTaskset && cpus >= 2 ? ' pinned to CPU 0, load generator on CPU 1' : ' (not pinned: no taskset or one CPU)'
+      }; ` +
         `${opts.connections} keep-alive TLS connections; AdmissionReview ${bodyBytes} bytes; ${opts.warmup}s warm-up, ${opts.seconds}s per phase; ` +
         `load average ${loadavg()[0]!.toFixed(2)} on ${cpus} CPUs before\n`,
     );
@@ -428,7 +479,9 @@ async function main(): Promise<void> {
     for (const mode of MODES) {
       const row = await measure(runtime, mode, certDir, opts);
       rows.push(row);
-      for (const r of [row.max, row.half]) if (r.errors > 0) process.stdout.write(`  ${mode}: ${r.errors} errors, first: ${r.firstError}\n`);
+      for (const r of [row.max, row.half]) {
+        if (r.errors > 0) process.stdout.write(`  ${mode}: ${r.errors} errors, first: ${r.firstError}\n`);
+      }
     }
     const baseline = rows[0]!;
     const f = (n: number, d = 2) => n.toFixed(d);
@@ -437,7 +490,9 @@ async function main(): Promise<void> {
     );
     for (const r of rows) {
       process.stdout.write(
-        `${r.mode.padEnd(9)} ${f(r.maxRps, 0).padStart(10)} ${String(r.halfRate).padStart(9)} ${f(r.half.p50ms).padStart(8)} ${f(r.half.p90ms).padStart(8)} ${f(r.half.p99ms).padStart(8)} ${f(r.half.maxms).padStart(8)} ` +
+        `${r.mode.padEnd(9)} ${f(r.maxRps, 0).padStart(10)} ${String(r.halfRate).padStart(9)} ${
+          f(r.half.p50ms).padStart(8)
+        } ${f(r.half.p90ms).padStart(8)} ${f(r.half.p99ms).padStart(8)} ${f(r.half.maxms).padStart(8)} ` +
           `${f(r.maxRps / baseline.maxRps).padStart(19)} ${f(r.half.p99ms / baseline.half.p99ms).padStart(17)}` +
           `   ${`${f(r.max.serverCpuPercent ?? NaN, 0)}/${f(r.max.loaderCpuPercent, 0)}`.padStart(25)}` +
           `   ${f(cpuPerRequestUs(r), 0).padStart(6)} (${f(1e6 / cpuPerRequestUs(r), 0)})\n`,
@@ -445,7 +500,9 @@ async function main(): Promise<void> {
     }
     const target = rows.filter((r) => r.mode !== 'baseline').every((r) => r.maxRps >= 3000 && r.half.p99ms <= 10);
     process.stdout.write(`\nload average after: ${loadavg()[0]!.toFixed(2)} (1 min)`);
-    process.stdout.write(`\ntarget (>= 3000 req/s and p99 <= 10 ms at half rate, validate and mutate): ${target ? 'met' : 'NOT met'}\n`);
+    process.stdout.write(
+      `\ntarget (>= 3000 req/s and p99 <= 10 ms at half rate, validate and mutate): ${target ? 'met' : 'NOT met'}\n`,
+    );
     process.stdout.write(`${JSON.stringify({ runtime, pinned: hasTaskset && cpus >= 2, rows })}\n`);
   } finally {
     rmSync(certDir, { recursive: true, force: true });

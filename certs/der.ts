@@ -163,8 +163,7 @@ export function time(date: Date): Uint8Array {
   if (!Number.isFinite(ms)) throw new RangeError('invalid date');
   const year = date.getUTCFullYear();
   const two = (n: number) => String(n).padStart(2, '0');
-  const rest =
-    two(date.getUTCMonth() + 1) +
+  const rest = two(date.getUTCMonth() + 1) +
     two(date.getUTCDate()) +
     two(date.getUTCHours()) +
     two(date.getUTCMinutes()) +
@@ -233,7 +232,7 @@ export function readElement(buf: Uint8Array, offset = 0): DerElement {
 /** The elements inside a constructed element's content. */
 export function readChildren(element: DerElement): DerElement[] {
   const out: DerElement[] = [];
-  for (let offset = 0; offset < element.content.length; ) {
+  for (let offset = 0; offset < element.content.length;) {
     const child = readElement(element.content, offset);
     out.push(child);
     offset += child.raw.length;

@@ -1,6 +1,13 @@
 // Issuing the webhook's certificates without openssl: a self-signed CA and a serving
 // certificate it signs, both ECDSA P-256. Pure apart from key generation and randomness.
-import { X509Certificate, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
 import { isIP } from 'node:net';
 import {
   authorityKeyIdentifier,
@@ -48,11 +55,16 @@ function privateKeyPem(key: KeyObject): string {
   return key.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-export function createCertificateAuthority(opts: { commonName?: string; validDays?: number; now?: Date } = {}): CertificateAuthority {
+export function createCertificateAuthority(
+  opts: { commonName?: string; validDays?: number; now?: Date } = {},
+): CertificateAuthority {
   const now = opts.now ?? new Date();
   const validDays = opts.validDays ?? 3650;
   const { privateKey, publicKey } = newKeyPair();
-  const subject = encodeName({ organization: 'cosmos-operator', commonName: opts.commonName ?? 'cosmos-operator-webhook-ca' });
+  const subject = encodeName({
+    organization: 'cosmos-operator',
+    commonName: opts.commonName ?? 'cosmos-operator-webhook-ca',
+  });
   const keyId = keyIdentifier(publicKey);
   const notAfter = new Date(now.getTime() + validDays * DAY_MS);
   const der = signCertificate(
@@ -71,7 +83,14 @@ export function createCertificateAuthority(opts: { commonName?: string; validDay
     },
     privateKey,
   );
-  return { certPem: pemEncode('CERTIFICATE', der), keyPem: privateKeyPem(privateKey), key: privateKey, subject, keyId, notAfter };
+  return {
+    certPem: pemEncode('CERTIFICATE', der),
+    keyPem: privateKeyPem(privateKey),
+    key: privateKey,
+    subject,
+    keyId,
+    notAfter,
+  };
 }
 
 /** A CA from its PEM files; throws with a reason if they are not a CA certificate and its key. */
@@ -83,8 +102,17 @@ export function loadCertificateAuthority(certPem: string, keyPem: string): Certi
   const fields = readCertificate(pemDecode('CERTIFICATE', certPem));
   const ski = fields.extensions.get('2.5.29.14');
   // Reuse the CA's own key identifier if it has one, so the AKI of what we sign matches it.
-  const keyId = ski !== undefined && ski.value[0] === 0x04 ? ski.value.subarray(2, 2 + (ski.value[1] as number)) : keyIdentifier(createPublicKey(key));
-  return { certPem, keyPem, key, subject: fields.subject, keyId: new Uint8Array(keyId), notAfter: new Date(cert.validTo) };
+  const keyId = ski !== undefined && ski.value[0] === 0x04
+    ? ski.value.subarray(2, 2 + (ski.value[1] as number))
+    : keyIdentifier(createPublicKey(key));
+  return {
+    certPem,
+    keyPem,
+    key,
+    subject: fields.subject,
+    keyId: new Uint8Array(keyId),
+    notAfter: new Date(cert.validTo),
+  };
 }
 
 /** Splits host arguments into DNS names and IP literals, dropping duplicates, order kept. */
@@ -97,12 +125,23 @@ export function classifyHosts(hosts: readonly string[]): { dnsNames: string[]; i
 
 /** The names a webhook Service is reached by from the API server (cert-manager's serving-cert dnsNames, and more). */
 export function serviceHostnames(service: string, namespace: string): string[] {
-  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+  ];
 }
 
 export function issueServingCertificate(
   ca: CertificateAuthority,
-  opts: { commonName: string; dnsNames: readonly string[]; ipAddresses: readonly string[]; validDays?: number; now?: Date },
+  opts: {
+    commonName: string;
+    dnsNames: readonly string[];
+    ipAddresses: readonly string[];
+    validDays?: number;
+    now?: Date;
+  },
 ): IssuedCertificate {
   const now = opts.now ?? new Date();
   const validDays = opts.validDays ?? 365;

@@ -1,9 +1,8 @@
 // X.509 v3 certificate builder (RFC 5280) on node:crypto: names, the extensions a webhook
 // serving certificate and its CA need, signing, PEM. Pure apart from the signature itself.
-import { createHash, sign, type KeyObject } from 'node:crypto';
+import { createHash, type KeyObject, sign } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import {
-  TAG,
   bitString,
   boolean,
   decodeObjectIdentifier,
@@ -18,6 +17,7 @@ import {
   readElement,
   sequence,
   setOf,
+  TAG,
   time,
   utf8String,
 } from './der.ts';
@@ -165,7 +165,9 @@ function signatureAlgorithmFor(key: KeyObject): SignatureAlgorithm {
   switch (key.asymmetricKeyType) {
     case 'ec': {
       const curve = key.asymmetricKeyDetails?.namedCurve;
-      if (curve === 'prime256v1') return { identifier: sequence(objectIdentifier(OID.ecdsaWithSHA256)), hash: 'sha256' };
+      if (curve === 'prime256v1') {
+        return { identifier: sequence(objectIdentifier(OID.ecdsaWithSHA256)), hash: 'sha256' };
+      }
       if (curve === 'secp384r1') return { identifier: sequence(objectIdentifier(OID.ecdsaWithSHA384)), hash: 'sha384' };
       throw new RangeError(`unsupported EC curve ${curve}`);
     }

@@ -11,7 +11,8 @@ import { version } from './cli/version.ts';
 import { runCertsCommand } from './cli/certs-command.ts';
 
 const commands = {
-  manager: 'Run the operator: CosmosFullNode reconciler (on the leader), admission webhooks, health and metrics (default).',
+  manager:
+    'Run the operator: CosmosFullNode reconciler (on the leader), admission webhooks, health and metrics (default).',
   certs: 'Create a CA and a webhook serving certificate (for running without cert-manager); see certs --help.',
   version: 'Print the version and exit.',
 } as const;
@@ -72,7 +73,12 @@ async function runManagerCommand(argv: string[]): Promise<number> {
   let manager;
   try {
     manager = await startManager({ ...options, log }, ({ kube, registry, log }) => [
-      createFullNodeController({ kube, registry, log, ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}) }),
+      createFullNodeController({
+        kube,
+        registry,
+        log,
+        ...(options.watchNamespace ? { namespace: options.watchNamespace } : {}),
+      }),
     ]);
   } catch (err) {
     log.error('cannot start', { error: err });

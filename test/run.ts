@@ -24,9 +24,17 @@ if (!['all', 'unit', 'integration'].includes(scope)) {
 const legs: Leg[] = [];
 
 /** Runs a command, streaming its output, and returns its exit code and text. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: { ...env, PATH: `${bin}:${env.PATH ?? ''}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      cwd: root,
+      env: { ...env, PATH: `${bin}:${env.PATH ?? ''}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
@@ -68,7 +76,12 @@ function denoCounts(out: string): Omit<Leg, 'name' | 'ok'> {
   return { passed: steps('passed'), failed: steps('failed'), skipped: pick(/(\d+) ignored/) };
 }
 
-async function nodeTests(name: string, patterns: string[], env?: NodeJS.ProcessEnv, concurrency?: number): Promise<void> {
+async function nodeTests(
+  name: string,
+  patterns: string[],
+  env?: NodeJS.ProcessEnv,
+  concurrency?: number,
+): Promise<void> {
   banner(`${name} (Node ${process.versions.node})`);
   const limit = concurrency ? [`--test-concurrency=${concurrency}`] : [];
   const { code, out } = await run(join(bin, 'node'), ['--test', '--test-reporter=spec', ...limit, ...patterns], env);
@@ -78,14 +91,23 @@ async function nodeTests(name: string, patterns: string[], env?: NodeJS.ProcessE
 
 async function denoTests(name: string, dirs: string[], env?: NodeJS.ProcessEnv): Promise<void> {
   banner(`${name} (Deno)`);
-  const { code, out } = await run(join(bin, 'deno'), ['test', '-A', '--no-check', ...dirs], { ...(env ?? process.env), NO_COLOR: '1' });
+  const { code, out } = await run(join(bin, 'deno'), ['test', '-A', '--no-check', ...dirs], {
+    ...(env ?? process.env),
+    NO_COLOR: '1',
+  });
   legs.push({ name, ...denoCounts(out), ok: code === 0 });
 }
 
 async function main(): Promise<number> {
   banner('type check (tsc --noEmit)');
   const tsc = await run(join(bin, 'tsc'), ['--noEmit', '-p', '.']);
-  legs.push({ name: 'type check', passed: tsc.code === 0 ? 1 : 0, failed: tsc.code === 0 ? 0 : 1, skipped: 0, ok: tsc.code === 0 });
+  legs.push({
+    name: 'type check',
+    passed: tsc.code === 0 ? 1 : 0,
+    failed: tsc.code === 0 ? 0 : 1,
+    skipped: 0,
+    ok: tsc.code === 0,
+  });
 
   if (scope !== 'integration') {
     await nodeTests('unit tests on Node', ['test/unit/**/*.test.ts']);
@@ -98,8 +120,16 @@ async function main(): Promise<number> {
     const plane = await startControlPlane({ log: (line: string) => process.stdout.write(`[cluster] ${line}\n`) });
     const env = { ...process.env, COSMOS_TEST_CLUSTER: plane.stateFile, KUBECONFIG: plane.kubeconfig };
     try {
-      await nodeTests('integration and e2e tests on Node', ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'], env, 1);
-      await denoTests('integration tests on Deno (src/kube, webhooks)', ['test/integration/kube/', 'test/integration/webhooks/'], env);
+      await nodeTests(
+        'integration and e2e tests on Node',
+        ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+        env,
+        1,
+      );
+      await denoTests('integration tests on Deno (src/kube, webhooks)', [
+        'test/integration/kube/',
+        'test/integration/webhooks/',
+      ], env);
     } finally {
       await plane.stop();
     }
@@ -107,9 +137,15 @@ async function main(): Promise<number> {
 
   banner('summary');
   for (const l of legs) {
-    process.stdout.write(`${l.ok ? 'ok  ' : 'FAIL'}  ${l.name}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped\n`);
+    process.stdout.write(
+      `${l.ok ? 'ok  ' : 'FAIL'}  ${l.name}: ${l.passed} passed, ${l.failed} failed, ${l.skipped} skipped\n`,
+    );
   }
-  const total = legs.reduce((a, l) => ({ p: a.p + l.passed, f: a.f + l.failed, s: a.s + l.skipped }), { p: 0, f: 0, s: 0 });
+  const total = legs.reduce((a, l) => ({ p: a.p + l.passed, f: a.f + l.failed, s: a.s + l.skipped }), {
+    p: 0,
+    f: 0,
+    s: 0,
+  });
   const allOk = legs.every((l) => l.ok);
   // A leg can fail without a counted test failure (a file that does not load); count it.
   const failed = total.f + legs.filter((l) => !l.ok && l.failed === 0).length;

@@ -6,14 +6,26 @@ import {
   FULL_NODE_KIND,
   FULL_NODE_PRINTER_COLUMNS,
   FULL_NODE_VERSION,
-  GROUP,
   fullNodeSpec,
   fullNodeStatus,
+  GROUP,
 } from '../src/api/cosmosfullnode.ts';
 import { inlineK8sRefs } from '../src/api/k8s-types.ts';
-import { SNAPSHOT_KIND, SNAPSHOT_PRINTER_COLUMNS, SNAPSHOT_VERSION, scheduledVolumeSnapshotSpec, scheduledVolumeSnapshotStatus } from '../src/api/scheduledvolumesnapshot.ts';
+import {
+  scheduledVolumeSnapshotSpec,
+  scheduledVolumeSnapshotStatus,
+  SNAPSHOT_KIND,
+  SNAPSHOT_PRINTER_COLUMNS,
+  SNAPSHOT_VERSION,
+} from '../src/api/scheduledvolumesnapshot.ts';
 import type { Field, OpenApiSchema } from '../src/api/schema-kit.ts';
-import { STATEFUL_JOB_KIND, STATEFUL_JOB_PRINTER_COLUMNS, STATEFUL_JOB_VERSION, statefulJobSpec, statefulJobStatus } from '../src/api/statefuljob.ts';
+import {
+  STATEFUL_JOB_KIND,
+  STATEFUL_JOB_PRINTER_COLUMNS,
+  STATEFUL_JOB_VERSION,
+  statefulJobSpec,
+  statefulJobStatus,
+} from '../src/api/statefuljob.ts';
 
 export interface CustomResourceDefinition {
   apiVersion: 'apiextensions.k8s.io/v1';
@@ -21,14 +33,30 @@ export interface CustomResourceDefinition {
   metadata: { name: string; annotations?: Record<string, string> };
   spec: {
     group: string;
-    names: { kind: string; listKind: string; plural: string; singular: string; shortNames: string[]; categories: string[] };
+    names: {
+      kind: string;
+      listKind: string;
+      plural: string;
+      singular: string;
+      shortNames: string[];
+      categories: string[];
+    };
     scope: 'Namespaced';
     versions: {
       name: string;
       served: boolean;
       storage: boolean;
-      additionalPrinterColumns: readonly { name: string; type: string; jsonPath: string; description?: string; priority?: number }[];
-      subresources: { status: Record<string, never>; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
+      additionalPrinterColumns: readonly {
+        name: string;
+        type: string;
+        jsonPath: string;
+        description?: string;
+        priority?: number;
+      }[];
+      subresources: {
+        status: Record<string, never>;
+        scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+      };
       schema: { openAPIV3Schema: OpenApiSchema };
     }[];
   };
@@ -60,14 +88,19 @@ const KINDS: readonly KindDefinition[] = [
     status: fullNodeStatus as Field<unknown>,
     printerColumns: FULL_NODE_PRINTER_COLUMNS,
     // A HorizontalPodAutoscaler can scale replicas: it reads .status.replicas and .status.selector.
-    scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+    scale: {
+      specReplicasPath: '.spec.replicas',
+      statusReplicasPath: '.status.replicas',
+      labelSelectorPath: '.status.selector',
+    },
   },
   {
     kind: SNAPSHOT_KIND,
     plural: 'scheduledvolumesnapshots',
     shortName: 'svs',
     version: SNAPSHOT_VERSION,
-    description: 'ScheduledVolumeSnapshot takes VolumeSnapshots of a CosmosFullNode PVC on a cron schedule and keeps the most recent ones.',
+    description:
+      'ScheduledVolumeSnapshot takes VolumeSnapshots of a CosmosFullNode PVC on a cron schedule and keeps the most recent ones.',
     spec: scheduledVolumeSnapshotSpec as Field<unknown>,
     status: scheduledVolumeSnapshotStatus as Field<unknown>,
     printerColumns: SNAPSHOT_PRINTER_COLUMNS,
@@ -77,7 +110,8 @@ const KINDS: readonly KindDefinition[] = [
     plural: 'statefuljobs',
     shortName: 'sj',
     version: STATEFUL_JOB_VERSION,
-    description: 'StatefulJob periodically runs a Job on a PVC restored from the newest matching VolumeSnapshot, for example to compress and upload chain data.',
+    description:
+      'StatefulJob periodically runs a Job on a PVC restored from the newest matching VolumeSnapshot, for example to compress and upload chain data.',
     spec: statefulJobSpec as Field<unknown>,
     status: statefulJobStatus as Field<unknown>,
     printerColumns: STATEFUL_JOB_PRINTER_COLUMNS,
@@ -100,7 +134,8 @@ function buildCrd(definition: KindDefinition, options: { shortDescriptions: bool
     type: 'object',
     properties: {
       apiVersion: {
-        description: 'Versioned schema of this object; servers convert recognised schemas to the latest internal value.',
+        description:
+          'Versioned schema of this object; servers convert recognised schemas to the latest internal value.',
         type: 'string',
       },
       kind: { description: 'REST resource this object represents; CamelCase.', type: 'string' },

@@ -44,7 +44,10 @@ function main(): void {
   const modCache = process.env['GOMODCACHE'] ?? join(homedir(), 'go', 'pkg', 'mod');
   const { values } = parseArgs({
     options: {
-      kubernetes: { type: 'string', default: join(modCache, `k8s.io/kubernetes@${KUBERNETES_VERSION}/api/openapi-spec/v3`) },
+      kubernetes: {
+        type: 'string',
+        default: join(modCache, `k8s.io/kubernetes@${KUBERNETES_VERSION}/api/openapi-spec/v3`),
+      },
       snapshotter: {
         type: 'string',
         default: join(
@@ -57,7 +60,9 @@ function main(): void {
   });
   const available: Record<string, JsonObject> = {};
   for (const file of ['api__v1_openapi.json', 'apis__batch__v1_openapi.json']) {
-    const doc = JSON.parse(readFileSync(join(values.kubernetes, file), 'utf8')) as { components: { schemas: Record<string, JsonObject> } };
+    const doc = JSON.parse(readFileSync(join(values.kubernetes, file), 'utf8')) as {
+      components: { schemas: Record<string, JsonObject> };
+    };
     Object.assign(available, doc.components.schemas);
   }
   const picked = closure(ROOTS, available);
@@ -68,7 +73,8 @@ function main(): void {
   const snapshot = {
     source: {
       kubernetes: `k8s.io/kubernetes@${KUBERNETES_VERSION} api/openapi-spec/v3/{api__v1,apis__batch__v1}_openapi.json`,
-      volumeSnapshotStatus: `github.com/kubernetes-csi/external-snapshotter/client/v8@${SNAPSHOTTER_VERSION} config/crd/snapshot.storage.k8s.io_volumesnapshots.yaml (v1 .status)`,
+      volumeSnapshotStatus:
+        `github.com/kubernetes-csi/external-snapshotter/client/v8@${SNAPSHOTTER_VERSION} config/crd/snapshot.storage.k8s.io_volumesnapshots.yaml (v1 .status)`,
       regenerate: 'node tools/extract-k8s-openapi.ts',
     },
     schemas: sorted,
@@ -96,14 +102,17 @@ function refsIn(value: Json): string[] {
   if (value === null || typeof value !== 'object') return [];
   const refs: string[] = [];
   for (const [key, child] of Object.entries(value)) {
-    if (key === '$ref' && typeof child === 'string' && child.startsWith(REF_PREFIX)) refs.push(child.slice(REF_PREFIX.length));
-    else refs.push(...refsIn(child));
+    if (key === '$ref' && typeof child === 'string' && child.startsWith(REF_PREFIX)) {
+      refs.push(child.slice(REF_PREFIX.length));
+    } else refs.push(...refsIn(child));
   }
   return refs;
 }
 
 function volumeSnapshotStatus(yaml: string): JsonObject {
-  const [crd] = loadAllYaml(yaml) as [{ spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { status: JsonObject } } } }[] } }];
+  const [crd] = loadAllYaml(yaml) as [
+    { spec: { versions: { name: string; schema: { openAPIV3Schema: { properties: { status: JsonObject } } } }[] } },
+  ];
   const v1 = crd.spec.versions.find((version) => version.name === 'v1');
   if (v1 === undefined) throw new Error('the VolumeSnapshot CRD has no v1 version');
   return v1.schema.openAPIV3Schema.properties.status;

@@ -98,8 +98,12 @@ export function defaultCosmosFullNode<T>(obj: T): T {
   const chain = isObject(spec['chain']) ? spec['chain'] : undefined;
   setIfUnset(chain, 'homeDir', FULL_NODE_DEFAULTS.homeDir);
   if (spec['type'] === 'Sentry') setIfUnset(chain, 'privvalSleepSeconds', FULL_NODE_DEFAULTS.sentryPrivvalSleepSeconds);
-  const pruning = chain !== undefined && isObject(chain['app']) && isObject(chain['app']['pruning']) ? chain['app']['pruning'] : undefined;
-  for (const key of ['interval', 'keepEvery', 'keepRecent', 'minRetainBlocks']) setIfUnset(pruning, key, FULL_NODE_DEFAULTS.pruningNumber);
+  const pruning = chain !== undefined && isObject(chain['app']) && isObject(chain['app']['pruning'])
+    ? chain['app']['pruning']
+    : undefined;
+  for (const key of ['interval', 'keepEvery', 'keepRecent', 'minRetainBlocks']) {
+    setIfUnset(pruning, key, FULL_NODE_DEFAULTS.pruningNumber);
+  }
 
   const podTemplate = isObject(spec['podTemplate']) ? spec['podTemplate'] : undefined;
   setIfUnset(podTemplate, 'terminationGracePeriodSeconds', FULL_NODE_DEFAULTS.terminationGracePeriodSeconds);
@@ -109,7 +113,9 @@ export function defaultCosmosFullNode<T>(obj: T): T {
   defaultPvcTemplate(spec['volumeClaimTemplate']);
   const overrides = spec['instanceOverrides'];
   if (isObject(overrides)) {
-    for (const override of Object.values(overrides)) if (isObject(override)) defaultPvcTemplate(override['volumeClaimTemplate']);
+    for (const override of Object.values(overrides)) {
+      if (isObject(override)) defaultPvcTemplate(override['volumeClaimTemplate']);
+    }
   }
   setIfUnset(spec, 'volumeRetentionPolicy', FULL_NODE_DEFAULTS.volumeRetentionPolicy);
   const service = child(spec, 'service');
@@ -120,7 +126,9 @@ export function defaultCosmosFullNode<T>(obj: T): T {
 
 function defaultPvcTemplate(template: unknown): void {
   if (!isObject(template)) return;
-  if (isUnset(template['accessModes']) || (Array.isArray(template['accessModes']) && template['accessModes'].length === 0)) {
+  if (
+    isUnset(template['accessModes']) || (Array.isArray(template['accessModes']) && template['accessModes'].length === 0)
+  ) {
     template['accessModes'] = [...FULL_NODE_DEFAULTS.accessModes];
   }
   setIfUnset(template, 'volumeMode', FULL_NODE_DEFAULTS.volumeMode);
@@ -147,7 +155,9 @@ export function defaultStatefulJob<T>(obj: T): T {
   setIfUnset(jobTemplate, 'ttlSecondsAfterFinished', STATEFUL_JOB_DEFAULTS.ttlSecondsAfterFinished);
   const podTemplate = isObject(spec['podTemplate']) ? spec['podTemplate'] : undefined;
   const podSpec = podTemplate !== undefined && isObject(podTemplate['spec']) ? podTemplate['spec'] : undefined;
-  if (podSpec !== undefined && (isUnset(podSpec['restartPolicy']) || podSpec['restartPolicy'] === '')) podSpec['restartPolicy'] = STATEFUL_JOB_DEFAULTS.restartPolicy;
+  if (podSpec !== undefined && (isUnset(podSpec['restartPolicy']) || podSpec['restartPolicy'] === '')) {
+    podSpec['restartPolicy'] = STATEFUL_JOB_DEFAULTS.restartPolicy;
+  }
   return copy;
 }
 

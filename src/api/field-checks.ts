@@ -30,10 +30,14 @@ export const integerOrPercent: FieldCheck<number | string> = (value) => {
 /** selfHeal.pvcAutoScale.increaseQuantity: "N%" with an integer N, or a quantity (§6). */
 export const increaseQuantity: FieldCheck<string> = (value) => {
   if (value.endsWith('%')) {
-    return /^[0-9]+%$/.test(value) ? undefined : { detail: 'must be a whole-number percentage such as "20%" or a quantity such as "100Gi"' };
+    return /^[0-9]+%$/.test(value)
+      ? undefined
+      : { detail: 'must be a whole-number percentage such as "20%" or a quantity such as "100Gi"' };
   }
   const parsed = parseQuantity(value);
-  return parsed.ok ? undefined : { detail: `must be a percentage such as "20%" or a quantity such as "100Gi": ${parsed.message}` };
+  return parsed.ok
+    ? undefined
+    : { detail: `must be a percentage such as "20%" or a quantity such as "100Gi": ${parsed.message}` };
 };
 
 /** ScheduledVolumeSnapshot spec.schedule: what robfig cron.ParseStandard accepts (§7). */
@@ -56,13 +60,23 @@ export const supportedDataSource: FieldCheck<{ apiGroup?: string | null; kind: s
   const apiGroup = ref.apiGroup ?? '';
   if (ref.kind === 'VolumeSnapshot') {
     if (apiGroup === SNAPSHOT_API_GROUP) return undefined;
-    return { type: 'FieldValueNotSupported', path: ['apiGroup'], value: apiGroup, detail: `supported values: "${SNAPSHOT_API_GROUP}"` };
+    return {
+      type: 'FieldValueNotSupported',
+      path: ['apiGroup'],
+      value: apiGroup,
+      detail: `supported values: "${SNAPSHOT_API_GROUP}"`,
+    };
   }
   if (ref.kind === 'PersistentVolumeClaim') {
     if (apiGroup === '') return undefined;
     return { type: 'FieldValueNotSupported', path: ['apiGroup'], value: apiGroup, detail: 'supported values: ""' };
   }
-  return { type: 'FieldValueNotSupported', path: ['kind'], value: ref.kind, detail: 'supported values: "PersistentVolumeClaim", "VolumeSnapshot"' };
+  return {
+    type: 'FieldValueNotSupported',
+    path: ['kind'],
+    value: ref.kind,
+    detail: 'supported values: "PersistentVolumeClaim", "VolumeSnapshot"',
+  };
 };
 
 /** chain.versions: heights strictly ascending, so "the last version at or below h" is well defined (§2.9). */
@@ -71,9 +85,15 @@ export const ascendingVersions: FieldCheck<readonly { height: number }[]> = (ver
   for (let i = 1; i < versions.length; i++) {
     const previous = versions[i - 1]!.height;
     const height = versions[i]!.height;
-    if (height === previous) problems.push({ type: 'FieldValueDuplicate', path: [i, 'height'], value: height, detail: '' });
-    else if (height < previous) {
-      problems.push({ path: [i, 'height'], value: height, detail: `must be greater than the previous version's height (${previous}): versions must be in ascending height order` });
+    if (height === previous) {
+      problems.push({ type: 'FieldValueDuplicate', path: [i, 'height'], value: height, detail: '' });
+    } else if (height < previous) {
+      problems.push({
+        path: [i, 'height'],
+        value: height,
+        detail:
+          `must be greater than the previous version's height (${previous}): versions must be in ascending height order`,
+      });
     }
   }
   return problems;
@@ -82,6 +102,8 @@ export const ascendingVersions: FieldCheck<readonly { height: number }[]> = (ver
 /** A PVC template needs resources.requests.storage; the API server refuses the PVC without it. */
 export const storageRequested: FieldCheck<{ resources: { requests?: Record<string, unknown> | null } }> = (spec) => {
   const storage = spec.resources.requests?.['storage'];
-  if (storage === undefined || storage === null) return { type: 'FieldValueRequired', path: ['resources', 'requests', 'storage'], detail: '' };
+  if (storage === undefined || storage === null) {
+    return { type: 'FieldValueRequired', path: ['resources', 'requests', 'storage'], detail: '' };
+  }
   return undefined;
 };

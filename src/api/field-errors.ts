@@ -32,11 +32,19 @@ export function invalid(field: string, value: unknown, detail: string): FieldCau
 }
 
 export function typeInvalid(field: string, value: unknown, expected: string): FieldCause {
-  return { type: 'FieldValueTypeInvalid', field, message: `Invalid value: ${JSON.stringify(typeName(value))}: must be of type ${expected}` };
+  return {
+    type: 'FieldValueTypeInvalid',
+    field,
+    message: `Invalid value: ${JSON.stringify(typeName(value))}: must be of type ${expected}`,
+  };
 }
 
 export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldCause {
-  return { type: 'FieldValueNotSupported', field, message: `Unsupported value: ${displayValue(value)}: ${supportedValues(supported)}` };
+  return {
+    type: 'FieldValueNotSupported',
+    field,
+    message: `Unsupported value: ${displayValue(value)}: ${supportedValues(supported)}`,
+  };
 }
 
 export function forbidden(field: string, detail: string): FieldCause {
@@ -56,7 +64,9 @@ const MAX_SHOWN = 64;
 /** Go prints strings with %q and numbers and booleans bare; long strings are cut, objects named by type. */
 export function displayValue(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value.length > MAX_SHOWN ? value.slice(0, MAX_SHOWN - 3) + '...' : value);
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > MAX_SHOWN ? value.slice(0, MAX_SHOWN - 3) + '...' : value);
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(typeName(value));
 }
@@ -75,7 +85,13 @@ export function causeFromIssue(issue: v.BaseIssue<unknown>, root: OpenApiSchema,
   const input = issue.input;
   if (issue.kind === 'schema') {
     if (issue.received === 'undefined' && keys.length > 0 && isMissingKey(issue)) return required(field);
-    if (issue.type === 'picklist') return { type: 'FieldValueNotSupported', field, message: `Unsupported value: ${displayValue(input)}: ${issue.message}` };
+    if (issue.type === 'picklist') {
+      return {
+        type: 'FieldValueNotSupported',
+        field,
+        message: `Unsupported value: ${displayValue(input)}: ${issue.message}`,
+      };
+    }
     if (input === undefined || input === null) return required(field);
     return typeInvalid(field, input, issue.message);
   }
@@ -86,7 +102,9 @@ export function causeFromIssue(issue: v.BaseIssue<unknown>, root: OpenApiSchema,
     if (type === 'FieldValueRequired') return required(field);
     if (type === 'FieldValueDuplicate') return duplicate(field, input);
     if (type === 'FieldValueForbidden') return forbidden(field, issue.message);
-    if (type === 'FieldValueNotSupported') return { type, field, message: `Unsupported value: ${displayValue(input)}: ${issue.message}` };
+    if (type === 'FieldValueNotSupported') {
+      return { type, field, message: `Unsupported value: ${displayValue(input)}: ${issue.message}` };
+    }
     return { type, field, message: `Invalid value: ${displayValue(input)}: ${issue.message}` };
   }
   return invalid(field, input, issue.message);
@@ -96,7 +114,8 @@ function isMissingKey(issue: v.BaseIssue<unknown>): boolean {
   const last = issue.path?.[issue.path.length - 1];
   if (last === undefined || last.type !== 'object') return false;
   const parent = last.input as Record<string, unknown> | undefined;
-  return parent === undefined || parent === null || typeof parent !== 'object' || !(String(last.key) in parent) || parent[String(last.key)] === undefined;
+  return parent === undefined || parent === null || typeof parent !== 'object' || !(String(last.key) in parent) ||
+    parent[String(last.key)] === undefined;
 }
 
 /** Walks the CRD schema alongside the keys: struct fields print as `.key`, map keys as `[key]`, items as `[i]`. */
@@ -107,7 +126,9 @@ export function formatPath(prefix: string, keys: readonly (string | number)[], r
     node = resolve(node);
     let properties = node?.['properties'] as Record<string, OpenApiSchema> | undefined;
     const inlined = node?.[K8S_INLINE];
-    if (typeof inlined === 'string') properties = { ...(k8sComponent(inlined)?.['properties'] as Record<string, OpenApiSchema>), ...properties };
+    if (typeof inlined === 'string') {
+      properties = { ...(k8sComponent(inlined)?.['properties'] as Record<string, OpenApiSchema>), ...properties };
+    }
     if (typeof key === 'string' && properties !== undefined && Object.hasOwn(properties, key)) {
       path = childPath(path, key);
       node = properties[key];

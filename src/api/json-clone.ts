@@ -12,8 +12,9 @@ export function cloneJson<T>(value: T): T {
   const out: JsonObject = {};
   for (const key of Object.keys(value)) {
     const v = (value as JsonObject)[key];
-    if (key === '__proto__') Object.defineProperty(out, key, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
-    else out[key] = cloneJson(v);
+    if (key === '__proto__') {
+      Object.defineProperty(out, key, { value: cloneJson(v), enumerable: true, writable: true, configurable: true });
+    } else out[key] = cloneJson(v);
   }
   return out as T;
 }

@@ -8,7 +8,16 @@
 import * as v from 'valibot';
 import snapshot from './k8s-openapi-v1.35.json' with { type: 'json' };
 import { parseQuantity } from '../syntax/quantity.ts';
-import { checkAction, fromSchema, int64Range, object, rejectArrays, type Field, type ObjectOf, type OpenApiSchema } from './schema-kit.ts';
+import {
+  checkAction,
+  type Field,
+  fromSchema,
+  int64Range,
+  object,
+  type ObjectOf,
+  type OpenApiSchema,
+  rejectArrays,
+} from './schema-kit.ts';
 
 const SCHEMAS = (snapshot as unknown as { schemas: Record<string, OpenApiSchema> }).schemas;
 const REF_PREFIX = '#/components/schemas/';
@@ -24,7 +33,8 @@ const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 /** The CRD pattern controller-gen emits for resource.Quantity. */
-export const QUANTITY_PATTERN = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+export const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 const QUANTITY_REGEX = new RegExp(QUANTITY_PATTERN);
 
 export function hasK8sSchema(name: string): boolean {
@@ -43,12 +53,18 @@ export function k8s<T>(name: string, description: string): Field<T> {
  * Curried so the Kubernetes type is explicit and the own shape is inferred.
  */
 export function withInlined<T>(name: string) {
-  return <const S extends { readonly [key: string]: Field<unknown> }>(description: string, shape: S): Field<ObjectOf<S> & Omit<T, keyof S>> => {
+  return <const S extends { readonly [key: string]: Field<unknown> }>(
+    description: string,
+    shape: S,
+  ): Field<ObjectOf<S> & Omit<T, keyof S>> => {
     const own = object(description, shape);
     const inlined = valibotFor(name) as unknown as { entries: Record<string, v.GenericSchema> };
     const ownEntries = (own.schema as unknown as { entries: Record<string, v.GenericSchema> }).entries;
     const schema = rejectArrays(v.looseObject({ ...inlined.entries, ...ownEntries }, 'object'));
-    return fromSchema(schema as unknown as v.GenericSchema<unknown, ObjectOf<S> & Omit<T, keyof S>>, { ...own.openapi, [K8S_INLINE]: name });
+    return fromSchema(schema as unknown as v.GenericSchema<unknown, ObjectOf<S> & Omit<T, keyof S>>, {
+      ...own.openapi,
+      [K8S_INLINE]: name,
+    });
   };
 }
 
@@ -58,7 +74,11 @@ export function quantity(description: string): Field<string | number> {
 }
 
 function quantityCrd(description: string | undefined): OpenApiSchema {
-  const out: OpenApiSchema = { anyOf: [{ type: 'integer' }, { type: 'string' }], pattern: QUANTITY_PATTERN, 'x-kubernetes-int-or-string': true };
+  const out: OpenApiSchema = {
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    pattern: QUANTITY_PATTERN,
+    'x-kubernetes-int-or-string': true,
+  };
   if (description !== undefined) out['description'] = description;
   return out;
 }
@@ -82,11 +102,16 @@ function valibotFor(name: string): v.GenericSchema {
         const parsed = parseQuantity(value);
         if (!parsed.ok) return { detail: parsed.message };
         // Go's parser takes "P" or "." as zero; the CRD's pattern (checked by the API server) does not.
-        return QUANTITY_REGEX.test(value) ? undefined : { detail: `quantities must match the regular expression '${QUANTITY_PATTERN}'` };
+        return QUANTITY_REGEX.test(value)
+          ? undefined
+          : { detail: `quantities must match the regular expression '${QUANTITY_PATTERN}'` };
       }),
     );
   } else if (name === INT_OR_STRING) {
-    schema = v.union([v.string('string'), v.pipe(v.number('integer'), v.integer('integer'), int64Range())], 'integer or string');
+    schema = v.union(
+      [v.string('string'), v.pipe(v.number('integer'), v.integer('integer'), int64Range())],
+      'integer or string',
+    );
   } else {
     schema = valibotForNode(SCHEMAS[name]!);
   }
@@ -118,7 +143,10 @@ function valibotForNode(node: OpenApiSchema): v.GenericSchema {
     case 'boolean':
       return v.boolean('boolean');
     case 'array':
-      return v.array(node['items'] === undefined ? v.unknown() : valibotForNode(node['items'] as OpenApiSchema), 'array');
+      return v.array(
+        node['items'] === undefined ? v.unknown() : valibotForNode(node['items'] as OpenApiSchema),
+        'array',
+      );
     case 'object': {
       const properties = node['properties'] as Record<string, OpenApiSchema> | undefined;
       const additional = node['additionalProperties'];
@@ -159,8 +187,16 @@ export function inlineK8sRefs(node: OpenApiSchema, options: InlineOptions): Open
     for (const [key, child] of Object.entries(ownProps)) properties[key] = child;
     const sorted: Record<string, OpenApiSchema> = {};
     for (const key of Object.keys(properties).sort()) sorted[key] = properties[key]!;
-    const requiredKeys = [...new Set([...((own['required'] as string[] | undefined) ?? []), ...((merged['required'] as string[] | undefined) ?? [])])];
-    return inlineK8sRefs({ ...own, properties: sorted, ...(requiredKeys.length > 0 ? { required: requiredKeys } : {}) }, options);
+    const requiredKeys = [
+      ...new Set([
+        ...((own['required'] as string[] | undefined) ?? []),
+        ...((merged['required'] as string[] | undefined) ?? []),
+      ]),
+    ];
+    return inlineK8sRefs(
+      { ...own, properties: sorted, ...(requiredKeys.length > 0 ? { required: requiredKeys } : {}) },
+      options,
+    );
   }
   const ref = node[K8S_REF];
   if (typeof ref === 'string') {
@@ -172,7 +208,9 @@ export function inlineK8sRefs(node: OpenApiSchema, options: InlineOptions): Open
   for (const [key, value] of Object.entries(node)) {
     if (key === 'properties' || key === 'patternProperties') {
       const props: Record<string, OpenApiSchema> = {};
-      for (const [name, child] of Object.entries(value as Record<string, OpenApiSchema>)) props[name] = inlineK8sRefs(child, options);
+      for (const [name, child] of Object.entries(value as Record<string, OpenApiSchema>)) {
+        props[name] = inlineK8sRefs(child, options);
+      }
       out[key] = props;
     } else if ((key === 'items' || key === 'additionalProperties') && value !== null && typeof value === 'object') {
       out[key] = inlineK8sRefs(value as OpenApiSchema, options);
@@ -184,11 +222,18 @@ export function inlineK8sRefs(node: OpenApiSchema, options: InlineOptions): Open
 }
 
 function crdForComponent(name: string, options: InlineOptions, stack: readonly string[]): OpenApiSchema {
-  if (stack.includes(name)) throw new Error(`recursive Kubernetes schema ${[...stack, name].join(' -> ')} cannot be inlined into a CRD`);
+  if (stack.includes(name)) {
+    throw new Error(`recursive Kubernetes schema ${[...stack, name].join(' -> ')} cannot be inlined into a CRD`);
+  }
   const component = SCHEMAS[name]!;
   const description = shorten(component['description'], options);
   if (name === QUANTITY) return quantityCrd(description);
-  if (name === INT_OR_STRING) return withDescription({ anyOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true }, description);
+  if (name === INT_OR_STRING) {
+    return withDescription(
+      { anyOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true },
+      description,
+    );
+  }
   if (name === TIME) return withDescription({ type: 'string', format: 'date-time' }, description);
   if (name === OBJECT_META) {
     // Embedded ObjectMeta (ephemeral volume claim templates) may only carry labels and annotations.
@@ -207,7 +252,16 @@ function crdForComponent(name: string, options: InlineOptions, stack: readonly s
   return crdForNode(component, options, [...stack, name]);
 }
 
-const KEPT_KEYS = new Set(['type', 'format', 'description', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-int-or-string', 'x-kubernetes-preserve-unknown-fields']);
+const KEPT_KEYS = new Set([
+  'type',
+  'format',
+  'description',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-preserve-unknown-fields',
+]);
 
 function crdForNode(node: OpenApiSchema, options: InlineOptions, stack: readonly string[]): OpenApiSchema {
   const ref = refOf(node);
@@ -263,7 +317,9 @@ function keepMapKeyDefaults(items: OpenApiSchema, source: OpenApiSchema, keys: r
   if (props === undefined) return;
   for (const key of keys) {
     const defaultValue = sourceProps[key]?.['default'];
-    if (!required.has(key) && defaultValue !== undefined && props[key] !== undefined) props[key] = { ...props[key], default: defaultValue };
+    if (!required.has(key) && defaultValue !== undefined && props[key] !== undefined) {
+      props[key] = { ...props[key], default: defaultValue };
+    }
   }
 }
 

@@ -118,7 +118,9 @@ export function additionalPodName(entryName: string, ordinal: number): string {
 }
 
 /** The ordinals [start, start+replicas) of a CosmosFullNode, ascending. */
-export function ordinalsOf(node: { spec: { replicas: number; ordinals?: { start?: number | null } | null } }): number[] {
+export function ordinalsOf(
+  node: { spec: { replicas: number; ordinals?: { start?: number | null } | null } },
+): number[] {
   const start = node.spec.ordinals?.start ?? 0;
   const count = Math.max(0, node.spec.replicas);
   return Array.from({ length: count }, (_, i) => start + i);
@@ -211,7 +213,10 @@ export function nodeType(node: { spec: { type?: string | null } }): 'FullNode' |
  * Adds `extra` to `into` without overwriting keys already present: the operator's keys win over
  * template metadata (Go preserveMergeInto). Returns a new object.
  */
-export function mergePreserving(into: Record<string, string>, extra: Record<string, string> | null | undefined): Record<string, string> {
+export function mergePreserving(
+  into: Record<string, string>,
+  extra: Record<string, string> | null | undefined,
+): Record<string, string> {
   const merged = { ...into };
   for (const [key, value] of Object.entries(extra ?? {})) {
     if (!Object.hasOwn(merged, key)) merged[key] = value;
@@ -233,7 +238,9 @@ export interface NormalizableMetadata {
  */
 export function normalizeMetadata<M extends NormalizableMetadata>(metadata: M): M {
   const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(metadata.labels ?? {})) labels[toLabelKey(key)] = trimMiddle(value, LABEL_LIMIT);
+  for (const [key, value] of Object.entries(metadata.labels ?? {})) {
+    labels[toLabelKey(key)] = trimMiddle(value, LABEL_LIMIT);
+  }
   const annotations: Record<string, string> = {};
   for (const [key, value] of Object.entries(metadata.annotations ?? {})) annotations[toLabelKey(key)] = value;
   return { ...metadata, name: toName(metadata.name ?? ''), labels, annotations };
@@ -242,7 +249,12 @@ export function normalizeMetadata<M extends NormalizableMetadata>(metadata: M): 
 // The pod names a CosmosFullNode owns, to tell whether an `instanceOverrides` key names one (§2.8).
 
 /** Main pods `inst(i)` for every ordinal in [start, start+replicas), and additional pods `<name>-<i>`. */
-export function fullNodePodNames(name: string, start: number, replicas: number, additionalPodNames: readonly string[]): Set<string> {
+export function fullNodePodNames(
+  name: string,
+  start: number,
+  replicas: number,
+  additionalPodNames: readonly string[],
+): Set<string> {
   const app = toName(name);
   const names = new Set<string>();
   const count = Math.min(Math.max(0, replicas), 100_000); // the names are only used to warn; bound the work

@@ -41,10 +41,19 @@ type Shape = { readonly [key: string]: Field<unknown> };
 type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends { readonly optional: true } ? K : never }[keyof S];
 type RequiredKeys<S extends Shape> = Exclude<keyof S, OptionalKeys<S>>;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
-export type ObjectOf<S extends Shape> = Simplify<{ -readonly [K in RequiredKeys<S>]: Infer<S[K]> } & { -readonly [K in OptionalKeys<S>]?: Infer<S[K]> }>;
+export type ObjectOf<S extends Shape> = Simplify<
+  { -readonly [K in RequiredKeys<S>]: Infer<S[K]> } & { -readonly [K in OptionalKeys<S>]?: Infer<S[K]> }
+>;
 
 // Messages double as the expected type (for "must be of type …") or as the cause detail.
-const TYPE = { string: 'string', integer: 'integer', number: 'number', boolean: 'boolean', object: 'object', array: 'array' } as const;
+const TYPE = {
+  string: 'string',
+  integer: 'integer',
+  number: 'number',
+  boolean: 'boolean',
+  object: 'object',
+  array: 'array',
+} as const;
 
 /** Marks a field as optional: absent and null are both accepted (the API server prunes nulls). */
 export function optional<T>(field: Field<T>): Field<T> & { readonly optional: true } {
@@ -58,12 +67,27 @@ interface Common<T> {
   readonly check?: FieldCheck<T>;
 }
 
-export function str(description: string, options: Common<string> & { minLength?: number; pattern?: RegExp; patternDetail?: string; format?: string } = {}): Field<string> {
+export function str(
+  description: string,
+  options: Common<string> & { minLength?: number; pattern?: RegExp; patternDetail?: string; format?: string } = {},
+): Field<string> {
   const actions: v.PipeItem<string, string, v.BaseIssue<unknown>>[] = [];
   if (options.minLength !== undefined) {
-    actions.push(v.minLength(options.minLength, options.minLength === 1 ? 'Required value' : `must be at least ${options.minLength} characters long`));
+    actions.push(
+      v.minLength(
+        options.minLength,
+        options.minLength === 1 ? 'Required value' : `must be at least ${options.minLength} characters long`,
+      ),
+    );
   }
-  if (options.pattern !== undefined) actions.push(v.regex(options.pattern, options.patternDetail ?? `must match the regular expression '${options.pattern.source}'`));
+  if (options.pattern !== undefined) {
+    actions.push(
+      v.regex(
+        options.pattern,
+        options.patternDetail ?? `must match the regular expression '${options.pattern.source}'`,
+      ),
+    );
+  }
   const openapi: OpenApiSchema = { type: 'string', description };
   if (options.format !== undefined) openapi['format'] = options.format;
   if (options.minLength !== undefined) openapi['minLength'] = options.minLength;
@@ -71,7 +95,11 @@ export function str(description: string, options: Common<string> & { minLength?:
   return finish(v.string(TYPE.string), actions, openapi, options);
 }
 
-export function enumOf<const T extends readonly [string, ...string[]]>(description: string, values: T, options: Common<T[number]> = {}): Field<T[number]> {
+export function enumOf<const T extends readonly [string, ...string[]]>(
+  description: string,
+  values: T,
+  options: Common<T[number]> = {},
+): Field<T[number]> {
   const supported = `supported values: ${values.map((value) => JSON.stringify(value)).join(', ')}`;
   return finish(v.picklist(values, supported), [], { type: 'string', description, enum: [...values] }, options);
 }
@@ -82,7 +110,10 @@ export function enumOf<const T extends readonly [string, ...string[]]>(descripti
  * test/e2e/admission-property.test.ts: the webhook admitted activeDeadlineSeconds 1e21).
  */
 export const int64Range = (): v.PipeItem<number, number, v.BaseIssue<unknown>> =>
-  v.check<number, string>((n) => n >= -(2 ** 63) && n < 2 ** 63, 'must be between -9223372036854775808 and 9223372036854775807');
+  v.check<number, string>(
+    (n) => n >= -(2 ** 63) && n < 2 ** 63,
+    'must be between -9223372036854775808 and 9223372036854775807',
+  );
 
 interface IntOptions extends Common<number> {
   readonly minimum?: number;
@@ -110,10 +141,14 @@ function integerField(kind: keyof typeof INT_FORMATS, description: string, optio
   return finish(v.number(TYPE.integer), actions, openapi, options);
 }
 
-export const int32 = (description: string, options: IntOptions = {}): Field<number> => integerField('int32', description, options);
-export const int64 = (description: string, options: IntOptions = {}): Field<number> => integerField('int64', description, options);
-export const uint32 = (description: string, options: IntOptions = {}): Field<number> => integerField('uint32', description, options);
-export const uint64 = (description: string, options: IntOptions = {}): Field<number> => integerField('uint64', description, options);
+export const int32 = (description: string, options: IntOptions = {}): Field<number> =>
+  integerField('int32', description, options);
+export const int64 = (description: string, options: IntOptions = {}): Field<number> =>
+  integerField('int64', description, options);
+export const uint32 = (description: string, options: IntOptions = {}): Field<number> =>
+  integerField('uint32', description, options);
+export const uint64 = (description: string, options: IntOptions = {}): Field<number> =>
+  integerField('uint64', description, options);
 
 export function bool(description: string): Field<boolean> {
   return finish(v.boolean(TYPE.boolean), [], { type: 'boolean', description }, {});
@@ -121,8 +156,15 @@ export function bool(description: string): Field<boolean> {
 
 /** A string or an integer (Kubernetes IntOrString). */
 export function intOrString(description: string, options: Common<number | string> = {}): Field<number | string> {
-  const schema = v.union([v.string(TYPE.string), v.pipe(v.number(TYPE.integer), v.integer(TYPE.integer), int64Range())], 'integer or string');
-  return finish(schema, [], { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], description }, options);
+  const schema = v.union(
+    [v.string(TYPE.string), v.pipe(v.number(TYPE.integer), v.integer(TYPE.integer), int64Range())],
+    'integer or string',
+  );
+  return finish(schema, [], {
+    'x-kubernetes-int-or-string': true,
+    anyOf: [{ type: 'integer' }, { type: 'string' }],
+    description,
+  }, options);
 }
 
 /** An RFC 3339 timestamp (metav1.Time). */
@@ -130,7 +172,11 @@ export function dateTime(description: string): Field<string> {
   return str(description, { format: 'date-time' });
 }
 
-export function object<const S extends Shape>(description: string, shape: S, options: Common<ObjectOf<S>> = {}): Field<ObjectOf<S>> {
+export function object<const S extends Shape>(
+  description: string,
+  shape: S,
+  options: Common<ObjectOf<S>> = {},
+): Field<ObjectOf<S>> {
   const entries: Record<string, v.GenericSchema> = {};
   const properties: Record<string, OpenApiSchema> = {};
   const required: string[] = [];
@@ -141,17 +187,34 @@ export function object<const S extends Shape>(description: string, shape: S, opt
   }
   const openapi: OpenApiSchema = { type: 'object', description, properties };
   if (required.length > 0) openapi['required'] = required;
-  return finish(rejectArrays(v.looseObject(entries, TYPE.object)) as unknown as v.GenericSchema<unknown, ObjectOf<S>>, [], openapi, options);
+  return finish(
+    rejectArrays(v.looseObject(entries, TYPE.object)) as unknown as v.GenericSchema<unknown, ObjectOf<S>>,
+    [],
+    openapi,
+    options,
+  );
 }
 
 /** A map with string keys (a Go map[string]T); its keys print in brackets in field paths. */
-export function record<T>(description: string, value: Field<T>, options: Common<Record<string, T>> = {}): Field<Record<string, T>> {
+export function record<T>(
+  description: string,
+  value: Field<T>,
+  options: Common<Record<string, T>> = {},
+): Field<Record<string, T>> {
   const { description: _drop, ...valueSchema } = value.openapi;
   void _drop;
-  return finish(rejectArrays(v.record(v.string(), value.schema, TYPE.object)) as v.GenericSchema<unknown, Record<string, T>>, [], { type: 'object', description, additionalProperties: valueSchema }, options);
+  return finish(
+    rejectArrays(v.record(v.string(), value.schema, TYPE.object)) as v.GenericSchema<unknown, Record<string, T>>,
+    [],
+    { type: 'object', description, additionalProperties: valueSchema },
+    options,
+  );
 }
 
-export function stringMap(description: string, options: Common<Record<string, string>> = {}): Field<Record<string, string>> {
+export function stringMap(
+  description: string,
+  options: Common<Record<string, string>> = {},
+): Field<Record<string, string>> {
   return record(description, str(''), options);
 }
 
@@ -187,14 +250,25 @@ export function rejectArrays<S extends v.GenericSchema>(schema: S): S {
 }
 
 /** Wraps a schema built elsewhere (the embedded Kubernetes types) as a field. */
-export function fromSchema<T>(schema: v.GenericSchema<unknown, T>, openapi: OpenApiSchema, options: Common<T> = {}): Field<T> {
+export function fromSchema<T>(
+  schema: v.GenericSchema<unknown, T>,
+  openapi: OpenApiSchema,
+  options: Common<T> = {},
+): Field<T> {
   return finish(schema, [], openapi, options);
 }
 
-function finish<T>(base: v.GenericSchema<unknown, T>, actions: v.PipeItem<T, T, v.BaseIssue<unknown>>[], openapi: OpenApiSchema, options: Common<T>): Field<T> {
+function finish<T>(
+  base: v.GenericSchema<unknown, T>,
+  actions: v.PipeItem<T, T, v.BaseIssue<unknown>>[],
+  openapi: OpenApiSchema,
+  options: Common<T>,
+): Field<T> {
   const all = [...actions];
   if (options.check !== undefined) all.push(checkAction(options.check));
-  const schema = all.length === 0 ? base : (v.pipe(base, ...(all as [v.PipeItem<T, T, v.BaseIssue<unknown>>])) as unknown as v.GenericSchema<unknown, T>);
+  const schema = all.length === 0
+    ? base
+    : (v.pipe(base, ...(all as [v.PipeItem<T, T, v.BaseIssue<unknown>>])) as unknown as v.GenericSchema<unknown, T>);
   return { schema, openapi: options.crd === undefined ? openapi : { ...openapi, ...options.crd } };
 }
 
@@ -212,7 +286,9 @@ export function checkAction<T>(check: FieldCheck<T>): v.PipeItem<T, T, v.BaseIss
     if (found === undefined) return;
     const problems: readonly FieldProblem[] = Array.isArray(found) ? found : [found as FieldProblem];
     for (const problem of problems) {
-      const path = problem.path === undefined || problem.path.length === 0 ? undefined : pathItems(dataset.value, problem.path);
+      const path = problem.path === undefined || problem.path.length === 0
+        ? undefined
+        : pathItems(dataset.value, problem.path);
       addIssue({
         message: problem.detail,
         expected: problem.type ?? 'FieldValueInvalid',
@@ -227,7 +303,9 @@ function pathItems(root: unknown, keys: readonly (string | number)[]): [v.IssueP
   const items: v.IssuePathItem[] = [];
   let current: unknown = root;
   for (const key of keys) {
-    const value = current !== null && typeof current === 'object' ? (current as Record<string | number, unknown>)[key] : undefined;
+    const value = current !== null && typeof current === 'object'
+      ? (current as Record<string | number, unknown>)[key]
+      : undefined;
     items.push(
       typeof key === 'number'
         ? { type: 'array', origin: 'value', input: current as unknown[], key, value }

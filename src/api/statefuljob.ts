@@ -4,7 +4,7 @@ import { goDuration } from './field-checks.ts';
 import { k8s } from './k8s-types.ts';
 import type { Jsonified, ObjectMeta } from './metadata.ts';
 import { ACCESS_MODES, GROUP } from './cosmosfullnode.ts';
-import { enumOf, int32, int64, list, object, optional, str, stringMap, type Infer } from './schema-kit.ts';
+import { enumOf, type Infer, int32, int64, list, object, optional, str, stringMap } from './schema-kit.ts';
 
 export const STATEFUL_JOB_VERSION = 'v1alpha1';
 export const STATEFUL_JOB_KIND = 'StatefulJob';
@@ -26,10 +26,15 @@ export const statefulJobSpec = object(
     jobTemplate: optional(
       object('Settings of the Jobs.', {
         activeDeadlineSeconds: optional(
-          int64('Seconds a Job may run before it is stopped. Not too short, or PVC and snapshot provisioning rate limits bite. Defaults to 86400 (24 hours).', { minimum: 1 }),
+          int64(
+            'Seconds a Job may run before it is stopped. Not too short, or PVC and snapshot provisioning rate limits bite. Defaults to 86400 (24 hours).',
+            { minimum: 1 },
+          ),
         ),
         backoffLimit: optional(int32('Retries before a Job is marked failed. Defaults to 5.', { minimum: 0 })),
-        ttlSecondsAfterFinished: optional(int32('Seconds a finished Job is kept, for its logs, before it is deleted. Defaults to 900.', { minimum: 0 })),
+        ttlSecondsAfterFinished: optional(
+          int32('Seconds a finished Job is kept, for its logs, before it is deleted. Defaults to 900.', { minimum: 0 }),
+        ),
       }),
     ),
     podTemplate: object('Template of the Job pods. The restart policy defaults to Never.', {
@@ -39,10 +44,15 @@ export const statefulJobSpec = object(
           annotations: optional(stringMap('Annotations of the pods.')),
         }),
       ),
-      spec: k8s<Jsonified<V1PodSpec>>('io.k8s.api.core.v1.PodSpec', 'Pod spec of the Job pods. Include the commands that process the data, and a volume mount of "snapshot".'),
+      spec: k8s<Jsonified<V1PodSpec>>(
+        'io.k8s.api.core.v1.PodSpec',
+        'Pod spec of the Job pods. Include the commands that process the data, and a volume mount of "snapshot".',
+      ),
     }),
     volumeClaimTemplate: object('The PVC restored for each Job.', {
-      storageClassName: str('Storage class of the PVC. On GKE it must match the class of the PVC the snapshot was taken from.'),
+      storageClassName: str(
+        'Storage class of the PVC. On GKE it must match the class of the PVC the snapshot was taken from.',
+      ),
       accessModes: optional(list('Access modes of the PVC.', enumOf('', ACCESS_MODES))),
     }),
   },
@@ -51,7 +61,12 @@ export const statefulJobSpec = object(
 export const statefulJobStatus = object('Observed state of a StatefulJob, written by the operator.', {
   observedGeneration: int64('The generation the operator last acted on.'),
   status: optional(str('Message for the user, such as the last error.')),
-  jobHistory: optional(list('Statuses of the last 5 Jobs, newest first.', k8s<Jsonified<V1JobStatus>>('io.k8s.api.batch.v1.JobStatus', ''))),
+  jobHistory: optional(
+    list(
+      'Statuses of the last 5 Jobs, newest first.',
+      k8s<Jsonified<V1JobStatus>>('io.k8s.api.batch.v1.JobStatus', ''),
+    ),
+  ),
 });
 
 export type StatefulJobSpec = Infer<typeof statefulJobSpec>;
@@ -65,4 +80,8 @@ export interface StatefulJob {
   status?: StatefulJobStatus;
 }
 
-export const STATEFUL_JOB_PRINTER_COLUMNS = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }] as const;
+export const STATEFUL_JOB_PRINTER_COLUMNS = [{
+  name: 'Age',
+  type: 'date',
+  jsonPath: '.metadata.creationTimestamp',
+}] as const;

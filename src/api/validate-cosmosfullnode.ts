@@ -3,10 +3,18 @@
 // Every rule is listed in docs/validation.md.
 import { fullNodeSpec } from './cosmosfullnode.ts';
 import { defaultCosmosFullNode } from './defaults.ts';
-import { childPath, duplicate, forbidden, invalid, required, type FieldCause, type ValidationResult } from './field-errors.ts';
-import { fullNodePodNames, toName, CREATED_BY, CREATED_BY_LABEL } from './naming.ts';
+import {
+  childPath,
+  duplicate,
+  type FieldCause,
+  forbidden,
+  invalid,
+  required,
+  type ValidationResult,
+} from './field-errors.ts';
+import { CREATED_BY, CREATED_BY_LABEL, fullNodePodNames, toName } from './naming.ts';
 import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from '../syntax/quantity.ts';
-import { at, checkSpec, isObject, result, type JsonObject } from './validate-spec.ts';
+import { at, checkSpec, isObject, type JsonObject, result } from './validate-spec.ts';
 
 export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationResult {
   const checked = checkSpec(obj, fullNodeSpec);
@@ -21,15 +29,25 @@ export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationR
   const createdBy = at(obj, 'metadata', 'labels', CREATED_BY_LABEL);
   if (typeof createdBy === 'string' && createdBy !== CREATED_BY) {
     // The Go operator copied it onto the children (§2.2); we keep our own (labels.ts, defaultLabels).
-    warnings.push(`metadata.labels[${CREATED_BY_LABEL}]: ${JSON.stringify(createdBy)} is not copied to the children, which keep ${JSON.stringify(CREATED_BY)} so the operator can find them`);
+    warnings.push(
+      `metadata.labels[${CREATED_BY_LABEL}]: ${JSON.stringify(createdBy)} is not copied to the children, which keep ${
+        JSON.stringify(CREATED_BY)
+      } so the operator can find them`,
+    );
   }
   return result(causes, warnings);
 }
 
 function crossFieldRules(spec: JsonObject, name: string | undefined, causes: FieldCause[], warnings: string[]): void {
-  const replicas = typeof spec['replicas'] === 'number' && Number.isInteger(spec['replicas']) ? spec['replicas'] : undefined;
+  const replicas = typeof spec['replicas'] === 'number' && Number.isInteger(spec['replicas'])
+    ? spec['replicas']
+    : undefined;
   const startRaw = at(spec, 'ordinals', 'start');
-  const start = startRaw === undefined || startRaw === null ? 0 : typeof startRaw === 'number' && Number.isInteger(startRaw) ? startRaw : undefined;
+  const start = startRaw === undefined || startRaw === null
+    ? 0
+    : typeof startRaw === 'number' && Number.isInteger(startRaw)
+    ? startRaw
+    : undefined;
   const versions = Array.isArray(at(spec, 'chain', 'versions')) ? (at(spec, 'chain', 'versions') as unknown[]) : [];
 
   // §2.9 / §5: a node below the first version's height has no image to run.
@@ -39,19 +57,27 @@ function crossFieldRules(spec: JsonObject, name: string | undefined, causes: Fie
       `spec.chain.versions[0].height: is ${firstHeight}, not 0: a node whose data is below that height (a new node without a snapshot) finds no version to run and its version check fails`,
     );
   }
-  if (versions.length > 0 && at(spec, 'chain', 'app', 'haltHeight') !== undefined && at(spec, 'chain', 'app', 'haltHeight') !== null) {
-    warnings.push('spec.chain.app.haltHeight: is ignored because spec.chain.versions is set; the versions decide the halt height');
+  if (
+    versions.length > 0 && at(spec, 'chain', 'app', 'haltHeight') !== undefined &&
+    at(spec, 'chain', 'app', 'haltHeight') !== null
+  ) {
+    warnings.push(
+      'spec.chain.app.haltHeight: is ignored because spec.chain.versions is set; the versions decide the halt height',
+    );
   }
 
   // The chain container needs an image from somewhere (§2.4): podTemplate.image, versions, a "node"
   // container entry, or an instance override for every pod.
   const podImage = at(spec, 'podTemplate', 'image');
   const containers = at(spec, 'podTemplate', 'containers');
-  const nodeContainerImage = Array.isArray(containers) && containers.some((c) => isObject(c) && c['name'] === 'node' && typeof c['image'] === 'string' && c['image'] !== '');
-  if (isObject(spec['podTemplate']) && (podImage === undefined || podImage === null) && versions.length === 0 && !nodeContainerImage && replicas !== undefined && replicas > 0 && start !== undefined) {
+  const nodeContainerImage = Array.isArray(containers) &&
+    containers.some((c) => isObject(c) && c['name'] === 'node' && typeof c['image'] === 'string' && c['image'] !== '');
+  if (
+    isObject(spec['podTemplate']) && (podImage === undefined || podImage === null) && versions.length === 0 &&
+    !nodeContainerImage && replicas !== undefined && replicas > 0 && start !== undefined
+  ) {
     const overrides = at(spec, 'instanceOverrides');
-    const everyPodOverridden =
-      name !== undefined &&
+    const everyPodOverridden = name !== undefined &&
       isObject(overrides) &&
       [...Array(Math.min(replicas, 10_000)).keys()].every((i) => {
         const override = overrides[toName(`${toName(name)}-${start + i}`)];
@@ -71,7 +97,13 @@ function crossFieldRules(spec: JsonObject, name: string | undefined, causes: Fie
       const field = `spec.additionalVersionedPods[${index}].name`;
       if (seen.has(podName)) causes.push(duplicate(field, podName));
       else if (name !== undefined && toName(podName) === toName(name)) {
-        causes.push(invalid(field, podName, `must differ from the CosmosFullNode's name: the pods "${podName}-<ordinal>" would collide with the main pods`));
+        causes.push(
+          invalid(
+            field,
+            podName,
+            `must differ from the CosmosFullNode's name: the pods "${podName}-<ordinal>" would collide with the main pods`,
+          ),
+        );
       }
       seen.add(podName);
       additionalNames.push(podName);
@@ -83,40 +115,68 @@ function crossFieldRules(spec: JsonObject, name: string | undefined, causes: Fie
   if (isObject(overrides) && name !== undefined && replicas !== undefined && start !== undefined) {
     const pods = fullNodePodNames(name, start, replicas, additionalNames);
     const app = toName(name);
-    const range = replicas === 0 ? 'there are no pods' : replicas === 1 ? `the pod is ${app}-${start}` : `pods are ${app}-${start} to ${app}-${start + replicas - 1}`;
+    const range = replicas === 0
+      ? 'there are no pods'
+      : replicas === 1
+      ? `the pod is ${app}-${start}`
+      : `pods are ${app}-${start} to ${app}-${start + replicas - 1}`;
     for (const key of Object.keys(overrides)) {
-      if (!pods.has(key)) warnings.push(`${childPath('spec.instanceOverrides', key, true)}: names no pod of this CosmosFullNode (${range}); the override has no effect`);
+      if (!pods.has(key)) {
+        warnings.push(
+          `${
+            childPath('spec.instanceOverrides', key, true)
+          }: names no pod of this CosmosFullNode (${range}); the override has no effect`,
+        );
+      }
     }
   }
 
   const selector = at(spec, 'volumeClaimTemplate', 'autoDataSource', 'volumeSnapshotSelector');
-  if (isObject(at(spec, 'volumeClaimTemplate', 'autoDataSource')) && (!isObject(selector) || Object.keys(selector).length === 0)) {
-    warnings.push('spec.volumeClaimTemplate.autoDataSource.volumeSnapshotSelector: is empty, so autoDataSource has no effect');
+  if (
+    isObject(at(spec, 'volumeClaimTemplate', 'autoDataSource')) &&
+    (!isObject(selector) || Object.keys(selector).length === 0)
+  ) {
+    warnings.push(
+      'spec.volumeClaimTemplate.autoDataSource.volumeSnapshotSelector: is empty, so autoDataSource has no effect',
+    );
   }
 
   const maxUnavailable = at(spec, 'strategy', 'maxUnavailable');
   if (typeof maxUnavailable === 'number' && Number.isInteger(maxUnavailable) && maxUnavailable <= 0) {
-    warnings.push(`spec.strategy.maxUnavailable: ${maxUnavailable} is treated as 1: at least one pod is always allowed to be unavailable during an update`);
+    warnings.push(
+      `spec.strategy.maxUnavailable: ${maxUnavailable} is treated as 1: at least one pod is always allowed to be unavailable during an update`,
+    );
   }
 
   const increase = at(spec, 'selfHeal', 'pvcAutoScale', 'increaseQuantity');
   if (typeof increase === 'string') {
     const parsed = increase.endsWith('%') ? undefined : parseQuantity(increase);
     const zero = increase.endsWith('%') ? /^0+%$/.test(increase) : parsed?.ok === true && parsed.quantity.nanos <= 0n;
-    if (zero) warnings.push(`spec.selfHeal.pvcAutoScale.increaseQuantity: ${JSON.stringify(increase)} does not grow the PVCs`);
+    if (zero) {
+      warnings.push(`spec.selfHeal.pvcAutoScale.increaseQuantity: ${JSON.stringify(increase)} does not grow the PVCs`);
+    }
   }
   const maxSize = quantityAt(spec, 'selfHeal', 'pvcAutoScale', 'maxSize');
   const storage = quantityAt(spec, 'volumeClaimTemplate', 'resources', 'requests', 'storage');
-  if (maxSize !== undefined && storage !== undefined && maxSize.nanos > 0n && compareQuantities(maxSize, storage) <= 0) {
+  if (
+    maxSize !== undefined && storage !== undefined && maxSize.nanos > 0n && compareQuantities(maxSize, storage) <= 0
+  ) {
     warnings.push(
-      `spec.selfHeal.pvcAutoScale.maxSize: ${formatQuantity(maxSize)} is not above the requested storage ${formatQuantity(storage)}, so PVCs are never grown`,
+      `spec.selfHeal.pvcAutoScale.maxSize: ${formatQuantity(maxSize)} is not above the requested storage ${
+        formatQuantity(storage)
+      }, so PVCs are never grown`,
     );
   }
 }
 
 /** Rules that compare with the stored object (both defaulted, so a Go-created object compares fairly). */
 function updateRules(next: unknown, previous: unknown, causes: FieldCause[]): void {
-  comparePvcTemplates('spec.volumeClaimTemplate', at(next, 'spec', 'volumeClaimTemplate'), at(previous, 'spec', 'volumeClaimTemplate'), causes);
+  comparePvcTemplates(
+    'spec.volumeClaimTemplate',
+    at(next, 'spec', 'volumeClaimTemplate'),
+    at(previous, 'spec', 'volumeClaimTemplate'),
+    causes,
+  );
   const nextOverrides = at(next, 'spec', 'instanceOverrides');
   const previousOverrides = at(previous, 'spec', 'instanceOverrides');
   if (isObject(nextOverrides) && isObject(previousOverrides)) {
@@ -137,13 +197,21 @@ function comparePvcTemplates(path: string, next: unknown, previous: unknown, cau
       causes.push(invalid(`${path}.${key}`, next[key], 'field is immutable'));
     }
   }
-  if (Array.isArray(next['accessModes']) && Array.isArray(previous['accessModes']) && JSON.stringify(next['accessModes']) !== JSON.stringify(previous['accessModes'])) {
+  if (
+    Array.isArray(next['accessModes']) && Array.isArray(previous['accessModes']) &&
+    JSON.stringify(next['accessModes']) !== JSON.stringify(previous['accessModes'])
+  ) {
     causes.push(invalid(`${path}.accessModes`, next['accessModes'], 'field is immutable'));
   }
   const nextSize = quantityAt(next, 'resources', 'requests', 'storage');
   const previousSize = quantityAt(previous, 'resources', 'requests', 'storage');
   if (nextSize !== undefined && previousSize !== undefined && compareQuantities(nextSize, previousSize) < 0) {
-    causes.push(forbidden(`${path}.resources.requests[storage]`, `field can not be less than previous value (${formatQuantity(previousSize)}): PVCs never shrink`));
+    causes.push(
+      forbidden(
+        `${path}.resources.requests[storage]`,
+        `field can not be less than previous value (${formatQuantity(previousSize)}): PVCs never shrink`,
+      ),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 // Validation of a ScheduledVolumeSnapshot: the schema (cron as robfig ParseStandard accepts it,
 // bounds) plus warnings and update rules. Pure; any JSON value in, never throws.
 import { parseSchedule } from '../syntax/cron.ts';
-import { invalid, type FieldCause, type ValidationResult } from './field-errors.ts';
+import { type FieldCause, invalid, type ValidationResult } from './field-errors.ts';
 import { scheduledVolumeSnapshotSpec } from './scheduledvolumesnapshot.ts';
 import { at, checkSpec, result } from './validate-spec.ts';
 
@@ -13,7 +13,11 @@ export interface SnapshotValidationContext {
 /** A fixed reference time, so that "never fires" is decided the same way on every call. */
 const REFERENCE_TIME = new Date('2024-01-01T00:00:00Z');
 
-export function validateScheduledVolumeSnapshot(obj: unknown, old?: unknown, context: SnapshotValidationContext = {}): ValidationResult {
+export function validateScheduledVolumeSnapshot(
+  obj: unknown,
+  old?: unknown,
+  context: SnapshotValidationContext = {},
+): ValidationResult {
   const checked = checkSpec(obj, scheduledVolumeSnapshotSpec);
   const causes: FieldCause[] = [...checked.causes];
   const warnings: string[] = [];
@@ -28,27 +32,43 @@ export function validateScheduledVolumeSnapshot(obj: unknown, old?: unknown, con
     }
     const namespace = at(spec, 'fullNodeRef', 'namespace');
     if (typeof namespace === 'string' && namespace !== '') {
-      warnings.push('spec.fullNodeRef.namespace: is deprecated and ignored; the CosmosFullNode must be in the namespace of the ScheduledVolumeSnapshot');
+      warnings.push(
+        'spec.fullNodeRef.namespace: is deprecated and ignored; the CosmosFullNode must be in the namespace of the ScheduledVolumeSnapshot',
+      );
     }
     const minAvailable = typeof spec['minAvailable'] === 'number' ? spec['minAvailable'] : 2;
     if (spec['deletePod'] === true && minAvailable === 1) {
-      warnings.push('spec.minAvailable: is 1 with deletePod, so the only in-sync pod may be deleted for a snapshot: expect downtime');
+      warnings.push(
+        'spec.minAvailable: is 1 with deletePod, so the only in-sync pod may be deleted for a snapshot: expect downtime',
+      );
     }
     const replicas = at(context.fullNode, 'spec', 'replicas');
     if (typeof replicas === 'number' && minAvailable > replicas) {
-      warnings.push(`spec.minAvailable: ${minAvailable} is more than the ${replicas} replicas of CosmosFullNode ${JSON.stringify(at(spec, 'fullNodeRef', 'name'))}: no snapshot will be taken`);
+      warnings.push(
+        `spec.minAvailable: ${minAvailable} is more than the ${replicas} replicas of CosmosFullNode ${
+          JSON.stringify(at(spec, 'fullNodeRef', 'name'))
+        }: no snapshot will be taken`,
+      );
     }
     const ordinal = at(spec, 'fullNodeRef', 'ordinal');
     const startRaw = at(context.fullNode, 'spec', 'ordinals', 'start');
     const start = typeof startRaw === 'number' ? startRaw : 0;
-    if (typeof ordinal === 'number' && typeof replicas === 'number' && (ordinal < start || ordinal >= start + replicas)) {
-      warnings.push(`spec.fullNodeRef.ordinal: ${ordinal} is outside the ordinals [${start}, ${start + replicas}) of the CosmosFullNode: no snapshot will be taken`);
+    if (
+      typeof ordinal === 'number' && typeof replicas === 'number' && (ordinal < start || ordinal >= start + replicas)
+    ) {
+      warnings.push(
+        `spec.fullNodeRef.ordinal: ${ordinal} is outside the ordinals [${start}, ${
+          start + replicas
+        }) of the CosmosFullNode: no snapshot will be taken`,
+      );
     }
     if (old !== undefined && old !== null) {
       // The Go type documents fullNodeRef as immutable: a new source needs a new ScheduledVolumeSnapshot.
       const before = at(old, 'spec', 'fullNodeRef', 'name');
       const after = at(spec, 'fullNodeRef', 'name');
-      if (typeof before === 'string' && typeof after === 'string' && before !== after) causes.push(invalid('spec.fullNodeRef.name', after, 'field is immutable'));
+      if (typeof before === 'string' && typeof after === 'string' && before !== after) {
+        causes.push(invalid('spec.fullNodeRef.name', after, 'field is immutable'));
+      }
     }
   }
   return result(causes, warnings);

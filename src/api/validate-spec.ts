@@ -1,6 +1,13 @@
 // The part of validation every kind shares: any JSON value in, causes with Kubernetes field paths out.
 import * as v from 'valibot';
-import { causeFromIssue, dedupe, required, typeInvalid, type FieldCause, type ValidationResult } from './field-errors.ts';
+import {
+  causeFromIssue,
+  dedupe,
+  type FieldCause,
+  required,
+  typeInvalid,
+  type ValidationResult,
+} from './field-errors.ts';
 import type { Field } from './schema-kit.ts';
 
 export type JsonObject = Record<string, unknown>;
@@ -29,7 +36,13 @@ export interface SpecCheck<T> {
 }
 
 export function checkSpec<T>(obj: unknown, field: Field<T>): SpecCheck<T> {
-  if (!isObject(obj)) return { causes: [obj === undefined || obj === null ? required('spec') : typeInvalid('spec', obj, 'object')], spec: undefined, raw: undefined };
+  if (!isObject(obj)) {
+    return {
+      causes: [obj === undefined || obj === null ? required('spec') : typeInvalid('spec', obj, 'object')],
+      spec: undefined,
+      raw: undefined,
+    };
+  }
   const spec = obj['spec'];
   if (spec === undefined || spec === null) return { causes: [required('spec')], spec: undefined, raw: undefined };
   let result: ReturnType<typeof v.safeParse<typeof field.schema>>;
@@ -37,7 +50,11 @@ export function checkSpec<T>(obj: unknown, field: Field<T>): SpecCheck<T> {
     result = v.safeParse(field.schema, spec, { abortEarly: false });
   } catch (error) {
     // A bug in a check must never turn into a 500: report it on the spec.
-    return { causes: [{ type: 'FieldValueInvalid', field: 'spec', message: `Internal error: ${String(error)}` }], spec: undefined, raw: isObject(spec) ? spec : undefined };
+    return {
+      causes: [{ type: 'FieldValueInvalid', field: 'spec', message: `Internal error: ${String(error)}` }],
+      spec: undefined,
+      raw: isObject(spec) ? spec : undefined,
+    };
   }
   const causes = result.success ? [] : result.issues.map((issue) => causeFromIssue(issue, field.openapi, 'spec'));
   return { causes, spec: result.success ? (result.output as T) : undefined, raw: isObject(spec) ? spec : undefined };

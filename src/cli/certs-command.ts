@@ -6,12 +6,12 @@ import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type CertificateAuthority,
   classifyHosts,
   createCertificateAuthority,
   issueServingCertificate,
   loadCertificateAuthority,
   serviceHostnames,
-  type CertificateAuthority,
 } from '../../certs/issue.ts';
 
 export const DEFAULT_CERT_DIR = '/tmp/k8s-webhook-server/serving-certs';
@@ -81,7 +81,12 @@ export async function runCertsCommand(argv: string[], io: Output = stdio): Promi
     const dir = values.dir;
     await mkdir(dir, { recursive: true });
     const { ca, created } = await loadOrCreateCa(dir, io);
-    const { dnsNames, ipAddresses } = classifyHosts([...serviceHostnames(service, namespace), 'localhost', '127.0.0.1', ...values.host]);
+    const { dnsNames, ipAddresses } = classifyHosts([
+      ...serviceHostnames(service, namespace),
+      'localhost',
+      '127.0.0.1',
+      ...values.host,
+    ]);
     const serving = issueServingCertificate(ca, {
       commonName: `${service}.${namespace}.svc`,
       dnsNames,
@@ -130,7 +135,11 @@ async function loadOrCreateCa(dir: string, io: Output): Promise<{ ca: Certificat
   const keyPem = await readIfPresent(join(dir, 'ca.key'));
   if (certPem === undefined && keyPem === undefined) return { ca: createCertificateAuthority(), created: true };
   if (certPem === undefined || keyPem === undefined) {
-    throw new Error(`${join(dir, certPem === undefined ? 'ca.crt' : 'ca.key')} is missing; remove the other CA file to create a new CA`);
+    throw new Error(
+      `${
+        join(dir, certPem === undefined ? 'ca.crt' : 'ca.key')
+      } is missing; remove the other CA file to create a new CA`,
+    );
   }
   const ca = loadCertificateAuthority(certPem, keyPem);
   const renewBefore = Date.now() + 30 * 24 * 60 * 60 * 1000;

@@ -67,8 +67,7 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]):
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const head = s.type === 'bool' ? `--${s.name}` : `--${s.name} string`;
-    const def =
-      s.type === 'bool' ? (s.default ? ' (default true)' : '') : s.default ? ` (default "${s.default}")` : '';
+    const def = s.type === 'bool' ? (s.default ? ' (default true)' : '') : s.default ? ` (default "${s.default}")` : '';
     return [head, s.help + def] as const;
   });
   const width = Math.max(...rows.map(([h]) => h.length)) + 2;

@@ -5,8 +5,8 @@
 import type { BindAddress } from './flags.ts';
 import { createHealthApp } from '../http/health-app.ts';
 import { createMetricsApp, createMetricsRegistry } from '../http/metrics-app.ts';
-import { serveHttp, type RunningServer } from '../http/serve.ts';
-import { createKubeClient, inClusterNamespace, loadKubeConfig, type KubeClient } from '../kube/client.ts';
+import { type RunningServer, serveHttp } from '../http/serve.ts';
+import { createKubeClient, inClusterNamespace, type KubeClient, loadKubeConfig } from '../kube/client.ts';
 import type { Registry } from 'prom-client';
 import type { LeaderWork } from '../kube/controller.ts';
 import { createLeaderElector, defaultIdentity } from '../kube/leader-election.ts';
@@ -38,7 +38,10 @@ export type LeaderWorkFactory = (ctx: { kube: KubeClient; registry: Registry; lo
 
 export type Manager = { stop(reason: string): Promise<void>; done: Promise<number> };
 
-export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderWorkFactory = () => []): Promise<Manager> {
+export async function startManager(
+  opts: ManagerOptions,
+  makeLeaderWork: LeaderWorkFactory = () => [],
+): Promise<Manager> {
   const { log } = opts;
   const registry = createMetricsRegistry();
   const health = createHealthApp();
@@ -71,14 +74,17 @@ export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderW
           `run "cosmos-operator certs --dir ${certDir}", or pass --webhook-port=0 to run without webhooks`,
       );
     }
-    webhookServer = await serveTls(createWebhookApp(API_KINDS, { registry, logger: log.child({ component: 'webhooks' }) }), {
-      host: host || '0.0.0.0',
-      port,
-      certFile,
-      keyFile,
-      registry,
-      logger: log,
-    });
+    webhookServer = await serveTls(
+      createWebhookApp(API_KINDS, { registry, logger: log.child({ component: 'webhooks' }) }),
+      {
+        host: host || '0.0.0.0',
+        port,
+        certFile,
+        keyFile,
+        registry,
+        logger: log,
+      },
+    );
     const address = `${webhookServer.address.host}:${webhookServer.address.port}`;
     log.info('serving admission webhooks', { address, certDir, kinds: API_KINDS.map((k) => k.kind) });
     health.checks.addReadyz('webhook', () => true);
@@ -96,7 +102,11 @@ export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderW
   const connected = (async () => {
     for (let delay = 500; !stopController.signal.aborted; delay = Math.min(delay * 2, 10_000)) {
       try {
-        const v = (await kube.rest.request<{ gitVersion?: string }>({ method: 'GET', path: '/version', signal: stopController.signal }));
+        const v = await kube.rest.request<{ gitVersion?: string }>({
+          method: 'GET',
+          path: '/version',
+          signal: stopController.signal,
+        });
         apiState = true;
         log.info('connected to the API server', { version: v.gitVersion });
         return true;
@@ -122,7 +132,7 @@ export async function startManager(opts: ManagerOptions, makeLeaderWork: LeaderW
           log.error('leader work failed; stopping', { work: w.name, error: err });
           exitCode = 1;
           void stop(`${w.name} failed`);
-        }),
+        })
       ),
     );
   };

@@ -8,7 +8,7 @@
 // node closed meanwhile fails the first request on it, and a pod wrongly seen unreachable
 // counts against the rollout (§2.7: an unreachable pod with a new image is deleted outright).
 import http from 'node:http';
-import { parseCometStatus, type CometStatus } from './comet-status.ts';
+import { type CometStatus, parseCometStatus } from './comet-status.ts';
 
 export type CometFailure =
   /** A non-200 answer; the text is the HTTP status, as Go's `resp.Status`. */
@@ -37,7 +37,11 @@ const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeS
 
 type Attempt = { status: number; statusText: string; body: string | undefined } | { error: unknown };
 
-export async function fetchCometStatus(podIP: string, rpcPort: number, options: FetchCometStatusOptions = {}): Promise<CometStatusResponse> {
+export async function fetchCometStatus(
+  podIP: string,
+  rpcPort: number,
+  options: FetchCometStatusOptions = {},
+): Promise<CometStatusResponse> {
   const timeoutMs = options.timeoutMs ?? 5000;
   const host = podIP.includes(':') ? `[${podIP}]` : podIP;
   const url = `http://${host}:${rpcPort}/status`;
@@ -59,8 +63,12 @@ export async function fetchCometStatus(podIP: string, rpcPort: number, options: 
       if (options.signal?.aborted) return { ok: false, kind: 'aborted', error: `GET ${url}: aborted` };
       return { ok: false, kind: 'network', error: `GET ${url}: ${networkErrorText(attempt.error)}` };
     }
-    if (attempt.status !== 200) return { ok: false, kind: 'http', error: httpStatusText(attempt.status, attempt.statusText) };
-    if (attempt.body === undefined) return { ok: false, kind: 'malformed', error: `malformed status: body over ${MAX_BODY_BYTES} bytes` };
+    if (attempt.status !== 200) {
+      return { ok: false, kind: 'http', error: httpStatusText(attempt.status, attempt.statusText) };
+    }
+    if (attempt.body === undefined) {
+      return { ok: false, kind: 'malformed', error: `malformed status: body over ${MAX_BODY_BYTES} bytes` };
+    }
     const parsed = parseCometStatus(attempt.body);
     return parsed.ok ? parsed : { ok: false, kind: 'malformed', error: parsed.error };
   } finally {
@@ -79,7 +87,14 @@ function get(host: string, port: number, signal: AbortSignal): Promise<Attempt> 
       signal.removeEventListener('abort', onAbort);
       resolve(a);
     };
-    const req = http.request({ host, port, path: '/status', method: 'GET', agent, headers: { accept: 'application/json' } }, (res) => {
+    const req = http.request({
+      host,
+      port,
+      path: '/status',
+      method: 'GET',
+      agent,
+      headers: { accept: 'application/json' },
+    }, (res) => {
       const status = res.statusCode ?? 0;
       const statusText = res.statusMessage ?? '';
       if (status !== 200) {

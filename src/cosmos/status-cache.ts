@@ -22,12 +22,19 @@
 // interval; after that it is polled on the usual ticks.
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/log.ts';
-import { systemClock, type Clock, type Timer } from '../kube/clock.ts';
-import { fetchCometStatus, type CometFailure, type CometStatusResponse } from './comet-client.ts';
-import { statusCacheMetrics, type StatusCacheMetrics, type StatusRequestResult } from './status-metrics.ts';
-import { sortByOrdinal, type Pod, type PodSync } from './synced-pods.ts';
+import { type Clock, systemClock, type Timer } from '../kube/clock.ts';
+import { type CometFailure, type CometStatusResponse, fetchCometStatus } from './comet-client.ts';
+import { type StatusCacheMetrics, statusCacheMetrics, type StatusRequestResult } from './status-metrics.ts';
+import { type Pod, type PodSync, sortByOrdinal } from './synced-pods.ts';
 
-export { isPodAvailable, sortByOrdinal, syncedPods, SYNCED_MIN_READY_MS, type Pod, type PodSync } from './synced-pods.ts';
+export {
+  isPodAvailable,
+  type Pod,
+  type PodSync,
+  sortByOrdinal,
+  SYNCED_MIN_READY_MS,
+  syncedPods,
+} from './synced-pods.ts';
 
 export type StatusCacheOptions = {
   /** Owned pods of CosmosFullNode namespace/name, from the informer cache (additional pods included). */
@@ -210,7 +217,16 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
     metrics?.requests.inc({ result: res.ok ? 'success' : failureResult[res.kind] });
     metrics?.requestDuration.observe((performance.now() - started) / 1000);
     const ts = clock.now();
-    if (res.ok) return Object.freeze({ pod: name, uid, ts, height: res.status.latestBlockHeight, inSync: !res.status.catchingUp, reachable: true });
+    if (res.ok) {
+      return Object.freeze({
+        pod: name,
+        uid,
+        ts,
+        height: res.status.latestBlockHeight,
+        inSync: !res.status.catchingUp,
+        reachable: true,
+      });
+    }
     return Object.freeze({ pod: name, uid, ts, reachable: false, error: res.error });
   }
 
@@ -222,7 +238,14 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
       const before = prev.get(pod);
       if (before === undefined || before.uid !== now.uid) {
         material = true;
-        log.debug('pod status appeared', { namespace: t.namespace, name: t.name, pod, uid: now.uid, reachable: now.reachable, inSync: now.inSync });
+        log.debug('pod status appeared', {
+          namespace: t.namespace,
+          name: t.name,
+          pod,
+          uid: now.uid,
+          reachable: now.reachable,
+          inSync: now.inSync,
+        });
         continue;
       }
       if (before.reachable !== now.reachable || before.inSync !== now.inSync) {
@@ -240,10 +263,12 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
       }
       if (now.height !== undefined && before.height !== now.height) {
         height = true;
-        if (!heightMatters && options.heightMatters?.(t.namespace, t.name, pod, before.height, now.height)) heightMatters = true;
+        if (!heightMatters && options.heightMatters?.(t.namespace, t.name, pod, before.height, now.height)) {
+          heightMatters = true;
+        }
       }
     }
-    if (!material) for (const pod of prev.keys()) if (!next.has(pod)) material = true;
+    if (!material) { for (const pod of prev.keys()) if (!next.has(pod)) material = true; }
     return { material, height, heightMatters };
   }
 
@@ -318,7 +343,12 @@ export function createStatusCache(options: StatusCacheOptions): StatusCache {
         if (!podName) continue;
         const uid = pod.metadata?.uid ?? '';
         const have = t?.results.get(podName);
-        out.set(podName, have !== undefined && have.uid === uid ? have : Object.freeze({ pod: podName, uid, ts: now, reachable: false, error: MISSING_STATUS }));
+        out.set(
+          podName,
+          have !== undefined && have.uid === uid
+            ? have
+            : Object.freeze({ pod: podName, uid, ts: now, reachable: false, error: MISSING_STATUS }),
+        );
       }
       return out;
     },

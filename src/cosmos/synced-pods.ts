@@ -5,8 +5,13 @@ import { ORDINAL_ANNOTATION } from '../api/naming.ts';
 /** The part of a Pod this package reads; a cached Pod (plain JSON) and client-node's V1Pod both fit. */
 export type Pod = {
   metadata?: { name?: string; namespace?: string; uid?: string; annotations?: Record<string, string> };
-  spec?: { containers?: ReadonlyArray<{ name?: string; ports?: ReadonlyArray<{ name?: string; containerPort?: number }> }> };
-  status?: { podIP?: string; conditions?: ReadonlyArray<{ type?: string; status?: string; lastTransitionTime?: string | Date }> };
+  spec?: {
+    containers?: ReadonlyArray<{ name?: string; ports?: ReadonlyArray<{ name?: string; containerPort?: number }> }>;
+  };
+  status?: {
+    podIP?: string;
+    conditions?: ReadonlyArray<{ type?: string; status?: string; lastTransitionTime?: string | Date }>;
+  };
 };
 
 /** What the cache knows of one pod. Frozen: shared by every reader. */
@@ -35,7 +40,12 @@ export const SYNCED_MIN_READY_MS = 5000;
  * PodReady=True since strictly before `now - minReadyMs` (Go's IsPodAvailable; a Ready condition
  * without lastTransitionTime never counts unless `minReadyMs` is 0). In ordinal order.
  */
-export function syncedPods<P extends Pod>(pods: readonly P[], sync: ReadonlyMap<string, PodSync>, now: number, minReadyMs = SYNCED_MIN_READY_MS): P[] {
+export function syncedPods<P extends Pod>(
+  pods: readonly P[],
+  sync: ReadonlyMap<string, PodSync>,
+  now: number,
+  minReadyMs = SYNCED_MIN_READY_MS,
+): P[] {
   return sortByOrdinal(pods).filter((pod) => {
     const name = pod.metadata?.name;
     const seen = name === undefined ? undefined : sync.get(name);

@@ -16,26 +16,28 @@ export function createHealthApp(): { app: Hono; checks: HealthChecks } {
   const readyz = new Map<string, Check>([['ping', () => true]]);
   const app = new Hono();
 
-  const handler = (checks: Map<string, Check>, label: string) => async (c: { req: { query(k: string): string | undefined }; text(body: string, status?: 200 | 500): Response }) => {
-    const verbose = c.req.query('verbose') !== undefined;
-    const lines: string[] = [];
-    let failed = false;
-    for (const [name, check] of checks) {
-      let result: true | string;
-      try {
-        result = await check();
-      } catch (err) {
-        result = err instanceof Error ? err.message : String(err);
+  const handler =
+    (checks: Map<string, Check>, label: string) =>
+    async (c: { req: { query(k: string): string | undefined }; text(body: string, status?: 200 | 500): Response }) => {
+      const verbose = c.req.query('verbose') !== undefined;
+      const lines: string[] = [];
+      let failed = false;
+      for (const [name, check] of checks) {
+        let result: true | string;
+        try {
+          result = await check();
+        } catch (err) {
+          result = err instanceof Error ? err.message : String(err);
+        }
+        if (result === true) lines.push(`[+]${name} ok`);
+        else {
+          failed = true;
+          lines.push(`[-]${name} failed: ${result}`);
+        }
       }
-      if (result === true) lines.push(`[+]${name} ok`);
-      else {
-        failed = true;
-        lines.push(`[-]${name} failed: ${result}`);
-      }
-    }
-    if (failed) return c.text(`${lines.join('\n')}\n${label} check failed\n`, 500);
-    return c.text(verbose ? `${lines.join('\n')}\n${label} check passed\n` : 'ok', 200);
-  };
+      if (failed) return c.text(`${lines.join('\n')}\n${label} check failed\n`, 500);
+      return c.text(verbose ? `${lines.join('\n')}\n${label} check passed\n` : 'ok', 200);
+    };
 
   app.get('/healthz', handler(healthz, 'healthz'));
   app.get('/readyz', handler(readyz, 'readyz'));

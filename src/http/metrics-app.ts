@@ -2,7 +2,7 @@
 // prom-client's global), with the process_* collectors that dashboards built for
 // controller-runtime query (process_cpu_seconds_total, process_resident_memory_bytes).
 import { Hono } from 'hono';
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 
 export function createMetricsRegistry(): Registry {
   const registry = new Registry();

@@ -11,7 +11,10 @@ export type RunningServer = { port: number; host: string; close(): Promise<void>
 export function serveHttp(app: Hono, host: string, port: number): Promise<RunningServer> {
   const server: Server = createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
   return new Promise((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err })));
+    server.once(
+      'error',
+      (err) => reject(new Error(`cannot listen on ${host}:${port}: ${err.message}`, { cause: err })),
+    );
     server.listen(port, host, () => {
       const addr = server.address() as AddressInfo;
       resolve({

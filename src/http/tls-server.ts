@@ -3,8 +3,8 @@
 // controller-runtime's certwatcher does. cert-manager and the kubelet replace a mounted
 // Secret's files by swapping a `..data` symlink, so the watch is on the directory, with a
 // poll as a fallback for file systems where fs.watch says nothing (operator-runtime-notes §4.4, §6.3).
-import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
@@ -92,7 +92,10 @@ function samePair(a: Pair | undefined, b: Pair): boolean {
  * Serves `app` over TLS on host:port once the initial certificate pair loads (it throws if it
  * does not). A changed pair that fails to load is logged and counted; the old one stays in use.
  */
-export async function serveTls(app: { fetch: FetchCallback } | FetchCallback, options: TlsServerOptions): Promise<TlsServer> {
+export async function serveTls(
+  app: { fetch: FetchCallback } | FetchCallback,
+  options: TlsServerOptions,
+): Promise<TlsServer> {
   const { certFile, keyFile, logger } = options;
   const metrics = certMetrics(options.registry);
   const fetch = typeof app === 'function' ? app : app.fetch;
@@ -113,7 +116,10 @@ export async function serveTls(app: { fetch: FetchCallback } | FetchCallback, op
     getRequestListener(fetch, { overrideGlobalObjects: false }),
   );
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err) => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err })));
+    server.once(
+      'error',
+      (err) => reject(new Error(`cannot listen on ${options.host}:${options.port}: ${err.message}`, { cause: err })),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   server.on('error', (err) => logger?.error('webhook server error', { error: err }));
@@ -148,8 +154,17 @@ export async function serveTls(app: { fetch: FetchCallback } | FetchCallback, op
       server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' });
       current = pair;
       lastFailed = undefined;
-      logger?.info('reloaded the serving certificate', { subject: cert.subject, notAfter: cert.validTo, serialNumber: cert.serialNumber });
-      options.onReload?.({ outcome: 'reloaded', subject: cert.subject, notAfter: cert.validTo, serialNumber: cert.serialNumber });
+      logger?.info('reloaded the serving certificate', {
+        subject: cert.subject,
+        notAfter: cert.validTo,
+        serialNumber: cert.serialNumber,
+      });
+      options.onReload?.({
+        outcome: 'reloaded',
+        subject: cert.subject,
+        notAfter: cert.validTo,
+        serialNumber: cert.serialNumber,
+      });
       return 'reloaded';
     } catch (error) {
       metrics?.errors.inc();

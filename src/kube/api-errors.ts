@@ -100,10 +100,16 @@ export function describeApiError(err: unknown): string {
     // undici: `TypeError: fetch failed` whose cause holds the socket error.
     const cause = err.cause as { code?: unknown; message?: unknown } | undefined;
     if (cause && typeof cause === 'object') {
-      const detail = typeof cause.code === 'string' ? cause.code : typeof cause.message === 'string' ? cause.message : '';
+      const detail = typeof cause.code === 'string'
+        ? cause.code
+        : typeof cause.message === 'string'
+        ? cause.message
+        : '';
       if (detail) return `${err.message} (${detail})`;
     }
-    return err.name && err.name !== 'Error' && !err.message.includes(err.name) ? `${err.name}: ${err.message}` : err.message;
+    return err.name && err.name !== 'Error' && !err.message.includes(err.name)
+      ? `${err.name}: ${err.message}`
+      : err.message;
   }
   return String(err);
 }

@@ -7,7 +7,7 @@
 // offered: custom resources reject it with 415 (operator-runtime-notes §2.2).
 
 import { withTypeMeta } from './objects.ts';
-import { resourcePath, type KubeObject, type ResourceType } from './resource.ts';
+import { type KubeObject, resourcePath, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
 
 export const fieldManager = 'cosmos-operator';
@@ -35,7 +35,12 @@ export type ApplyOptions = PatchOptions & {
  * Server-side apply of `obj` (it must carry metadata.name, and metadata.namespace when
  * namespaced). Send only the fields we own: anything omitted that we applied before is removed.
  */
-export function applyObject<T extends KubeObject>(rest: RestClient, type: ResourceType, obj: T, opts: ApplyOptions = {}): Promise<T> {
+export function applyObject<T extends KubeObject>(
+  rest: RestClient,
+  type: ResourceType,
+  obj: T,
+  opts: ApplyOptions = {},
+): Promise<T> {
   const name = obj.metadata?.name;
   if (!name) return Promise.reject(new Error(`apply ${type.kind}: metadata.name is required`));
   // Server-side apply refuses a body that carries these (managedFields) or where they are stale.

@@ -5,8 +5,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { currentConnection, inClusterConnection, mergeKubeConfigFiles, readKubeConfigFile, type KubeConfig } from './kubeconfig.ts';
-import { objectClient, type ObjectClient } from './objects.ts';
+import {
+  currentConnection,
+  inClusterConnection,
+  type KubeConfig,
+  mergeKubeConfigFiles,
+  readKubeConfigFile,
+} from './kubeconfig.ts';
+import { type ObjectClient, objectClient } from './objects.ts';
 import type { KubeObject, ResourceType } from './resource.ts';
 import { createRestClient, type RestClient } from './rest.ts';
 
@@ -27,7 +33,12 @@ export function loadKubeConfig(opts: LoadOptions = {}): { kubeConfig: KubeConfig
   const env = opts.env ?? process.env;
   const root = opts.inClusterRoot ?? '';
 
-  if (opts.kubeconfig) return { kubeConfig: currentConnection(readKubeConfigFile(opts.kubeconfig), undefined, opts.kubeconfig), source: 'flag' };
+  if (opts.kubeconfig) {
+    return {
+      kubeConfig: currentConnection(readKubeConfigFile(opts.kubeconfig), undefined, opts.kubeconfig),
+      source: 'flag',
+    };
+  }
   const fromEnv = (env.KUBECONFIG ?? '').split(':').filter(Boolean);
   if (fromEnv.length > 0) {
     // kubectl's merge: the first file to name a cluster, user, context or the current context wins.
@@ -39,8 +50,12 @@ export function loadKubeConfig(opts: LoadOptions = {}): { kubeConfig: KubeConfig
     return { kubeConfig: inClusterConnection(env, root), source: 'in-cluster' };
   }
   const home = join(opts.home ?? homedir(), '.kube', 'config');
-  if (existsSync(home)) return { kubeConfig: currentConnection(readKubeConfigFile(home), undefined, home), source: 'home' };
-  throw new Error('no Kubernetes credentials: pass --kubeconfig, set KUBECONFIG, or run in a pod with a service account');
+  if (existsSync(home)) {
+    return { kubeConfig: currentConnection(readKubeConfigFile(home), undefined, home), source: 'home' };
+  }
+  throw new Error(
+    'no Kubernetes credentials: pass --kubeconfig, set KUBECONFIG, or run in a pod with a service account',
+  );
 }
 
 /** The namespace of the pod we run in, from its service account; undefined outside a cluster. */

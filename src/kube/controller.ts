@@ -12,7 +12,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../log/log.ts';
 import { isReconcileError, type ReconcileResult } from './reconcile-result.ts';
 import { classifyApiError, describeApiError } from './api-errors.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 import { controllerMetrics, createQueueMetrics, initControllerMetrics, type ReconcileResultLabel } from './metrics.ts';
 import { parseObjectKey } from './object-key.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
@@ -46,7 +46,11 @@ export function planOutcome(outcome: Outcome): OutcomePlan {
     return { action: terminal ? { kind: 'giveUp' } : { kind: 'retry' }, result: 'error', terminal };
   }
   if (outcome.result.kind === 'requeueAfter') {
-    return { action: { kind: 'requeueAfter', ms: Math.max(0, outcome.result.ms) }, result: 'requeue_after', terminal: false };
+    return {
+      action: { kind: 'requeueAfter', ms: Math.max(0, outcome.result.ms) },
+      result: 'requeue_after',
+      terminal: false,
+    };
   }
   return { action: { kind: 'forget' }, result: 'success', terminal: false };
 }
@@ -112,8 +116,7 @@ export function createController(opts: ControllerOptions): Controller {
   const clock = opts.clock ?? systemClock;
   const workers = Math.max(1, opts.workers ?? 1);
   const metrics = opts.registry ? controllerMetrics(opts.registry) : undefined;
-  const queue =
-    opts.queue ??
+  const queue = opts.queue ??
     createWorkQueue({
       clock,
       rateLimiter: opts.rateLimiter ?? defaultControllerRateLimiter(clock),

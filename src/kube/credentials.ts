@@ -19,7 +19,12 @@ export type RequestCredentials = {
 export type Credentials = { forRequest(): Promise<RequestCredentials> };
 
 /** An ExecCredential's status, as the plugin printed it. */
-export type ExecStatus = { token?: string; clientCertificateData?: string; clientKeyData?: string; expirationTimestamp?: string };
+export type ExecStatus = {
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+  expirationTimestamp?: string;
+};
 
 export type CredentialOptions = {
   now?: () => number;
@@ -69,7 +74,11 @@ export function createCredentials(kc: KubeConfig, opts: CredentialOptions = {}):
       if (key !== undefined) out.key = key;
       if (kc.insecureSkipTlsVerify) out.rejectUnauthorized = false;
       if (kc.tlsServerName) out.servername = kc.tlsServerName;
-      if (kc.basicAuth) out.headers.Authorization = `Basic ${Buffer.from(`${kc.basicAuth.username}:${kc.basicAuth.password}`).toString('base64')}`;
+      if (kc.basicAuth) {
+        out.headers.Authorization = `Basic ${
+          Buffer.from(`${kc.basicAuth.username}:${kc.basicAuth.password}`).toString('base64')
+        }`;
+      }
       // client-go's order: a token (inline, else from its file) wins over a plugin's.
       const token = kc.token ?? (kc.tokenFile ? read(kc.tokenFile).trim() : undefined);
       if (kc.exec) {
@@ -104,11 +113,20 @@ export function parseExecCredential(stdout: string, command: string): ExecStatus
 function runExecPlugin(exec: ExecConfig): Promise<string> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const { name, value } of exec.env) env[name] = value;
-  env.KUBERNETES_EXEC_INFO = JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', spec: { interactive: false } });
+  env.KUBERNETES_EXEC_INFO = JSON.stringify({
+    apiVersion: exec.apiVersion,
+    kind: 'ExecCredential',
+    spec: { interactive: false },
+  });
   return new Promise((resolve, reject) => {
     execFile(exec.command, exec.args, { env, timeout: 60_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`exec plugin ${exec.command}: ${err.message}${stderr ? `: ${String(stderr).trim().slice(0, 500)}` : ''}`));
-      else resolve(String(stdout));
+      if (err) {
+        reject(
+          new Error(
+            `exec plugin ${exec.command}: ${err.message}${stderr ? `: ${String(stderr).trim().slice(0, 500)}` : ''}`,
+          ),
+        );
+      } else resolve(String(stdout));
     });
   });
 }

@@ -40,7 +40,13 @@ export type CoreEvent = KubeObject & {
 export type Correlation =
   | { kind: 'drop' }
   | { kind: 'create'; key: string; event: CoreEvent }
-  | { kind: 'bump'; key: string; namespace: string; name: string; patch: { count: number; lastTimestamp: string; message: string } };
+  | {
+    kind: 'bump';
+    key: string;
+    namespace: string;
+    name: string;
+    patch: { count: number; lastTimestamp: string; message: string };
+  };
 
 export type EventCorrelator = {
   correlate(input: EventInput, now: number): Correlation;
@@ -111,7 +117,13 @@ export function createEventCorrelator(opts: CorrelatorOptions): EventCorrelator 
       if (prev?.name && prev.namespace) {
         prev.count++;
         seen.set(key, prev);
-        return { kind: 'bump', key, namespace: prev.namespace, name: prev.name, patch: { count: prev.count, lastTimestamp: at, message } };
+        return {
+          kind: 'bump',
+          key,
+          namespace: prev.namespace,
+          name: prev.name,
+          patch: { count: prev.count, lastTimestamp: at, message },
+        };
       }
       seen.set(key, { count: 1, firstTimestamp: at });
       const namespace = ref.namespace || 'default';
@@ -122,7 +134,12 @@ export function createEventCorrelator(opts: CorrelatorOptions): EventCorrelator 
           apiVersion: 'v1',
           kind: 'Event',
           // client-go: "<object name>.<unix nanoseconds in hex>".
-          metadata: { namespace, name: `${ref.name}.${(BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)}` },
+          metadata: {
+            namespace,
+            name: `${ref.name}.${
+              (BigInt(now) * 1_000_000n + BigInt(Math.floor(Math.random() * 1_000_000))).toString(16)
+            }`,
+          },
           involvedObject: ref,
           reason: input.reason,
           message,

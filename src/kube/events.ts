@@ -6,10 +6,10 @@ import { hostname } from 'node:os';
 import type { Logger } from '../log/log.ts';
 import { mergePatch } from './apply.ts';
 import { describeApiError, isNotFound } from './api-errors.ts';
-import { systemClock, type Clock } from './clock.ts';
-import { createEventCorrelator, type CoreEvent, type EventType } from './event-correlator.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { type CoreEvent, createEventCorrelator, type EventType } from './event-correlator.ts';
 import { objectClient } from './objects.ts';
-import { resources, type KubeObject } from './resource.ts';
+import { type KubeObject, resources } from './resource.ts';
 import type { RestClient } from './rest.ts';
 
 export type { EventType } from './event-correlator.ts';
@@ -37,7 +37,10 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
   const clock = opts.clock ?? systemClock;
   const log = opts.log.child({ component: 'event-recorder' });
   const events = objectClient<CoreEvent>(opts.rest, resources.events);
-  const correlator = createEventCorrelator({ component: opts.component ?? 'cosmos-operator', instance: opts.instance ?? hostname() });
+  const correlator = createEventCorrelator({
+    component: opts.component ?? 'cosmos-operator',
+    instance: opts.instance ?? hostname(),
+  });
   // Writes for one dedupe key run in order, so a bump never races the create it bumps.
   const chains = new Map<string, Promise<void>>();
   const pending = new Set<Promise<void>>();
@@ -60,7 +63,11 @@ export function createEventRecorder(opts: EventRecorderOptions): EventRecorder {
       }
     }
     const created = await events.create(c.event);
-    correlator.created(c.key, created.metadata?.namespace ?? c.event.metadata!.namespace!, created.metadata?.name ?? c.event.metadata!.name!);
+    correlator.created(
+      c.key,
+      created.metadata?.namespace ?? c.event.metadata!.namespace!,
+      created.metadata?.name ?? c.event.metadata!.name!,
+    );
   };
 
   const event = (regarding: KubeObject, type: EventType, reason: string, message: string) => {

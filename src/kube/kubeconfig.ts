@@ -56,7 +56,9 @@ export type KubeConfigFile = {
 /** Parses a kubeconfig's text; `dir` is the directory relative paths in it are relative to. */
 export function parseKubeConfigFile(text: string, dir: string, source = 'kubeconfig'): KubeConfigFile {
   const doc = (load(text) ?? {}) as Record<string, unknown>;
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error(`${source}: not a kubeconfig (expected a mapping)`);
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new Error(`${source}: not a kubeconfig (expected a mapping)`);
+  }
   const entries = (list: string, inner: string, paths: string[]) => {
     const raw = doc[list] ?? [];
     if (!Array.isArray(raw)) throw new Error(`${source}: ${list} is not a list`);
@@ -64,7 +66,11 @@ export function parseKubeConfigFile(text: string, dir: string, source = 'kubecon
       const entry = e as { name?: unknown; [k: string]: unknown };
       if (typeof entry?.name !== 'string' || !entry.name) throw new Error(`${source}: ${list}[${i}].name is missing`);
       const value = { ...((entry[inner] ?? {}) as Record<string, unknown>) };
-      for (const p of paths) if (typeof value[p] === 'string' && value[p] && !isAbsolute(value[p] as string)) value[p] = join(dir, value[p] as string);
+      for (const p of paths) {
+        if (typeof value[p] === 'string' && value[p] && !isAbsolute(value[p] as string)) {
+          value[p] = join(dir, value[p] as string);
+        }
+      }
       return { name: entry.name, value };
     });
   };
@@ -101,24 +107,38 @@ export function mergeKubeConfigFiles(files: KubeConfigFile[]): KubeConfigFile {
 }
 
 /** The connection of the file's current context (or `context`, if given). */
-export function currentConnection(file: KubeConfigFile, context = file.currentContext, source = 'kubeconfig'): KubeConfig {
+export function currentConnection(
+  file: KubeConfigFile,
+  context = file.currentContext,
+  source = 'kubeconfig',
+): KubeConfig {
   if (!context) throw new Error(`${source}: no current-context`);
   const ctx = file.contexts.find((c) => c.name === context)?.value;
   if (!ctx) throw new Error(`${source}: context "${context}" not found`);
   const cluster = file.clusters.find((c) => c.name === ctx.cluster)?.value;
   if (!cluster) throw new Error(`${source}: cluster "${String(ctx.cluster)}" of context "${context}" not found`);
-  const user = (ctx.user === undefined || ctx.user === '' ? {} : file.users.find((u) => u.name === ctx.user)?.value) as Record<string, unknown> | undefined;
+  const user = (ctx.user === undefined || ctx.user === '' ? {} : file.users.find((u) => u.name === ctx.user)?.value) as
+    | Record<string, unknown>
+    | undefined;
   if (!user) throw new Error(`${source}: user "${String(ctx.user)}" of context "${context}" not found`);
   const server = str(cluster.server);
   if (!server) throw new Error(`${source}: cluster "${String(ctx.cluster)}" has no server`);
   // Refused rather than ignored: a connection without its proxy or its credentials fails later and less clearly.
   if (user['auth-provider'] !== undefined) {
     const name = str((user['auth-provider'] as { name?: unknown }).name) ?? '?';
-    throw new Error(`${source}: user "${String(ctx.user)}": auth-provider "${name}" is not supported by cosmos-operator; use an exec credential plugin (as kubectl does since 1.26), a token or client certificates`);
+    throw new Error(
+      `${source}: user "${
+        String(ctx.user)
+      }": auth-provider "${name}" is not supported by cosmos-operator; use an exec credential plugin (as kubectl does since 1.26), a token or client certificates`,
+    );
   }
   const proxyUrl = proxyUrlOf(cluster['proxy-url'], `${source}: cluster "${String(ctx.cluster)}"`);
 
-  const out: KubeConfig = { server: server.replace(/\/+$/, ''), context, insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true };
+  const out: KubeConfig = {
+    server: server.replace(/\/+$/, ''),
+    context,
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+  };
   const namespace = str(ctx.namespace);
   if (namespace) out.namespace = namespace;
   const ca = pem(cluster['certificate-authority-data'], cluster['certificate-authority']);
@@ -146,7 +166,9 @@ export function currentConnection(file: KubeConfigFile, context = file.currentCo
 export function inClusterConnection(env: Record<string, string | undefined>, root = ''): KubeConfig {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT;
-  if (!host || !port) throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are unset');
+  if (!host || !port) {
+    throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are unset');
+  }
   const dir = `${root}${serviceAccountDir}`;
   const out: KubeConfig = {
     server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
@@ -187,7 +209,11 @@ function proxyUrlOf(raw: unknown, where: string): string | undefined {
     throw new Error(`${where}: proxy-url is not a valid URL`);
   }
   if (scheme !== 'http:' && scheme !== 'https:') {
-    throw new Error(`${where}: proxy-url scheme "${scheme.slice(0, -1)}" is not supported by cosmos-operator; use an http:// or https:// (HTTP CONNECT) proxy`);
+    throw new Error(
+      `${where}: proxy-url scheme "${
+        scheme.slice(0, -1)
+      }" is not supported by cosmos-operator; use an http:// or https:// (HTTP CONNECT) proxy`,
+    );
   }
   return raw;
 }
@@ -197,6 +223,11 @@ function execConfig(raw: unknown, source: string): ExecConfig {
   const command = str(e.command);
   if (!command) throw new Error(`${source}: exec plugin without a command`);
   const args = Array.isArray(e.args) ? e.args.map(String) : [];
-  const env = Array.isArray(e.env) ? (e.env as Array<{ name?: unknown; value?: unknown }>).map((v) => ({ name: String(v.name ?? ''), value: String(v.value ?? '') })) : [];
+  const env = Array.isArray(e.env)
+    ? (e.env as Array<{ name?: unknown; value?: unknown }>).map((v) => ({
+      name: String(v.name ?? ''),
+      value: String(v.value ?? ''),
+    }))
+    : [];
   return { apiVersion: str(e.apiVersion) ?? 'client.authentication.k8s.io/v1', command, args, env };
 }

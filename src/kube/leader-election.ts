@@ -22,8 +22,14 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../log/log.ts';
 import { describeApiError } from './api-errors.ts';
 import { jittered } from './backoff.ts';
-import { sleep, systemClock, type Clock } from './clock.ts';
-import { formatMicroTime, recordFingerprint, type LeaderElectionRecord, type LeaseLock, type LockRead } from './lease-lock.ts';
+import { type Clock, sleep, systemClock } from './clock.ts';
+import {
+  formatMicroTime,
+  type LeaderElectionRecord,
+  type LeaseLock,
+  type LockRead,
+  recordFingerprint,
+} from './lease-lock.ts';
 import { leaderElectionMetrics } from './metrics.ts';
 
 export const defaultLeaseName = '16e1bc09.strange.love';
@@ -87,7 +93,11 @@ export function initialRecord(identity: string, now: number, leaseDurationSecond
 }
 
 /** The fast path: a leader with a valid lease only moves renewTime. */
-export function renewedRecord(current: LeaderElectionRecord, now: number, leaseDurationSeconds: number): LeaderElectionRecord {
+export function renewedRecord(
+  current: LeaderElectionRecord,
+  now: number,
+  leaseDurationSeconds: number,
+): LeaderElectionRecord {
   return { ...current, leaseDurationSeconds, renewTime: formatMicroTime(now) };
 }
 
@@ -235,7 +245,8 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
     }
   };
 
-  const withDeadline = (signal: AbortSignal, ms: number) => AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
+  const withDeadline = (signal: AbortSignal, ms: number) =>
+    AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
 
   const acquire = async (signal: AbortSignal): Promise<boolean> => {
     log.info('attempting to acquire the leader lease');
@@ -273,7 +284,9 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
       wrote(await lock.update(record, lastRead, AbortSignal.timeout(renewDeadlineMs)), record);
       log.info('released the leader lease');
     } catch (err) {
-      log.warn('failed to release the leader lease; the next leader waits for it to expire', { error: describeApiError(err) });
+      log.warn('failed to release the leader lease; the next leader waits for it to expire', {
+        error: describeApiError(err),
+      });
     }
   };
 
@@ -306,7 +319,9 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
     check(toleranceMs = 0) {
       if (!isLeader() || !observation) return true;
       const since = clock.now() - observation.observedAt;
-      return since > leaseDurationMs + toleranceMs ? `failed to renew the leader lease ${lock.describe()} for ${Math.round(since / 1000)} s` : true;
+      return since > leaseDurationMs + toleranceMs
+        ? `failed to renew the leader lease ${lock.describe()} for ${Math.round(since / 1000)} s`
+        : true;
     },
   };
 }

@@ -3,7 +3,7 @@
 // the election record, and get/create/update of the Lease. update() sends the resourceVersion
 // it read, so of two candidates writing at once one gets 409 and loses the race.
 
-import { resources, type KubeObject } from './resource.ts';
+import { type KubeObject, resources } from './resource.ts';
 import type { RestClient } from './rest.ts';
 import { objectClient } from './objects.ts';
 
@@ -119,7 +119,11 @@ export function createLeaseLock(rest: RestClient, namespace: string, name: strin
       // A PUT of the Lease as we read it, spec replaced (client-go's LeaseLock.Update): its
       // resourceVersion makes a concurrent writer's update fail with 409.
       const { managedFields: _m, ...metadata } = previous.lease.metadata ?? {};
-      const lease: Lease = { ...previous.lease, metadata: { ...metadata, namespace, name }, spec: recordToLeaseSpec(record) };
+      const lease: Lease = {
+        ...previous.lease,
+        metadata: { ...metadata, namespace, name },
+        spec: recordToLeaseSpec(record),
+      };
       return read(await leases.replace(lease, { signal }));
     },
     describe: () => `${namespace}/${name}`,

@@ -12,8 +12,46 @@ export const reconcileResultLabels: readonly ReconcileResultLabel[] = ['success'
 
 // pkg/internal/controller/metrics/metrics.go
 const reconcileTimeBuckets = [
-  0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1, 1.25, 1.5, 1.75, 2,
-  2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
+  0.005,
+  0.01,
+  0.025,
+  0.05,
+  0.1,
+  0.15,
+  0.2,
+  0.25,
+  0.3,
+  0.35,
+  0.4,
+  0.45,
+  0.5,
+  0.6,
+  0.7,
+  0.8,
+  0.9,
+  1,
+  1.25,
+  1.5,
+  1.75,
+  2,
+  2.5,
+  3,
+  3.5,
+  4,
+  4.5,
+  5,
+  6,
+  7,
+  8,
+  9,
+  10,
+  15,
+  20,
+  25,
+  30,
+  40,
+  50,
+  60,
 ];
 // prometheus.ExponentialBuckets(10e-9, 10, 12), written out so no float drift shows in `le`.
 const workqueueBuckets = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
@@ -112,8 +150,7 @@ export function controllerMetrics(registry: Registry): ControllerMetrics {
     // them every 500 ms from a goroutine; a collect hook needs no timer).
     unfinishedWork: new Gauge({
       name: 'workqueue_unfinished_work_seconds',
-      help:
-        'How many seconds of work has been done that is in progress and hasn\'t been observed by work_duration. ' +
+      help: "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. " +
         'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate at which this increases.',
       labelNames: ['name', 'controller'],
       registers,
@@ -213,13 +250,15 @@ export function leaderElectionMetrics(registry: Registry): LeaderElectionMetrics
   const m: LeaderElectionMetrics = {
     masterStatus: new Gauge({
       name: 'leader_election_master_status',
-      help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. \'name\' is the string used to identify the lease. Please make sure to group by name.',
+      help:
+        "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
       labelNames: ['name'],
       registers: [registry],
     }),
     slowpath: new Counter({
       name: 'leader_election_slowpath_total',
-      help: 'Total number of slow path exercised in renewing leader leases. \'name\' is the string used to identify the lease. Please make sure to group by name.',
+      help:
+        "Total number of slow path exercised in renewing leader leases. 'name' is the string used to identify the lease. Please make sure to group by name.",
       labelNames: ['name'],
       registers: [registry],
     }),

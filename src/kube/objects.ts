@@ -2,7 +2,7 @@
 // resources included. Writes that merge (server-side apply, merge patch) are in apply.ts.
 
 import { isNotFound } from './api-errors.ts';
-import { resourcePath, type KubeList, type KubeObject, type ResourceType } from './resource.ts';
+import { type KubeList, type KubeObject, resourcePath, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
 
 export type ListOptions = {
@@ -144,5 +144,9 @@ export async function listAll<T extends KubeObject>(
 
 /** apiVersion and kind filled in, as the API server requires them on writes. */
 export function withTypeMeta<T extends KubeObject>(type: ResourceType, obj: T): T {
-  return { ...obj, apiVersion: obj.apiVersion ?? (type.group ? `${type.group}/${type.version}` : type.version), kind: obj.kind ?? type.kind };
+  return {
+    ...obj,
+    apiVersion: obj.apiVersion ?? (type.group ? `${type.group}/${type.version}` : type.version),
+    kind: obj.kind ?? type.kind,
+  };
 }

@@ -5,13 +5,19 @@
 // are stored once (shared-strings.ts).
 
 import type { Logger } from '../log/log.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { type Clock, systemClock } from './clock.ts';
 import type { KubeObject, ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
 import { freezeSharing } from './shared-strings.ts';
 import { createStore, type StoreEvent, type StoreOptions, type StoreReader } from './store.ts';
 import { createListWatchSource, type Selection } from './watch-source.ts';
-import { newWatchStats, runListWatch, type ListWatchSource, type WatchLoopOptions, type WatchStats } from './watcher.ts';
+import {
+  type ListWatchSource,
+  newWatchStats,
+  runListWatch,
+  type WatchLoopOptions,
+  type WatchStats,
+} from './watcher.ts';
 
 export type EventHandlers<T> = {
   onAdd?(obj: T): void;
@@ -61,7 +67,10 @@ export function stripBulk<T extends KubeObject>(obj: T): T {
 
 export function createCache<T extends KubeObject>(rest: RestClient | undefined, opts: CacheOptions<T>): Cache<T> {
   const clock = opts.clock ?? systemClock;
-  const log = opts.log.child({ cache: opts.type.plural, ...(opts.namespace ? { cacheNamespace: opts.namespace } : {}) });
+  const log = opts.log.child({
+    cache: opts.type.plural,
+    ...(opts.namespace ? { cacheNamespace: opts.namespace } : {}),
+  });
   const source = opts.source ?? createListWatchSource<T>(requireRest(rest), opts.type, opts);
   const { reader, writer } = createStore<T>(opts.index !== undefined ? { index: opts.index } : {});
   const handlers = new Set<EventHandlers<T>>();
@@ -118,7 +127,7 @@ export function createCache<T extends KubeObject>(rest: RestClient | undefined, 
     stats,
     subscribe(h) {
       handlers.add(h);
-      if (h.onAdd) for (const obj of reader.list()) h.onAdd(obj);
+      if (h.onAdd) { for (const obj of reader.list()) h.onAdd(obj); }
       return () => void handlers.delete(h);
     },
     hasSynced: () => synced,

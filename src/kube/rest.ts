@@ -72,8 +72,14 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
   // the Agent tunnels every connection, watches included, through HTTP CONNECT. Given as an
   // object rather than process.env, so NO_PROXY and the HTTPS_PROXY variable do not apply, as in
   // client-go, where proxy-url overrides the environment.
-  const agent = new https.Agent({ keepAlive: true, timeout: 60_000, ...(kc.proxyUrl && { proxyEnv: { HTTPS_PROXY: kc.proxyUrl } }) });
-  const plainAgent = kc.proxyUrl ? new http.Agent({ keepAlive: true, timeout: 60_000, proxyEnv: { HTTP_PROXY: kc.proxyUrl } }) : undefined;
+  const agent = new https.Agent({
+    keepAlive: true,
+    timeout: 60_000,
+    ...(kc.proxyUrl && { proxyEnv: { HTTPS_PROXY: kc.proxyUrl } }),
+  });
+  const plainAgent = kc.proxyUrl
+    ? new http.Agent({ keepAlive: true, timeout: 60_000, proxyEnv: { HTTP_PROXY: kc.proxyUrl } })
+    : undefined;
 
   const url = (path: string, query: Query = {}) => {
     const u = new URL(server + path);
@@ -82,7 +88,11 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
   };
 
   /** Request options with credentials; reads token files again, so rotated tokens are used. */
-  const requestOptions = async (u: URL, method: string, headers: Record<string, string>): Promise<https.RequestOptions> => {
+  const requestOptions = async (
+    u: URL,
+    method: string,
+    headers: Record<string, string>,
+  ): Promise<https.RequestOptions> => {
     const { headers: auth, ...tls } = await credentials.forRequest();
     const plain = u.protocol === 'http:';
     return {
@@ -180,7 +190,8 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
         const idle = () => {
           clearTimeout(timer);
           timer = setTimeout(
-            () => finish({ kind: 'error', error: new DOMException(`no data for ${req.idleTimeoutMs} ms`, 'TimeoutError') }),
+            () =>
+              finish({ kind: 'error', error: new DOMException(`no data for ${req.idleTimeoutMs} ms`, 'TimeoutError') }),
             req.idleTimeoutMs,
           );
         };
@@ -218,7 +229,10 @@ export function createRestClient(kc: KubeConfig, opts: { userAgent?: string } = 
             if (!ended && partial.trim()) req.onLine(partial);
             finish({ kind: 'closed' });
           });
-          res.on('aborted', () => finish({ kind: 'error', error: new Error(`watch ${req.path}: connection closed by peer`) }));
+          res.on(
+            'aborted',
+            () => finish({ kind: 'error', error: new Error(`watch ${req.path}: connection closed by peer`) }),
+          );
           res.on('error', (error) => finish({ kind: 'error', error }));
           res.on('close', () => finish({ kind: 'error', error: new Error(`watch ${req.path}: connection closed`) }));
         });
@@ -233,7 +247,12 @@ function apiException(method: string, path: string, code: number, body: unknown,
   const detail = status?.message ?? (typeof body === 'string' ? body : '');
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(', ') : v;
-  return new KubeApiError(code, `${method} ${path}: ${code}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`, body, flat);
+  return new KubeApiError(
+    code,
+    `${method} ${path}: ${code}${status?.reason ? ` ${status.reason}` : ''}${detail ? `: ${detail}` : ''}`,
+    body,
+    flat,
+  );
 }
 
 function parseJson(text: string): unknown {

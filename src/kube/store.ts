@@ -41,7 +41,9 @@ export type StoreWriter<T extends KubeObject> = {
   remove(obj: T): StoreEvent<T> | undefined;
 };
 
-export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): { reader: StoreReader<T>; writer: StoreWriter<T> } {
+export function createStore<T extends KubeObject>(
+  opts: StoreOptions<T> = {},
+): { reader: StoreReader<T>; writer: StoreWriter<T> } {
   // namespace ('' for cluster-scoped) → name → object: list(namespace) needs no scan of the rest.
   const byNamespace = new Map<string, Map<string, T>>();
   // index key → object key → object.
@@ -52,7 +54,7 @@ export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): {
     const key = indexKeyOf?.(obj);
     if (key === undefined) return;
     let bucket = indexed.get(key);
-    if (!bucket) indexed.set(key, (bucket = new Map()));
+    if (!bucket) indexed.set(key, bucket = new Map());
     bucket.set(keyOf(obj), obj);
   };
   const unindex = (obj: T) => {
@@ -68,7 +70,7 @@ export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): {
   const put = (obj: T) => {
     const ns = nsOf(obj);
     let names = byNamespace.get(ns);
-    if (!names) byNamespace.set(ns, (names = new Map()));
+    if (!names) byNamespace.set(ns, names = new Map());
     const old = names.get(nameOf(obj));
     if (old === undefined) count++;
     else unindex(old);
@@ -90,7 +92,9 @@ export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): {
     const old = lookup(nsOf(obj), nameOf(obj));
     put(obj);
     if (!old) return { type: 'add', obj };
-    if (old.metadata?.resourceVersion && old.metadata.resourceVersion === obj.metadata?.resourceVersion) return undefined;
+    if (old.metadata?.resourceVersion && old.metadata.resourceVersion === obj.metadata?.resourceVersion) {
+      return undefined;
+    }
     return { type: 'update', obj, old };
   };
 
@@ -102,7 +106,9 @@ export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): {
     },
     list(namespace, selector) {
       const match = selector === undefined ? undefined : parseLabelSelector(selector);
-      const pools = namespace === undefined ? [...byNamespace.values()] : [byNamespace.get(namespace) ?? new Map<string, T>()];
+      const pools = namespace === undefined
+        ? [...byNamespace.values()]
+        : [byNamespace.get(namespace) ?? new Map<string, T>()];
       const out: T[] = [];
       for (const pool of pools) {
         for (const obj of pool.values()) {
@@ -113,7 +119,9 @@ export function createStore<T extends KubeObject>(opts: StoreOptions<T> = {}): {
     },
     keys() {
       const out: string[] = [];
-      for (const [ns, names] of byNamespace) for (const name of names.keys()) out.push(objectKey(ns || undefined, name));
+      for (const [ns, names] of byNamespace) {
+        for (const name of names.keys()) out.push(objectKey(ns || undefined, name));
+      }
       return out;
     },
     size: () => count,

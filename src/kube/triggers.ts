@@ -24,10 +24,12 @@ export function enqueueOwner<T extends KubeObject>(
 ): EventHandlers<T> {
   return enqueueMapped<T>(enqueue, (o) =>
     (o.metadata?.ownerReferences ?? [])
-      .filter((ref) => ref.kind === owner.kind && groupOf(ref.apiVersion) === owner.group && (!owner.controllerOnly || ref.controller === true))
+      .filter((ref) =>
+        ref.kind === owner.kind && groupOf(ref.apiVersion) === owner.group &&
+        (!owner.controllerOnly || ref.controller === true)
+      )
       // Owners are in the child's namespace (cross-namespace owner references are not allowed).
-      .map((ref) => objectKey(o.metadata?.namespace, ref.name)),
-  );
+      .map((ref) => objectKey(o.metadata?.namespace, ref.name)));
 }
 
 /** Every change enqueues the keys `map` returns; on an update, those of the old and new state. */

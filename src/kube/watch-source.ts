@@ -4,7 +4,7 @@
 // and ended with a TimeoutError, which the loop treats as a routine reconnect.
 
 import { listAll, objectClient } from './objects.ts';
-import { resourcePath, type KubeObject, type ResourceType } from './resource.ts';
+import { type KubeObject, resourcePath, type ResourceType } from './resource.ts';
 import type { RestClient } from './rest.ts';
 import type { ListWatchSource, WatchEventType } from './watcher.ts';
 

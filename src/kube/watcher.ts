@@ -14,7 +14,7 @@
 import type { Logger } from '../log/log.ts';
 import { describeApiError, statusCodeOf } from './api-errors.ts';
 import { createBackoff } from './backoff.ts';
-import { sleep, systemClock, type Clock, type Timer } from './clock.ts';
+import { type Clock, sleep, systemClock, type Timer } from './clock.ts';
 import type { KubeObject } from './resource.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -80,7 +80,12 @@ export async function runListWatch<T extends KubeObject>(
   const minTimeout = opts.minWatchTimeoutSeconds ?? 300;
   const inactivityMs = opts.inactivityMs ?? 5 * 60_000;
   const relistIntervalMs = opts.relistIntervalMs ?? 30 * 60_000;
-  const backoff = createBackoff({ initialMs: opts.backoffInitialMs ?? 1000, maxMs: opts.backoffMaxMs ?? 30_000, jitter: 0.5, random });
+  const backoff = createBackoff({
+    initialMs: opts.backoffInitialMs ?? 1000,
+    maxMs: opts.backoffMaxMs ?? 30_000,
+    jitter: 0.5,
+    random,
+  });
 
   let resourceVersion: string | undefined;
   let lastListAt = 0;
@@ -169,7 +174,9 @@ export async function runListWatch<T extends KubeObject>(
     }
     if (inactive) {
       stats.watchdogRelists++;
-      log.warn('no watch events or bookmarks for too long; listing again', { inactiveMs: clock.now() - stats.lastActivityAt });
+      log.warn('no watch events or bookmarks for too long; listing again', {
+        inactiveMs: clock.now() - stats.lastActivityAt,
+      });
       resourceVersion = undefined;
       continue;
     }
@@ -193,7 +200,15 @@ export async function runListWatch<T extends KubeObject>(
 }
 
 export function newWatchStats(): WatchStats {
-  return { lists: 0, listFailures: 0, rewatches: 0, expired: 0, watchFailures: 0, watchdogRelists: 0, lastActivityAt: 0 };
+  return {
+    lists: 0,
+    listFailures: 0,
+    rewatches: 0,
+    expired: 0,
+    watchFailures: 0,
+    watchdogRelists: 0,
+    lastActivityAt: 0,
+  };
 }
 
 /** A stream ended for silence (TimeoutError) is routine: reconnect from the same resourceVersion. */

@@ -7,7 +7,7 @@
 //     limiter says (per-key exponential backoff, overall token bucket).
 // Keys are strings, normally `namespace/name`.
 
-import { systemClock, type Clock, type Timer } from './clock.ts';
+import { type Clock, systemClock, type Timer } from './clock.ts';
 import { createDelayHeap } from './delay-heap.ts';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.ts';
 

@@ -60,7 +60,10 @@ export function withRevision<T extends DiffableObject>(obj: T, ordinal: number):
  * revision label. Objects are matched by namespace/name. Two objects with the same name on one
  * side is a bug in the caller, so it throws (Go panicked).
  */
-export function diffByRevision<T extends DiffableObject>(current: readonly T[], desired: readonly DesiredResource<T>[]): RevisionDiff<T> {
+export function diffByRevision<T extends DiffableObject>(
+  current: readonly T[],
+  desired: readonly DesiredResource<T>[],
+): RevisionDiff<T> {
   const currentByKey = indexUnique(current, (obj) => obj, 'current');
   const desiredByKey = indexUnique(desired, (resource) => resource.object, 'desired');
 
@@ -103,7 +106,9 @@ function indexUnique<E>(items: readonly E[], objectOf: (item: E) => DiffableObje
   const byKey = new Map<string, E>();
   for (const item of items) {
     const key = objectKey(objectOf(item));
-    if (byKey.has(key)) throw new Error(`diffByRevision: each ${side} object must have a unique namespace/name; ${key} appears twice`);
+    if (byKey.has(key)) {
+      throw new Error(`diffByRevision: each ${side} object must have a unique namespace/name; ${key} appears twice`);
+    }
     byKey.set(key, item);
   }
   return byKey;
@@ -123,7 +128,10 @@ function carryIdentity<T extends DiffableObject>(target: T, existing: T): T {
 function sortByOrdinal<T extends DiffableObject>(list: Ordered<T>[]): T[] {
   // Name breaks ties so the order never depends on the caller's.
   return list
-    .sort((a, b) => a.ordinal - b.ordinal || (objectKey(a.object) < objectKey(b.object) ? -1 : objectKey(a.object) > objectKey(b.object) ? 1 : 0))
+    .sort((a, b) =>
+      a.ordinal - b.ordinal ||
+      (objectKey(a.object) < objectKey(b.object) ? -1 : objectKey(a.object) > objectKey(b.object) ? 1 : 0)
+    )
     .map((entry) => entry.object);
 }
 

@@ -9,7 +9,16 @@
 // ignored), then next-time arithmetic is delegated to cron-parser with the parsed value sets, so
 // time zones and DST come from a maintained library. Without a zone the schedule runs in UTC, the
 // Go operator's container time zone (§7).
-import { CronDayOfMonth, CronDayOfWeek, CronExpression, CronFieldCollection, CronHour, CronMinute, CronMonth, CronSecond } from 'cron-parser';
+import {
+  CronDayOfMonth,
+  CronDayOfWeek,
+  CronExpression,
+  CronFieldCollection,
+  CronHour,
+  CronMinute,
+  CronMonth,
+  CronSecond,
+} from 'cron-parser';
 import { NANOS_PER_SECOND, parseGoDuration } from './go-duration.ts';
 
 export interface Schedule {
@@ -22,7 +31,10 @@ export interface Schedule {
   readonly timeZone: string;
 }
 
-export type ScheduleResult = { readonly ok: true; readonly schedule: Schedule; next(from: Date): Date | null } | { readonly ok: false; readonly message: string };
+export type ScheduleResult = { readonly ok: true; readonly schedule: Schedule; next(from: Date): Date | null } | {
+  readonly ok: false;
+  readonly message: string;
+};
 
 interface Bounds {
   readonly min: number;
@@ -83,7 +95,9 @@ function parseStandard(input: string): Schedule {
   }
   if (spec.startsWith('@')) return parseDescriptor(spec, timeZone);
   const fields = splitGoFields(spec);
-  if (fields.length !== 5) throw new ParseError(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
+  if (fields.length !== 5) {
+    throw new ParseError(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
+  }
   const parsed: SpecFields = {
     minute: getField(fields[0]!, MINUTES),
     hour: getField(fields[1]!, HOURS),
@@ -100,16 +114,46 @@ function parseDescriptor(descriptor: string, timeZone: string): Schedule {
   switch (descriptor) {
     case '@yearly':
     case '@annually':
-      return specSchedule({ minute: one(0), hour: one(0), dayOfMonth: one(1), month: one(1), dayOfWeek: all(DAYS_OF_WEEK) }, timeZone);
+      return specSchedule({
+        minute: one(0),
+        hour: one(0),
+        dayOfMonth: one(1),
+        month: one(1),
+        dayOfWeek: all(DAYS_OF_WEEK),
+      }, timeZone);
     case '@monthly':
-      return specSchedule({ minute: one(0), hour: one(0), dayOfMonth: one(1), month: all(MONTHS), dayOfWeek: all(DAYS_OF_WEEK) }, timeZone);
+      return specSchedule({
+        minute: one(0),
+        hour: one(0),
+        dayOfMonth: one(1),
+        month: all(MONTHS),
+        dayOfWeek: all(DAYS_OF_WEEK),
+      }, timeZone);
     case '@weekly':
-      return specSchedule({ minute: one(0), hour: one(0), dayOfMonth: all(DAYS_OF_MONTH), month: all(MONTHS), dayOfWeek: one(0) }, timeZone);
+      return specSchedule({
+        minute: one(0),
+        hour: one(0),
+        dayOfMonth: all(DAYS_OF_MONTH),
+        month: all(MONTHS),
+        dayOfWeek: one(0),
+      }, timeZone);
     case '@daily':
     case '@midnight':
-      return specSchedule({ minute: one(0), hour: one(0), dayOfMonth: all(DAYS_OF_MONTH), month: all(MONTHS), dayOfWeek: all(DAYS_OF_WEEK) }, timeZone);
+      return specSchedule({
+        minute: one(0),
+        hour: one(0),
+        dayOfMonth: all(DAYS_OF_MONTH),
+        month: all(MONTHS),
+        dayOfWeek: all(DAYS_OF_WEEK),
+      }, timeZone);
     case '@hourly':
-      return specSchedule({ minute: one(0), hour: all(HOURS), dayOfMonth: all(DAYS_OF_MONTH), month: all(MONTHS), dayOfWeek: all(DAYS_OF_WEEK) }, timeZone);
+      return specSchedule({
+        minute: one(0),
+        hour: all(HOURS),
+        dayOfMonth: all(DAYS_OF_MONTH),
+        month: all(MONTHS),
+        dayOfWeek: all(DAYS_OF_WEEK),
+      }, timeZone);
   }
   const every = '@every ';
   if (descriptor.startsWith(every)) {
@@ -137,7 +181,10 @@ function everySchedule(nanoseconds: bigint, timeZone: string): Schedule {
 function specSchedule(fields: SpecFields, timeZone: string): Schedule {
   let collection: CronFieldCollection | undefined;
   try {
-    if (fields.minute.values.length > 0 && fields.hour.values.length > 0 && fields.dayOfMonth.values.length > 0 && fields.month.values.length > 0 && fields.dayOfWeek.values.length > 0) {
+    if (
+      fields.minute.values.length > 0 && fields.hour.values.length > 0 && fields.dayOfMonth.values.length > 0 &&
+      fields.month.values.length > 0 && fields.dayOfWeek.values.length > 0
+    ) {
       collection = new CronFieldCollection({
         second: new CronSecond([0]),
         minute: new CronMinute(fields.minute.values as never),
@@ -225,10 +272,16 @@ function parseIntOrName(expr: string, names: Readonly<Record<string, number>> | 
 
 /** strconv.Atoi plus robfig's check for negatives. */
 function mustParseInt(expr: string): number {
-  if (!/^[+-]?[0-9]+$/.test(expr)) throw new ParseError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
+  if (!/^[+-]?[0-9]+$/.test(expr)) {
+    throw new ParseError(
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`,
+    );
+  }
   const value = BigInt(expr);
   if (value > (1n << 63n) - 1n || value < -(1n << 63n)) {
-    throw new ParseError(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`);
+    throw new ParseError(
+      `failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: value out of range`,
+    );
   }
   if (value < 0n) throw new ParseError(`negative number (${value}) not allowed: ${expr}`);
   // Anything above the field bounds fails the range checks; clamp so the number stays exact.

@@ -83,7 +83,9 @@ export function parseGoDuration(text: string): GoDurationResult {
     const unitName = s.slice(0, k);
     s = s.slice(k);
     const unit = UNITS.get(unitName);
-    if (unit === undefined) return { ok: false, message: `time: unknown unit ${goQuote(unitName)} in duration ${goQuote(text)}` };
+    if (unit === undefined) {
+      return { ok: false, message: `time: unknown unit ${goQuote(unitName)} in duration ${goQuote(text)}` };
+    }
     if (whole > LIMIT / unit) return invalid();
     let value = whole * unit;
     if (fraction > 0n) {
@@ -106,7 +108,11 @@ export function formatGoDuration(nanoseconds: bigint): string {
   let u = negative ? -nanoseconds : nanoseconds;
   let out: string;
   if (u < SECOND) {
-    const [unit, name] = u < MICROSECOND ? [1n, 'ns'] : u < MILLISECOND ? [MICROSECOND, '\u00b5s'] : [MILLISECOND, 'ms'];
+    const [unit, name] = u < MICROSECOND
+      ? [1n, 'ns']
+      : u < MILLISECOND
+      ? [MICROSECOND, '\u00b5s']
+      : [MILLISECOND, 'ms'];
     out = fixed(u, unit) + name;
   } else {
     const hours = u / HOUR;

@@ -11,7 +11,10 @@ export interface Quantity {
   readonly format: QuantityFormat;
 }
 
-export type QuantityResult = { readonly ok: true; readonly quantity: Quantity } | { readonly ok: false; readonly message: string };
+export type QuantityResult = { readonly ok: true; readonly quantity: Quantity } | {
+  readonly ok: false;
+  readonly message: string;
+};
 
 // Go's error texts (resource.ErrFormatWrong, ErrSuffix).
 const FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
@@ -62,7 +65,9 @@ export function parseQuantity(text: string): QuantityResult {
 }
 
 /** Port of Go's parseQuantityString: splits sign, digits, fraction and suffix; undefined on ErrFormatWrong. */
-function splitQuantity(str: string): { negative: boolean; whole: string; fraction: string; suffix: string } | undefined {
+function splitQuantity(
+  str: string,
+): { negative: boolean; whole: string; fraction: string; suffix: string } | undefined {
   let pos = 0;
   const end = str.length;
   let negative = false;

@@ -106,10 +106,16 @@ export function checkAdmissionReview(parsed: unknown): DecodeResult {
   if (typeof uid !== 'string' || uid === '') return fail('request.uid must be a non-empty string');
   const operation = request.operation;
   if (typeof operation !== 'string' || !OPERATIONS.includes(operation)) {
-    return fail(`request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(operation) ?? 'nothing'}`, 400, uid);
+    return fail(
+      `request.operation must be one of ${OPERATIONS.join(', ')}, got ${JSON.stringify(operation) ?? 'nothing'}`,
+      400,
+      uid,
+    );
   }
   const gvk = request.kind;
-  if (!isRecord(gvk) || typeof gvk.group !== 'string' || typeof gvk.version !== 'string' || typeof gvk.kind !== 'string') {
+  if (
+    !isRecord(gvk) || typeof gvk.group !== 'string' || typeof gvk.version !== 'string' || typeof gvk.kind !== 'string'
+  ) {
     return fail('request.kind must be {group, version, kind} strings', 400, uid);
   }
   const object = request.object ?? undefined;
@@ -195,7 +201,10 @@ export type AdmissionReviewResponse = {
 };
 
 /** The answer to a decoded review: same apiVersion and kind, the request's uid echoed. */
-export function encodeAdmissionReview(review: AdmissionReviewRequest, response: AdmissionResponse): AdmissionReviewResponse {
+export function encodeAdmissionReview(
+  review: AdmissionReviewRequest,
+  response: AdmissionResponse,
+): AdmissionReviewResponse {
   return { apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, ...response } };
 }
 

@@ -4,7 +4,7 @@
 import type { AdmissionRequest, AdmissionResponse, Operation } from './admission-review.ts';
 import { cloneJson } from '../api/json-clone.ts';
 import { diffJson, jsonEqual } from './json-patch.ts';
-import { allowed, denied, errored, patched, type Cause } from './responses.ts';
+import { allowed, type Cause, denied, errored, patched } from './responses.ts';
 import { ratchet, toleratedWarning } from './ratchet.ts';
 
 export type Validation = { causes: Cause[]; warnings: string[] };
@@ -80,11 +80,16 @@ function describe(handlers: KindHandlers, request: AdmissionRequest): string {
 
 /** Requests a handler never sees: other operations, exempt updates, or a kind this webhook does not serve. */
 function precheck(handlers: KindHandlers, request: AdmissionRequest): Decision | undefined {
-  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return { response: allowed(), outcome: 'skipped' };
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') {
+    return { response: allowed(), outcome: 'skipped' };
+  }
   if (request.kind.group !== handlers.group || request.kind.kind !== handlers.kind) {
     const got = `${request.kind.group === '' ? 'core' : request.kind.group}/${request.kind.kind}`;
     return {
-      response: errored(400, `this webhook serves ${handlers.group}/${handlers.kind}, not ${got}: check the webhook configuration's rules`),
+      response: errored(
+        400,
+        `this webhook serves ${handlers.group}/${handlers.kind}, not ${got}: check the webhook configuration's rules`,
+      ),
       outcome: 'errored',
     };
   }
@@ -107,7 +112,10 @@ export function decideValidation(handlers: KindHandlers, request: AdmissionReque
     if (!isValidation(result)) throw new TypeError('validate returned something other than {causes, warnings}');
   } catch (error) {
     return {
-      response: errored(500, `validating ${describe(handlers, request)} failed: ${(error as Error)?.message ?? String(error)}`),
+      response: errored(
+        500,
+        `validating ${describe(handlers, request)} failed: ${(error as Error)?.message ?? String(error)}`,
+      ),
       outcome: 'errored',
       error,
     };
@@ -146,7 +154,10 @@ export function decideDefaulting(handlers: KindHandlers, request: AdmissionReque
     return { response: patched(ops), outcome: ops.length === 0 ? 'allowed' : 'patched' };
   } catch (error) {
     return {
-      response: errored(500, `defaulting ${describe(handlers, request)} failed: ${(error as Error)?.message ?? String(error)}`),
+      response: errored(
+        500,
+        `defaulting ${describe(handlers, request)} failed: ${(error as Error)?.message ?? String(error)}`,
+      ),
       outcome: 'errored',
       error,
     };

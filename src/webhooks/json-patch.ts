@@ -63,7 +63,9 @@ function diffArray(source: readonly unknown[], target: readonly unknown[], path:
     if (source[i] !== target[i]) diffValue(source[i] ?? null, target[i] ?? null, `${path}/${i}`, ops);
   }
   for (let i = source.length - 1; i >= target.length; i--) ops.push({ op: 'remove', path: `${path}/${i}` });
-  for (let i = source.length; i < target.length; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: toJson(target[i] ?? null) });
+  for (let i = source.length; i < target.length; i++) {
+    ops.push({ op: 'add', path: `${path}/${i}`, value: toJson(target[i] ?? null) });
+  }
 }
 
 /** Deep equality of JSON values; `undefined` members count as absent. */

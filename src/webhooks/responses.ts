@@ -40,7 +40,11 @@ export function invalidMessage(causes: readonly Cause[], target: DeniedObject): 
   return `${head}: ${errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`}`;
 }
 
-export function denied(causes: readonly Cause[], target: DeniedObject, warnings?: readonly string[]): AdmissionResponse {
+export function denied(
+  causes: readonly Cause[],
+  target: DeniedObject,
+  warnings?: readonly string[],
+): AdmissionResponse {
   return withWarnings(
     {
       allowed: false,

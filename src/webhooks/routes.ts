@@ -2,15 +2,15 @@
 // kubebuilder names them, instrumented with controller-runtime's webhook metrics
 // (pkg/webhook/internal/metrics). Every decodable request gets HTTP 200 with an
 // AdmissionReview, whatever the handlers do; undecodable ones get 400/413 with a reason.
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../log/log.ts';
 import {
+  type AdmissionRequest,
+  type AdmissionReviewResponse,
   encodeAdmissionReview,
   encodeDecodeFailure,
   readAdmissionReview,
-  type AdmissionRequest,
-  type AdmissionReviewResponse,
 } from './admission-review.ts';
 import { decideDefaulting, decideValidation, type Decision, type KindHandlers } from './admit.ts';
 import { errored } from './responses.ts';
@@ -148,5 +148,9 @@ async function answer(
 }
 
 function unanswerable(message: string): AdmissionReviewResponse {
-  return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: '', ...errored(500, message) } };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: '', ...errored(500, message) },
+  };
 }

@@ -1,18 +1,18 @@
 // Finds the six programs the control plane runs: prebuilt ones named by the environment, or the
 // ones test/cluster/build.sh builds once into a cache outside the checkout. Also a real CometBFT
 // (build-cometbft.sh), which no control plane needs: tests check the fake CometBFT against it.
-import { spawn } from "node:child_process";
-import { access, constants } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { spawn } from 'node:child_process';
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const TOOLS = [
-  "etcd",
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kubectl",
-  "kwok",
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
 ] as const;
 export type Tool = (typeof TOOLS)[number];
 
@@ -20,10 +20,10 @@ export type Tool = (typeof TOOLS)[number];
 export type Binaries = { dir: string; paths: Record<Tool, string> };
 
 // envtest's asset directory (setup-envtest) holds exactly these three.
-const ENVTEST_TOOLS: readonly Tool[] = ["etcd", "kube-apiserver", "kubectl"];
+const ENVTEST_TOOLS: readonly Tool[] = ['etcd', 'kube-apiserver', 'kubectl'];
 
-export const BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build.sh");
-export const COMETBFT_BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), "build-cometbft.sh");
+export const BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build.sh');
+export const COMETBFT_BUILD_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build-cometbft.sh');
 
 async function isExecutable(file: string): Promise<boolean> {
   try {
@@ -52,7 +52,7 @@ export async function findBinaries(
 ): Promise<Binaries> {
   const env = opts.env ?? process.env;
   const paths: Partial<Record<Tool, string>> = {};
-  let dir = "";
+  let dir = '';
 
   const assets = env.KUBEBUILDER_ASSETS;
   if (assets) {
@@ -60,7 +60,7 @@ export async function findBinaries(
     const missing = ENVTEST_TOOLS.filter((t) => !found.includes(t));
     if (missing.length > 0) {
       throw new Error(
-        `KUBEBUILDER_ASSETS=${assets} lacks ${missing.join(", ")} (expected executables etcd, kube-apiserver, kubectl)`,
+        `KUBEBUILDER_ASSETS=${assets} lacks ${missing.join(', ')} (expected executables etcd, kube-apiserver, kubectl)`,
       );
     }
     for (const t of found) paths[t] = path.join(assets, t);
@@ -73,7 +73,7 @@ export async function findBinaries(
     const missing = TOOLS.filter((t) => !found.includes(t) && !paths[t]);
     if (missing.length > 0) {
       throw new Error(
-        `COSMOS_OPERATOR_K8S_BIN=${binDir} lacks ${missing.join(", ")} (it must hold executables ${TOOLS.join(", ")})`,
+        `COSMOS_OPERATOR_K8S_BIN=${binDir} lacks ${missing.join(', ')} (it must hold executables ${TOOLS.join(', ')})`,
       );
     }
     for (const t of found) paths[t] ??= path.join(binDir, t);
@@ -81,10 +81,10 @@ export async function findBinaries(
   }
 
   if (TOOLS.some((t) => !paths[t])) {
-    const built = await runBuild(opts.log ?? ((l) => process.stderr.write(l + "\n")), env);
+    const built = await runBuild(opts.log ?? ((l) => process.stderr.write(l + '\n')), env);
     const found = await present(built, TOOLS);
     const missing = TOOLS.filter((t) => !found.includes(t) && !paths[t]);
-    if (missing.length > 0) throw new Error(`build.sh finished but ${built} lacks ${missing.join(", ")}`);
+    if (missing.length > 0) throw new Error(`build.sh finished but ${built} lacks ${missing.join(', ')}`);
     for (const t of found) paths[t] ??= path.join(built, t);
     dir ||= built;
   }
@@ -104,8 +104,10 @@ export async function findCometbft(
     if (!(await isExecutable(given))) throw new Error(`COSMOS_OPERATOR_COMETBFT=${given} is not an executable file`);
     return given;
   }
-  const built = await runBuild(opts.log ?? ((l) => process.stderr.write(l + "\n")), env, COMETBFT_BUILD_SCRIPT);
-  if (!(await isExecutable(built))) throw new Error(`${COMETBFT_BUILD_SCRIPT} finished but ${built} is not an executable file`);
+  const built = await runBuild(opts.log ?? ((l) => process.stderr.write(l + '\n')), env, COMETBFT_BUILD_SCRIPT);
+  if (!(await isExecutable(built))) {
+    throw new Error(`${COMETBFT_BUILD_SCRIPT} finished but ${built} is not an executable file`);
+  }
   return built;
 }
 
@@ -116,23 +118,23 @@ export function runBuild(
   script: string = BUILD_SCRIPT,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("bash", [script], { stdio: ["ignore", "pipe", "pipe"], env: env as NodeJS.ProcessEnv });
-    let out = "";
-    let errTail = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (d: string) => (out += d));
-    child.stderr.setEncoding("utf8");
-    let partial = "";
-    child.stderr.on("data", (d: string) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'pipe'], env: env as NodeJS.ProcessEnv });
+    let out = '';
+    let errTail = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8');
+    let partial = '';
+    child.stderr.on('data', (d: string) => {
       errTail = (errTail + d).slice(-4000);
-      const lines = (partial + d).split("\n");
-      partial = lines.pop() ?? "";
+      const lines = (partial + d).split('\n');
+      partial = lines.pop() ?? '';
       for (const l of lines) log(l);
     });
-    child.on("error", (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
-    child.on("close", (code) => {
+    child.on('error', (e) => reject(new Error(`cannot run ${script}: ${e.message}`)));
+    child.on('close', (code) => {
       if (partial) log(partial);
-      const last = out.trim().split("\n").pop() ?? "";
+      const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last) {
         reject(new Error(`${script} failed (exit ${code}); last output:\n${errTail}`));
       } else {

@@ -1,12 +1,12 @@
 // What a test does with a running control plane, whether this process started it or another
 // one did (the handle then only reads cluster.json): kubectl, CRDs, ServiceAccount
 // kubeconfigs, and killing components to watch clients cope.
-import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { apiJson, fileAuth, type ApiAuth } from "./kube-http.ts";
-import { logTail, probe, waitFor } from "./probes.ts";
-import type { ClusterState, Component } from "./cluster-state.ts";
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { type ApiAuth, apiJson, fileAuth } from './kube-http.ts';
+import { logTail, probe, waitFor } from './probes.ts';
+import type { ClusterState, Component } from './cluster-state.ts';
 
 export type KubectlResult = { code: number; stdout: string; stderr: string };
 
@@ -51,67 +51,69 @@ export function runKubectl(
   opts: { input?: string; timeoutMs?: number } = {},
 ): Promise<KubectlResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(kubectl, ["--kubeconfig", kubeconfig, ...args], { stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stdout.on("data", (d: string) => (stdout += d));
-    child.stderr.on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
-    child.on("error", (e) => {
+    const child = spawn(kubectl, ['--kubeconfig', kubeconfig, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => (stdout += d));
+    child.stderr.on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', (e) => {
       clearTimeout(timer);
       reject(new Error(`cannot run ${kubectl}: ${e.message}`));
     });
-    child.on("close", (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
-    child.stdin.end(opts.input ?? "");
+    child.stdin.end(opts.input ?? '');
   });
 }
 
 function tail(file: string, n = 30): string {
   try {
-    return logTail(readFileSync(file, "utf8"), n);
+    return logTail(readFileSync(file, 'utf8'), n);
   } catch {
-    return "(no log)";
+    return '(no log)';
   }
 }
 
-function kubeconfigYaml(o: { server: string; caData: string; user: string; userFields: Record<string, string>; namespace: string }): string {
+function kubeconfigYaml(
+  o: { server: string; caData: string; user: string; userFields: Record<string, string>; namespace: string },
+): string {
   return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    "- name: cosmos-test",
-    "  cluster:",
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: cosmos-test',
+    '  cluster:',
     `    server: ${o.server}`,
     `    certificate-authority-data: ${o.caData}`,
-    "users:",
+    'users:',
     `- name: ${o.user}`,
-    "  user:",
+    '  user:',
     ...Object.entries(o.userFields).map(([k, v]) => `    ${k}: ${v}`),
-    "contexts:",
-    "- name: cosmos-test",
-    "  context:",
-    "    cluster: cosmos-test",
+    'contexts:',
+    '- name: cosmos-test',
+    '  context:',
+    '    cluster: cosmos-test',
     `    user: ${o.user}`,
     `    namespace: ${o.namespace}`,
-    "current-context: cosmos-test",
-    "",
-  ].join("\n");
+    'current-context: cosmos-test',
+    '',
+  ].join('\n');
 }
 
 /** The admin kubeconfig, with certificates embedded so the file stands alone. */
 export function adminKubeconfig(server: string, caFile: string, certFile: string, keyFile: string): string {
-  const b64 = (f: string) => readFileSync(f).toString("base64");
+  const b64 = (f: string) => readFileSync(f).toString('base64');
   return kubeconfigYaml({
     server,
     caData: b64(caFile),
-    user: "admin",
-    userFields: { "client-certificate-data": b64(certFile), "client-key-data": b64(keyFile) },
-    namespace: "default",
+    user: 'admin',
+    userFields: { 'client-certificate-data': b64(certFile), 'client-key-data': b64(keyFile) },
+    namespace: 'default',
   });
 }
 
@@ -123,7 +125,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
     try {
       const m = statSync(stateFile).mtimeMs;
       if (m !== cachedMtime) {
-        cached = JSON.parse(readFileSync(stateFile, "utf8")) as ClusterState;
+        cached = JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
         cachedMtime = m;
       }
     } catch {
@@ -144,7 +146,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
     });
   };
 
-  const kill = async (component: Component, signal: NodeJS.Signals = "SIGKILL"): Promise<number> => {
+  const kill = async (component: Component, signal: NodeJS.Signals = 'SIGKILL'): Promise<number> => {
     const old = state().pids[component];
     process.kill(old, signal);
     const fresh = await waitFor(
@@ -164,11 +166,18 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
     const sources = Array.isArray(dirOrFiles) ? dirOrFiles : [dirOrFiles];
     if (sources.length === 0) return [];
     // Server-side apply: cert-manager's CRDs exceed the 256 KiB last-applied annotation.
-    const res = await kubectl(["apply", "--server-side", "--force-conflicts", "-o", "json", ...sources.flatMap((f) => ["-f", f])]);
-    if (res.code !== 0) throw new Error(`kubectl apply of ${sources.join(", ")} failed: ${res.stderr}`);
+    const res = await kubectl([
+      'apply',
+      '--server-side',
+      '--force-conflicts',
+      '-o',
+      'json',
+      ...sources.flatMap((f) => ['-f', f]),
+    ]);
+    if (res.code !== 0) throw new Error(`kubectl apply of ${sources.join(', ')} failed: ${res.stderr}`);
     const out = JSON.parse(res.stdout);
-    const objects: any[] = out.kind === "List" ? out.items : [out];
-    const crds = objects.filter((o) => o.kind === "CustomResourceDefinition");
+    const objects: any[] = out.kind === 'List' ? out.items : [out];
+    const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
     await Promise.all(
       crds.map((crd) =>
         waitFor(
@@ -176,7 +185,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
           async () => {
             for (const v of crd.spec.versions as any[]) {
               if (!v.served) continue;
-              const list = await apiJson(admin, "GET", `/apis/${crd.spec.group}/${v.name}`);
+              const list = await apiJson(admin, 'GET', `/apis/${crd.spec.group}/${v.name}`);
               if (!(list.resources as any[]).some((r) => r.name === crd.spec.names.plural)) {
                 throw new Error(`${crd.spec.group}/${v.name} does not list ${crd.spec.names.plural} yet`);
               }
@@ -194,21 +203,21 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
     name: string,
     opts: { expirationSeconds?: number } = {},
   ): Promise<string> => {
-    const tr = await apiJson(admin, "POST", `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
+    const tr = await apiJson(admin, 'POST', `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`, {
       body: {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
         spec: { expirationSeconds: opts.expirationSeconds ?? 24 * 3600 },
       },
     });
-    const dir = path.join(s0.dir, "serviceaccounts");
+    const dir = path.join(s0.dir, 'serviceaccounts');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${namespace}.${name}.kubeconfig`);
     writeFileSync(
       file,
       kubeconfigYaml({
         server: s0.server,
-        caData: readFileSync(s0.caFile).toString("base64"),
+        caData: readFileSync(s0.caFile).toString('base64'),
         user: `serviceaccount-${namespace}-${name}`,
         userFields: { token: tr.status.token as string },
         namespace,
@@ -237,6 +246,6 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
     serviceAccountKubeconfig,
     waitReady,
     kill,
-    restart: (component) => kill(component, "SIGTERM"),
+    restart: (component) => kill(component, 'SIGTERM'),
   };
 }

@@ -1,14 +1,14 @@
 // cluster.json: everything another process needs to use a running control plane. The harness
 // rewrites it whenever a supervised process gets a new pid.
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export const COMPONENTS = [
-  "etcd",
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kwok",
-  "volume-provisioner",
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'volume-provisioner',
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
@@ -47,12 +47,12 @@ export type ClusterState = {
 };
 
 export function readState(file: string): ClusterState {
-  return JSON.parse(readFileSync(file, "utf8")) as ClusterState;
+  return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
 }
 
 /** Atomic: readers never see a half-written file. */
 export function writeState(file: string, state: ClusterState): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(state, null, 2) + "\n");
+  writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
   renameSync(tmp, file);
 }

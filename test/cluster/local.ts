@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { startControlPlane } from './control-plane.ts';
 import { startOperatorWithWebhooks } from '../support/webhooks.ts';
-import { portOf, type LogRecord } from '../support/operator-process.ts';
+import { type LogRecord, portOf } from '../support/operator-process.ts';
 import { fakeCometForPods } from '../support/fake-comet.ts';
 import { apiJson } from './kube-http.ts';
 import { DRIVER_NAME } from './volume-provisioner.ts';
@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   say('==> installing the CRDs and starting cosmos-operator with its admission webhooks');
   let operator;
   try {
-    operator = await startOperatorWithWebhooks(plane, undefined, ['--leader-elect', '--leader-election-namespace=default'], showLog);
+    operator = await startOperatorWithWebhooks(plane, undefined, [
+      '--leader-elect',
+      '--leader-election-namespace=default',
+    ], showLog);
   } catch (err) {
     await plane.stop();
     throw err;
@@ -78,7 +81,12 @@ async function main(): Promise<void> {
     metadata: { name: 'bad-example', namespace: 'default' },
     spec: {
       replicas: 2,
-      chain: { chainID: 'cosmoshub-4', network: 'mainnet', binary: 'gaiad', config: { overrides: '[p2p\nmax_num_inbound_peers = ' } },
+      chain: {
+        chainID: 'cosmoshub-4',
+        network: 'mainnet',
+        binary: 'gaiad',
+        config: { overrides: '[p2p\nmax_num_inbound_peers = ' },
+      },
       podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v14.1.0' },
       strategy: { maxUnavailable: 'half' },
       volumeClaimTemplate: { storageClassName: 'cosmos-test', resources: { requests: { storage: '10Gi' } } },
@@ -91,7 +99,14 @@ async function main(): Promise<void> {
   // The example asks for StorageClass premium-rwo (GKE's); here it is served by the harness's
   // stand-in volume provisioner.
   await plane.kubectl(['apply', '--server-side', '-f', '-'], {
-    input: JSON.stringify({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'premium-rwo' }, provisioner: DRIVER_NAME, allowVolumeExpansion: true, volumeBindingMode: 'Immediate' }),
+    input: JSON.stringify({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'premium-rwo' },
+      provisioner: DRIVER_NAME,
+      allowVolumeExpansion: true,
+      volumeBindingMode: 'Immediate',
+    }),
   });
   // Each pod's CometBFT RPC: a fake node on the pod's IP whose height rises every 2 s.
   const comets = fakeCometForPods(plane, 'default', 'app.kubernetes.io/name=cosmoshub');
@@ -113,7 +128,15 @@ async function main(): Promise<void> {
   const started = Date.now();
   let phase = '';
   while (Date.now() - started < 120_000) {
-    const got = await plane.kubectl(['get', 'cosmosfullnode', 'cosmoshub', '-n', 'default', '-o', 'jsonpath={.status.phase}']);
+    const got = await plane.kubectl([
+      'get',
+      'cosmosfullnode',
+      'cosmoshub',
+      '-n',
+      'default',
+      '-o',
+      'jsonpath={.status.phase}',
+    ]);
     if (got.stdout !== phase) {
       phase = got.stdout;
       say(`  phase: ${phase || '(none yet)'}  (+${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -131,7 +154,9 @@ async function main(): Promise<void> {
   say(`  alias kubectl=${kubectl}      # or your own kubectl`);
   say('  kubectl get cosmosfullnodes -A -o yaml');
   say('  kubectl scale cosmosfullnode cosmoshub --replicas=4 && kubectl get pods -w');
-  say('  kubectl patch cosmosfullnode cosmoshub --type=merge -p \'{"spec":{"podTemplate":{"image":"ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.1"}}}\'   # a rolling update');
+  say(
+    '  kubectl patch cosmosfullnode cosmoshub --type=merge -p \'{"spec":{"podTemplate":{"image":"ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.1"}}}\'   # a rolling update',
+  );
   say('  kubectl describe cosmosfullnode cosmoshub');
   say('  kubectl explain cosmosfullnode.spec.chain.config');
   say(`  curl -s http://127.0.0.1:${metrics}/metrics | grep ^controller_runtime_webhook`);
@@ -152,15 +177,30 @@ main().catch((err: unknown) => {
 /** Stands in for a cloud's load-balancer controller: an address for every LoadBalancer Service. */
 async function assignLoadBalancerAddresses(plane: { admin: Parameters<typeof apiJson>[0] }): Promise<void> {
   try {
-    const list = await apiJson<{ items: Array<{ metadata: { name: string; namespace: string }; spec: { type?: string }; status?: { loadBalancer?: { ingress?: unknown[] } } }> }>(plane.admin, 'GET', '/api/v1/services');
+    const list = await apiJson<
+      {
+        items: Array<
+          {
+            metadata: { name: string; namespace: string };
+            spec: { type?: string };
+            status?: { loadBalancer?: { ingress?: unknown[] } };
+          }
+        >;
+      }
+    >(plane.admin, 'GET', '/api/v1/services');
     let n = 0;
     for (const svc of list.items) {
       n++;
       if (svc.spec.type !== 'LoadBalancer' || (svc.status?.loadBalancer?.ingress ?? []).length > 0) continue;
-      await apiJson(plane.admin, 'PATCH', `/api/v1/namespaces/${svc.metadata.namespace}/services/${svc.metadata.name}/status`, {
-        body: { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${n % 250}` }] } } },
-        contentType: 'application/merge-patch+json',
-      });
+      await apiJson(
+        plane.admin,
+        'PATCH',
+        `/api/v1/namespaces/${svc.metadata.namespace}/services/${svc.metadata.name}/status`,
+        {
+          body: { status: { loadBalancer: { ingress: [{ ip: `203.0.113.${n % 250}` }] } } },
+          contentType: 'application/merge-patch+json',
+        },
+      );
     }
   } catch {
     // The next round tries again.

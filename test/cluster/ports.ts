@@ -2,12 +2,12 @@
 // "Listen on :0, read the port, close" alone is racy (kudobuilder/kudo#510); envtest adds a
 // file-lock cache (controller-runtime pkg/internal/testing/addr). Same idea here: a lock file
 // per port holding the owner's pid, taken with O_EXCL, stale when that pid is gone.
-import { createServer } from "node:net";
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+import { createServer } from 'node:net';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
-export const PORT_LOCK_DIR = path.join(os.tmpdir(), "cosmos-operator-test-ports");
+export const PORT_LOCK_DIR = path.join(os.tmpdir(), 'cosmos-operator-test-ports');
 // Below Linux's default ephemeral range (32768-60999), so outgoing connections never hold them.
 const LOW = 20000;
 const HIGH = 32000;
@@ -17,7 +17,7 @@ function alive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -25,13 +25,13 @@ function tryLock(port: number, owner: number): boolean {
   const file = path.join(PORT_LOCK_DIR, `${port}.lock`);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(file, "wx");
+      const fd = openSync(file, 'wx');
       writeSync(fd, String(owner));
       closeSync(fd);
       return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const holder = Number(readFileSync(file, "utf8").trim());
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(readFileSync(file, 'utf8').trim());
       if (holder && alive(holder)) return false;
       rmSync(file, { force: true }); // stale: its owner died without cleaning up
     }
@@ -42,8 +42,8 @@ function tryLock(port: number, owner: number): boolean {
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const srv = createServer();
-    srv.once("error", () => resolve(false));
-    srv.listen({ port, host: "127.0.0.1", exclusive: true }, () => srv.close(() => resolve(true)));
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host: '127.0.0.1', exclusive: true }, () => srv.close(() => resolve(true)));
   });
 }
 

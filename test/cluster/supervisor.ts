@@ -3,10 +3,10 @@
 // stopping (so a test can SIGKILL kube-apiserver and watch clients cope), and stopped with
 // SIGTERM then SIGKILL. A detached shell "reaper" kills whatever is left if the harness
 // process itself dies without cleaning up (SIGKILL, a crash, a test runner timeout).
-import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
-import path from "node:path";
-import { logTail } from "./probes.ts";
+import { type ChildProcess, spawn } from 'node:child_process';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { logTail } from './probes.ts';
 
 export type ComponentSpec = {
   name: string;
@@ -53,9 +53,9 @@ export class Supervisor {
   /** The last `n` lines of a component's log, for error messages. */
   logTail(name: string, n = 30): string {
     try {
-      return logTail(readFileSync(this.logFile(name), "utf8"), n);
+      return logTail(readFileSync(this.logFile(name), 'utf8'), n);
     } catch {
-      return "(no log)";
+      return '(no log)';
     }
   }
 
@@ -74,12 +74,15 @@ export class Supervisor {
 
   #spawn(spec: ComponentSpec, exits: number): void {
     const log = this.logFile(spec.name);
-    appendFileSync(log, `--- harness: starting ${spec.command} ${spec.args.join(" ")} at ${new Date().toISOString()}\n`);
+    appendFileSync(
+      log,
+      `--- harness: starting ${spec.command} ${spec.args.join(' ')} at ${new Date().toISOString()}\n`,
+    );
     // The shell execs the program, so the pid we hold is the program's; the redirection
     // happens in the child, which works the same on Node and Deno.
-    const child = spawn("/bin/sh", ["-c", 'exec "$@" >>"$0" 2>&1', log, spec.command, ...spec.args], {
+    const child = spawn('/bin/sh', ['-c', 'exec "$@" >>"$0" 2>&1', log, spec.command, ...spec.args], {
       detached: true, // own process group: a terminal's Ctrl-C reaches only the harness, which stops things in order
-      stdio: "ignore",
+      stdio: 'ignore',
       env: { ...process.env, ...spec.env },
     });
     child.unref(); // a test process whose work is done may exit; the exit hook below stops the plane
@@ -95,14 +98,19 @@ export class Supervisor {
       exited: new Promise<void>((r) => (markExited = r)),
     };
     this.#components.set(spec.name, c);
-    child.on("error", (e) => appendFileSync(log, `--- harness: spawn error: ${e.message}\n`));
-    child.on("exit", (code, signal) => {
+    child.on('error', (e) => appendFileSync(log, `--- harness: spawn error: ${e.message}\n`));
+    child.on('exit', (code, signal) => {
       c.exits++;
       markExited();
       if (this.#stopping) return;
       const quick = Date.now() - c.startedAt < 10_000;
-      const delay = quick ? Math.min(RESTART_DELAY_MS * 2 ** Math.min(c.exits - 1, 4), MAX_RESTART_DELAY_MS) : RESTART_DELAY_MS;
-      appendFileSync(log, `--- harness: ${spec.name} exited (code ${code}, signal ${signal}); restarting in ${delay} ms\n`);
+      const delay = quick
+        ? Math.min(RESTART_DELAY_MS * 2 ** Math.min(c.exits - 1, 4), MAX_RESTART_DELAY_MS)
+        : RESTART_DELAY_MS;
+      appendFileSync(
+        log,
+        `--- harness: ${spec.name} exited (code ${code}, signal ${signal}); restarting in ${delay} ms\n`,
+      );
       const t = setTimeout(() => {
         if (!this.#stopping) {
           this.#spawn(spec, c.exits);
@@ -115,7 +123,7 @@ export class Supervisor {
   }
 
   #changed(): void {
-    writeFileSync(this.pidsFile, Object.values(this.pids()).join(" ") + "\n");
+    writeFileSync(this.pidsFile, Object.values(this.pids()).join(' ') + '\n');
     this.#onChange();
   }
 
@@ -129,10 +137,10 @@ export class Supervisor {
         tier.map(async (name) => {
           const c = this.#components.get(name);
           if (!c || c.child.exitCode !== null || c.child.signalCode !== null) return;
-          killGroup(c.pid, "SIGTERM");
-          const timer = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
-          if ((await Promise.race([c.exited.then(() => "exited" as const), timer])) === "timeout") {
-            killGroup(c.pid, "SIGKILL");
+          killGroup(c.pid, 'SIGTERM');
+          const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
+          if ((await Promise.race([c.exited.then(() => 'exited' as const), timer])) === 'timeout') {
+            killGroup(c.pid, 'SIGKILL');
             await Promise.race([c.exited, new Promise((r) => setTimeout(r, 2000).unref())]);
           }
         }),
@@ -170,16 +178,20 @@ export function startReaper(opts: { harnessPid: number; pidsFile: string; remove
     'while kill -0 "$h" 2>/dev/null; do sleep 1; done',
     'if [ -f "$pids" ]; then',
     '  for p in $(cat "$pids"); do kill -TERM -"$p" 2>/dev/null; done',
-    "  sleep 3",
+    '  sleep 3',
     '  for p in $(cat "$pids"); do kill -KILL -"$p" 2>/dev/null; done',
-    "fi",
+    'fi',
     'rm -rf "$@"',
-  ].join("\n");
-  const child = spawn("/bin/sh", ["-c", script, "reaper", String(opts.harnessPid), opts.pidsFile, ...opts.removePaths], {
-    detached: true,
-    stdio: "ignore",
-  });
+  ].join('\n');
+  const child = spawn(
+    '/bin/sh',
+    ['-c', script, 'reaper', String(opts.harnessPid), opts.pidsFile, ...opts.removePaths],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
   child.unref();
-  if (child.pid === undefined) throw new Error("could not start the reaper shell");
+  if (child.pid === undefined) throw new Error('could not start the reaper shell');
   return child.pid;
 }

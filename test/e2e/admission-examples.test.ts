@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { API_KINDS } from '../../src/api/kinds.ts';
-import { newNamespace, testCluster, type TestCluster } from '../cluster/connect.ts';
+import { newNamespace, type TestCluster, testCluster } from '../cluster/connect.ts';
 import { exampleObjects } from '../fixtures/api/objects.ts';
 import { startOperatorWithWebhooks, type WebhookOperator } from '../support/webhooks.ts';
 
@@ -26,7 +26,9 @@ function compare(want: unknown, got: unknown, path: string, out = { missing: [] 
       if (!(key in got)) out.missing.push(`${path}.${key}`);
       else compare(want[key], got[key], `${path}.${key}`, out);
     }
-    for (const key of Object.keys(got)) if (!(key in want)) out.extra.push(`${path}.${key}=${JSON.stringify(got[key])}`);
+    for (const key of Object.keys(got)) {
+      if (!(key in want)) out.extra.push(`${path}.${key}=${JSON.stringify(got[key])}`);
+    }
   } else if (JSON.stringify(want) !== JSON.stringify(got)) {
     out.missing.push(`${path}: want ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
   }
@@ -70,7 +72,11 @@ describe('examples/ through kubectl apply', () => {
       for (const { object } of examples.filter((e) => e.file === file)) {
         const kind = API_KINDS.find((k) => k.kind === object['kind'])!;
         const name = (object['metadata'] as Json)['name'] as string;
-        assert.equal(res.stdout.includes(`${kind.plural.replace(/s$/, '')}.${kind.group}/${name} created`), true, res.stdout);
+        assert.equal(
+          res.stdout.includes(`${kind.plural.replace(/s$/, '')}.${kind.group}/${name} created`),
+          true,
+          res.stdout,
+        );
 
         const got = await cluster.kubectl(['get', `${kind.plural}.${kind.group}`, name, '-n', ns, '-o', 'json']);
         assert.equal(got.code, 0, got.stderr);

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { API_KINDS } from '../../src/api/kinds.ts';
 import { createLogger } from '../../src/log/log.ts';
 import { createWebhookApp } from '../../src/webhooks/routes.ts';
-import { newNamespace, testCluster, type TestCluster } from '../cluster/connect.ts';
+import { newNamespace, type TestCluster, testCluster } from '../cluster/connect.ts';
 import { admit, anyMutatedObjectArb, type Json } from '../fixtures/admission-arbitraries.ts';
 import { startOperatorWithWebhooks, type WebhookOperator } from '../support/webhooks.ts';
 
@@ -32,9 +32,14 @@ describe('the CRD schema admits what the webhook admits', () => {
   after(async () => operator?.stop());
 
   it(`creates (server dry run) every one of ${GENERATED} generated objects our handlers admit`, async (t) => {
-    const seed = process.env['ADMISSION_SEED'] !== undefined ? Number(process.env['ADMISSION_SEED']) : Date.now() % 2 ** 31;
+    const seed = process.env['ADMISSION_SEED'] !== undefined
+      ? Number(process.env['ADMISSION_SEED'])
+      : Date.now() % 2 ** 31;
     t.diagnostic?.(`seed ${seed} (ADMISSION_SEED=${seed} replays it)`);
-    const app = createWebhookApp(API_KINDS, { registry: new Registry(), logger: createLogger({ level: 'error', write: () => {} }) });
+    const app = createWebhookApp(API_KINDS, {
+      registry: new Registry(),
+      logger: createLogger({ level: 'error', write: () => {} }),
+    });
 
     const admitted: { name: string; object: Json; kind: string }[] = [];
     const generated = fc.sample(anyMutatedObjectArb, { numRuns: GENERATED, seed });
@@ -46,8 +51,13 @@ describe('the CRD schema admits what the webhook admits', () => {
       if (validate.review.response.allowed) admitted.push({ name, object: candidate, kind: kind.kind });
     }
     const sample = admitted;
-    t.diagnostic?.(`${generated.length} generated, ${admitted.length} admitted by the handlers, ${sample.length} sent to the API server`);
-    assert.ok(sample.length >= MIN_SAMPLE, `only ${admitted.length} of ${GENERATED} admitted: the generators need tuning`);
+    t.diagnostic?.(
+      `${generated.length} generated, ${admitted.length} admitted by the handlers, ${sample.length} sent to the API server`,
+    );
+    assert.ok(
+      sample.length >= MIN_SAMPLE,
+      `only ${admitted.length} of ${GENERATED} admitted: the generators need tuning`,
+    );
 
     const refused: string[] = [];
     const created = new Set<string>();
@@ -56,7 +66,10 @@ describe('the CRD schema admits what the webhook admits', () => {
       const list = { apiVersion: 'v1', kind: 'List', items: batch.map((b) => b.object) };
       // --validate=false: unknown fields a mutation left are pruned, as the API server does by
       // default, instead of refused by kubectl's strict decoding; the schema still checks the rest.
-      const res = await cluster.kubectl(['create', '--dry-run=server', '--validate=false', '-f', '-'], { input: JSON.stringify(list), timeoutMs: 120_000 });
+      const res = await cluster.kubectl(['create', '--dry-run=server', '--validate=false', '-f', '-'], {
+        input: JSON.stringify(list),
+        timeoutMs: 120_000,
+      });
       for (const line of res.stdout.split('\n')) {
         const m = /^[a-z.]+\/(gen-\d+) created \(server dry run\)$/.exec(line);
         if (m !== null) created.add(m[1]!);

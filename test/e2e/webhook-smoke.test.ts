@@ -2,20 +2,21 @@
 // refused at `kubectl apply` with one line per bad field; a good one is stored with defaults.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { newNamespace, testCluster, type TestCluster } from '../cluster/connect.ts';
+import { newNamespace, type TestCluster, testCluster } from '../cluster/connect.ts';
 import { startOperatorWithWebhooks, type WebhookOperator } from '../support/webhooks.ts';
 
-const minimal = (ns: string, name: string, replicas: unknown) => JSON.stringify({
-  apiVersion: 'cosmos.strange.love/v1',
-  kind: 'CosmosFullNode',
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas,
-    chain: { chainID: 'cosmoshub-4', network: 'mainnet', binary: 'gaiad', config: { overrides: '[p2p\nbroken' } },
-    podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v14.1.0' },
-    volumeClaimTemplate: { storageClassName: 'cosmos-test', resources: { requests: { storage: '10Gi' } } },
-  },
-});
+const minimal = (ns: string, name: string, replicas: unknown) =>
+  JSON.stringify({
+    apiVersion: 'cosmos.strange.love/v1',
+    kind: 'CosmosFullNode',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      chain: { chainID: 'cosmoshub-4', network: 'mainnet', binary: 'gaiad', config: { overrides: '[p2p\nbroken' } },
+      podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v14.1.0' },
+      volumeClaimTemplate: { storageClassName: 'cosmos-test', resources: { requests: { storage: '10Gi' } } },
+    },
+  });
 
 describe('admission webhooks through kubectl', () => {
   let cluster: TestCluster;
@@ -45,7 +46,10 @@ describe('admission webhooks through kubectl', () => {
     assert.equal(res.code, 1);
     const lines = res.stderr.trimEnd().split('\n');
     assert.equal(lines[0], 'The CosmosFullNode "two-bad" is invalid: ');
-    assert.deepEqual(lines.slice(1).map((l) => l.split(':')[0]).sort(), ['* spec.chain.config.overrides', '* spec.strategy.maxUnavailable']);
+    assert.deepEqual(lines.slice(1).map((l) => l.split(':')[0]).sort(), [
+      '* spec.chain.config.overrides',
+      '* spec.strategy.maxUnavailable',
+    ]);
   });
 
   it('stores a good spec with the defaults filled in', async () => {
@@ -53,7 +57,9 @@ describe('admission webhooks through kubectl', () => {
     delete good.spec.chain.config;
     const res = await cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(good) });
     assert.equal(res.code, 0, res.stderr);
-    const stored = JSON.parse((await cluster.kubectl(['get', 'cosmosfullnode', 'good', '-n', ns, '-o', 'json'])).stdout);
+    const stored = JSON.parse(
+      (await cluster.kubectl(['get', 'cosmosfullnode', 'good', '-n', ns, '-o', 'json'])).stdout,
+    );
     assert.equal(stored.spec.strategy.maxUnavailable, '25%');
     assert.equal(stored.spec.volumeRetentionPolicy, 'Delete');
     assert.equal(stored.spec.chain.homeDir, 'cosmos');

@@ -8,13 +8,13 @@
 //
 //   const fleet = fakeCometForPods(cluster, ns, "app.kubernetes.io/name=osmosis");  // every pod
 //   (await fleet.waitFor("osmosis-0")).setHeight(5);
-import { createHash, randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
-import { apiJson, apiWatch, type ApiAuth } from "../cluster/kube-http.ts";
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { type ApiAuth, apiJson, apiWatch } from '../cluster/kube-http.ts';
 
 /** How a down node fails: nothing listens (connection refused), it answers 500, or it never answers. */
-export type DownMode = "refuse" | "http500" | "hang";
+export type DownMode = 'refuse' | 'http500' | 'hang';
 
 export type DiskState = { allBytes: number; freeBytes: number } | { error: string };
 
@@ -62,12 +62,13 @@ const GiB = 1024 ** 3;
 
 export async function startFakeComet(options: FakeCometOptions): Promise<FakeComet> {
   const host = options.host;
-  const nodeId = options.nodeId ?? randomBytes(20).toString("hex");
-  const network = options.network ?? "cosmoshub-4";
+  const nodeId = options.nodeId ?? randomBytes(20).toString('hex');
+  const network = options.network ?? 'cosmoshub-4';
   const moniker = options.moniker ?? `fake-${host}`;
-  const version = options.version ?? "0.38.17";
+  const version = options.version ?? '0.38.17';
   const validatorKey = randomBytes(32);
-  const validatorAddress = createHash("sha256").update(validatorKey).digest().subarray(0, 20).toString("hex").toUpperCase();
+  const validatorAddress = createHash('sha256').update(validatorKey).digest().subarray(0, 20).toString('hex')
+    .toUpperCase();
   const genesisTime = goTime(new Date(Date.UTC(2024, 0, 1)));
 
   let height = options.height ?? 1;
@@ -79,86 +80,97 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
   let closed = false;
   let rpcPort = options.port ?? 26657;
 
-  const hash = (what: string) => createHash("sha256").update(`${network}/${what}`).digest("hex").toUpperCase();
+  const hash = (what: string) => createHash('sha256').update(`${network}/${what}`).digest('hex').toUpperCase();
 
   const statusBody = () => {
     const result = {
       node_info: {
-        protocol_version: { p2p: "8", block: "11", app: "0" },
+        protocol_version: { p2p: '8', block: '11', app: '0' },
         id: nodeId,
-        listen_addr: "tcp://0.0.0.0:26656",
+        listen_addr: 'tcp://0.0.0.0:26656',
         network,
         version,
-        channels: "40202122233038606100",
+        channels: '40202122233038606100',
         moniker,
-        other: { tx_index: "on", rpc_address: `tcp://0.0.0.0:${rpcPort}` },
+        other: { tx_index: 'on', rpc_address: `tcp://0.0.0.0:${rpcPort}` },
       },
       sync_info: {
         latest_block_hash: hash(`block/${height}`),
         latest_app_hash: hash(`app/${height}`),
         latest_block_height: String(height),
         latest_block_time: blockTime,
-        earliest_block_hash: hash("block/1"),
-        earliest_app_hash: hash("app/1"),
-        earliest_block_height: "1",
+        earliest_block_hash: hash('block/1'),
+        earliest_app_hash: hash('app/1'),
+        earliest_block_height: '1',
         earliest_block_time: genesisTime,
         catching_up: catchingUp,
       },
       validator_info: {
         address: validatorAddress,
-        pub_key: { type: "tendermint/PubKeyEd25519", value: validatorKey.toString("base64") },
-        voting_power: "0",
+        pub_key: { type: 'tendermint/PubKeyEd25519', value: validatorKey.toString('base64') },
+        voting_power: '0',
       },
     };
-    return options.sei ? result : { jsonrpc: "2.0", id: -1, result };
+    return options.sei ? result : { jsonrpc: '2.0', id: -1, result };
   };
 
   // Requests left hanging in "hang" mode, released (destroyed) when the mode ends.
   const hanging = new Set<ServerResponse>();
 
   const rpc = trackedServer((req, res) => {
-    const path = new URL(req.url ?? "/", "http://x").pathname;
-    if (path === "/status") {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/status') {
       requests++;
-      if (down === "hang") {
+      if (down === 'hang') {
         hanging.add(res);
-        res.on("close", () => hanging.delete(res));
+        res.on('close', () => hanging.delete(res));
         return;
       }
-      if (down === "http500") {
+      if (down === 'http500') {
         // CometBFT's own failure answer is a JSON-RPC error with status 500.
-        return send(res, 500, "application/json", rpcJson({ jsonrpc: "2.0", id: -1, error: { code: -32603, message: "Internal error", data: "node is down" } }));
+        return send(
+          res,
+          500,
+          'application/json',
+          rpcJson({ jsonrpc: '2.0', id: -1, error: { code: -32603, message: 'Internal error', data: 'node is down' } }),
+        );
       }
-      return send(res, 200, "application/json", rpcJson(statusBody()));
+      return send(res, 200, 'application/json', rpcJson(statusBody()));
     }
-    if (path === "/health") return send(res, 200, "application/json", rpcJson({ jsonrpc: "2.0", id: -1, result: {} }));
-    send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
+    if (path === '/health') return send(res, 200, 'application/json', rpcJson({ jsonrpc: '2.0', id: -1, result: {} }));
+    send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
   });
 
   // The sidecar (spec §4). Go's handler sets Content-Type after WriteHeader, so the header it
   // set is lost and net/http sniffs the body instead: text/plain (checked with Go 1.26).
   const health = trackedServer((req, res) => {
-    const url = new URL(req.url ?? "/", "http://x");
-    if (url.pathname === "/disk") {
-      const dir = url.searchParams.get("dir") ?? "";
-      if (dir === "") return send(res, 400, "text/plain; charset=utf-8", goJson({ dir: "", error: "query param dir must be specified" }));
-      if ("error" in disk) return send(res, 500, "text/plain; charset=utf-8", goJson({ dir, error: disk.error }));
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/disk') {
+      const dir = url.searchParams.get('dir') ?? '';
+      if (dir === '') {
+        return send(
+          res,
+          400,
+          'text/plain; charset=utf-8',
+          goJson({ dir: '', error: 'query param dir must be specified' }),
+        );
+      }
+      if ('error' in disk) return send(res, 500, 'text/plain; charset=utf-8', goJson({ dir, error: disk.error }));
       const body: Record<string, unknown> = { dir };
       if (disk.allBytes) body.all_bytes = disk.allBytes;
       if (disk.freeBytes) body.free_bytes = disk.freeBytes;
-      return send(res, 200, "text/plain; charset=utf-8", goJson(body));
+      return send(res, 200, 'text/plain; charset=utf-8', goJson(body));
     }
     const address = `http://localhost:${rpcPort}`;
     if (down !== undefined) {
-      const error =
-        down === "http500"
-          ? "500 Internal Server Error"
-          : down === "hang"
-            ? `Get "${address}/status": context deadline exceeded`
-            : `Get "${address}/status": dial tcp 127.0.0.1:${rpcPort}: connect: connection refused`;
-      return send(res, 503, "text/plain; charset=utf-8", goJson({ address, in_sync: false, error }));
+      const error = down === 'http500'
+        ? '500 Internal Server Error'
+        : down === 'hang'
+        ? `Get "${address}/status": context deadline exceeded`
+        : `Get "${address}/status": dial tcp 127.0.0.1:${rpcPort}: connect: connection refused`;
+      return send(res, 503, 'text/plain; charset=utf-8', goJson({ address, in_sync: false, error }));
     }
-    send(res, catchingUp ? 422 : 200, "text/plain; charset=utf-8", goJson({ address, in_sync: !catchingUp }));
+    send(res, catchingUp ? 422 : 200, 'text/plain; charset=utf-8', goJson({ address, in_sync: !catchingUp }));
   });
 
   rpcPort = await rpc.listen(host, rpcPort);
@@ -190,13 +202,13 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     setCatchingUp(b) {
       catchingUp = b;
     },
-    async setDown(isDown, mode = "refuse") {
+    async setDown(isDown, mode = 'refuse') {
       if (closed) throw new Error(`fake comet ${host}:${rpcPort} is closed`);
       const was = down;
       down = isDown ? mode : undefined;
-      if (was === "hang" && down !== "hang") releaseHanging();
-      if (down === "refuse" && was !== "refuse") await rpc.close();
-      if (was === "refuse" && down !== "refuse") await rpc.listen(host, rpcPort);
+      if (was === 'hang' && down !== 'hang') releaseHanging();
+      if (down === 'refuse' && was !== 'refuse') await rpc.close();
+      if (was === 'refuse' && down !== 'refuse') await rpc.listen(host, rpcPort);
     },
     setDisk(d) {
       disk = d;
@@ -219,16 +231,16 @@ function rpcJson(value: unknown): string {
 
 /** Go's RFC3339Nano, as CometBFT writes times: trailing zeros of the fraction dropped ("…:00Z", "…:53.19Z"). */
 function goTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : "Z"));
+  return date.toISOString().replace(/\.(\d*?)0*Z$/, (_, digits: string) => (digits ? `.${digits}Z` : 'Z'));
 }
 
 /** Go's json.Encoder: compact, one trailing newline. */
 function goJson(value: unknown): string {
-  return JSON.stringify(value) + "\n";
+  return JSON.stringify(value) + '\n';
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -251,14 +263,14 @@ function trackedServer(handler: (req: IncomingMessage, res: ServerResponse) => v
     listen(host, port) {
       const s = createServer(handler);
       s.keepAliveTimeout = 2000;
-      s.on("connection", (socket: Socket) => {
+      s.on('connection', (socket: Socket) => {
         sockets.add(socket);
-        socket.on("close", () => sockets.delete(socket));
+        socket.on('close', () => sockets.delete(socket));
       });
       return new Promise<number>((resolve, reject) => {
-        s.once("error", reject);
+        s.once('error', reject);
         s.listen(port, host, () => {
-          s.off("error", reject);
+          s.off('error', reject);
           server = s;
           resolve((s.address() as { port: number }).port);
         });
@@ -316,7 +328,7 @@ export type FakeCometFleet = {
 export function fakeCometForPods(
   cluster: { admin: ApiAuth },
   namespace: string,
-  labelSelector = "",
+  labelSelector = '',
   options: FakeCometFleetOptions = {},
 ): FakeCometFleet {
   const served = new Map<string, { uid: string; ip: string; comet: FakeComet }>();
@@ -334,7 +346,7 @@ export function fakeCometForPods(
     for (const w of [...wakers]) w();
   };
   const path = `/api/v1/namespaces/${namespace}/pods`;
-  const selector = labelSelector ? `labelSelector=${encodeURIComponent(labelSelector)}&` : "";
+  const selector = labelSelector ? `labelSelector=${encodeURIComponent(labelSelector)}&` : '';
 
   /** Brings the fakes in line with `pods`: one per pod with an IP, none for a pod that is gone. */
   const reconcile = async () => {
@@ -392,26 +404,30 @@ export function fakeCometForPods(
   const watchPods = async () => {
     while (!stopped) {
       try {
-        const list = await apiJson<{ metadata: { resourceVersion: string }; items: PodJson[] }>(cluster.admin, "GET", `${path}?${selector}`);
+        const list = await apiJson<{ metadata: { resourceVersion: string }; items: PodJson[] }>(
+          cluster.admin,
+          'GET',
+          `${path}?${selector}`,
+        );
         pods.clear();
         for (const p of list.items) pods.set(p.metadata.name, p);
         requestReconcile();
         // Ends by itself after timeoutSeconds, or on an ERROR event (410 Gone): list again.
         const ended = new AbortController();
         const abort = () => ended.abort();
-        stopWatching.signal.addEventListener("abort", abort, { once: true });
+        stopWatching.signal.addEventListener('abort', abort, { once: true });
         await apiWatch(
           cluster.admin,
           `${path}?${selector}watch=1&timeoutSeconds=60&resourceVersion=${list.metadata.resourceVersion}`,
           (e) => {
-            if (e.type === "ERROR") return ended.abort();
+            if (e.type === 'ERROR') return ended.abort();
             const pod = e.object as PodJson;
-            if (e.type === "DELETED") pods.delete(pod.metadata.name);
-            else if (e.type === "ADDED" || e.type === "MODIFIED") pods.set(pod.metadata.name, pod);
+            if (e.type === 'DELETED') pods.delete(pod.metadata.name);
+            else if (e.type === 'ADDED' || e.type === 'MODIFIED') pods.set(pod.metadata.name, pod);
             requestReconcile();
           },
           ended.signal,
-        ).finally(() => stopWatching.signal.removeEventListener("abort", abort));
+        ).finally(() => stopWatching.signal.removeEventListener('abort', abort));
       } catch {
         // API server restarting, namespace going away: list again shortly.
         if (!stopped) await new Promise((r) => setTimeout(r, intervalMs));
@@ -461,6 +477,6 @@ export function fakeCometForPods(
 }
 
 function rpcPortOfJson(pod: PodJson): number {
-  const node = pod.spec?.containers?.find((c) => c.name === "node");
-  return node?.ports?.find((p) => p.name === "rpc")?.containerPort ?? 26657;
+  const node = pod.spec?.containers?.find((c) => c.name === 'node');
+  return node?.ports?.find((p) => p.name === 'rpc')?.containerPort ?? 26657;
 }

@@ -1,6 +1,6 @@
 // Runs `cosmos-operator` as a child process, as a person or a Deployment would, and reads its
 // JSON log lines so a test can wait for what it says (for example the port it bound).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -17,7 +17,11 @@ export type OperatorProcess = {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
-export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.env, onLog?: (record: LogRecord) => void): OperatorProcess {
+export function startOperator(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  onLog?: (record: LogRecord) => void,
+): OperatorProcess {
   const runtime = process.execPath;
   const child = spawn(runtime, [join(root, 'src', 'main.ts'), ...args], {
     cwd: root,
@@ -54,7 +58,7 @@ export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.e
   });
   child.stdout!.resume();
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
+    child.on('exit', (code, signal) => resolve({ code, signal }))
   );
 
   return {
@@ -66,7 +70,9 @@ export function startOperator(args: string[], env: NodeJS.ProcessEnv = process.e
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          reject(new Error(`operator did not log the expected line within ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`));
+          reject(
+            new Error(`operator did not log the expected line within ${timeoutMs} ms; stderr:\n${stderr.slice(-3000)}`),
+          );
         }, timeoutMs);
         const entry = {
           match,

@@ -5,15 +5,15 @@
 //
 //   const node = await startRealComet(await findCometbft());
 //   await fetchCometStatus(node.host, node.rpcPort);  …  await node.stop();
-import { spawn, execFile, type ChildProcess } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import http from "node:http";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import { PORT_LOCK_DIR, releasePorts, reservePorts } from "../cluster/ports.ts";
-import { startReaper } from "../cluster/supervisor.ts";
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PORT_LOCK_DIR, releasePorts, reservePorts } from '../cluster/ports.ts';
+import { startReaper } from '../cluster/supervisor.ts';
 
 export type RealComet = {
   readonly host: string;
@@ -37,9 +37,9 @@ export type RealCometOptions = {
 
 /** Starts a node and resolves once its RPC reports a block height of at least 2. */
 export async function startRealComet(binary: string, options: RealCometOptions = {}): Promise<RealComet> {
-  const host = "127.0.0.1";
-  const home = await mkdtemp(path.join(os.tmpdir(), "cosmos-operator-cometbft-"));
-  const logFile = path.join(home, "cometbft.log");
+  const host = '127.0.0.1';
+  const home = await mkdtemp(path.join(os.tmpdir(), 'cosmos-operator-cometbft-'));
+  const logFile = path.join(home, 'cometbft.log');
   const [rpcPort, p2pPort] = (await reservePorts(2)) as [number, number];
   let node: ChildProcess | undefined;
   let reaper: number | undefined;
@@ -48,60 +48,61 @@ export async function startRealComet(binary: string, options: RealCometOptions =
 
   const log = () => {
     try {
-      return readFileSync(logFile, "utf8");
+      return readFileSync(logFile, 'utf8');
     } catch {
-      return "";
+      return '';
     }
   };
 
-  const stop = () =>
-    (stopped ??= (async () => {
-      try {
-        if (reaper !== undefined) process.kill(reaper, "SIGKILL");
-      } catch {
-        // already gone
-      }
-      if (node?.pid !== undefined && node.exitCode === null && node.signalCode === null) {
-        node.kill("SIGTERM");
-        const timer = setTimeout(() => node?.kill("SIGKILL"), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      process.off("exit", onExit);
-      releasePorts([rpcPort, p2pPort]);
-      rmSync(home, { recursive: true, force: true });
-    })());
+  const stop = () => (stopped ??= (async () => {
+    try {
+      if (reaper !== undefined) process.kill(reaper, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    if (node?.pid !== undefined && node.exitCode === null && node.signalCode === null) {
+      node.kill('SIGTERM');
+      const timer = setTimeout(() => node?.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    process.off('exit', onExit);
+    releasePorts([rpcPort, p2pPort]);
+    rmSync(home, { recursive: true, force: true });
+  })());
   const onExit = () => {
-    node?.kill("SIGKILL");
+    node?.kill('SIGKILL');
     rmSync(home, { recursive: true, force: true });
   };
-  process.on("exit", onExit);
+  process.on('exit', onExit);
 
   try {
-    await promisify(execFile)(binary, ["init", "--home", home]);
-    const configFile = path.join(home, "config", "config.toml");
-    const config = await readFile(configFile, "utf8");
-    const fast = config.replace(/^timeout_commit = .*$/m, `timeout_commit = "${options.timeoutCommit ?? "200ms"}"`);
+    await promisify(execFile)(binary, ['init', '--home', home]);
+    const configFile = path.join(home, 'config', 'config.toml');
+    const config = await readFile(configFile, 'utf8');
+    const fast = config.replace(/^timeout_commit = .*$/m, `timeout_commit = "${options.timeoutCommit ?? '200ms'}"`);
     if (fast === config) throw new Error(`no timeout_commit line in ${configFile}`);
     await writeFile(configFile, fast);
-    const genesis = JSON.parse(await readFile(path.join(home, "config", "genesis.json"), "utf8")) as { chain_id: string };
+    const genesis = JSON.parse(await readFile(path.join(home, 'config', 'genesis.json'), 'utf8')) as {
+      chain_id: string;
+    };
 
-    const out = openSync(logFile, "a");
+    const out = openSync(logFile, 'a');
     try {
       node = spawn(
         binary,
         [
-          "start",
-          "--home",
+          'start',
+          '--home',
           home,
-          "--proxy_app=kvstore",
-          "--rpc.laddr",
+          '--proxy_app=kvstore',
+          '--rpc.laddr',
           `tcp://${host}:${rpcPort}`,
-          "--p2p.laddr",
+          '--p2p.laddr',
           `tcp://${host}:${p2pPort}`,
         ],
         // Its own process group, so the reaper below can kill it as it kills the control plane's.
-        { stdio: ["ignore", out, out], detached: true },
+        { stdio: ['ignore', out, out], detached: true },
       );
     } finally {
       closeSync(out);
@@ -110,8 +111,8 @@ export async function startRealComet(binary: string, options: RealCometOptions =
     let spawnError: Error | undefined;
     // A spawn that fails (ENOENT, EACCES) emits "error" and never "exit".
     exited = new Promise((resolve) => {
-      child.once("exit", () => resolve());
-      child.once("error", (err) => {
+      child.once('exit', () => resolve());
+      child.once('error', (err) => {
         spawnError = err;
         resolve();
       });
@@ -120,7 +121,7 @@ export async function startRealComet(binary: string, options: RealCometOptions =
     // control plane's reaper (supervisor.ts) outlives it, then kills the node and removes its
     // home and port locks.
     if (child.pid !== undefined) {
-      const pidsFile = path.join(home, "pids");
+      const pidsFile = path.join(home, 'pids');
       writeFileSync(pidsFile, `${child.pid}\n`);
       const locks = [rpcPort, p2pPort].map((p) => path.join(PORT_LOCK_DIR, `${p}.lock`));
       reaper = startReaper({ harnessPid: process.pid, pidsFile, removePaths: [home, ...locks] });
@@ -130,12 +131,14 @@ export async function startRealComet(binary: string, options: RealCometOptions =
     for (;;) {
       if (spawnError) throw new Error(`cannot start ${binary}: ${spawnError.message}`);
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`cometbft exited (${child.exitCode ?? child.signalCode}) before producing blocks; log:\n${tail(log())}`);
+        throw new Error(
+          `cometbft exited (${child.exitCode ?? child.signalCode}) before producing blocks; log:\n${tail(log())}`,
+        );
       }
       const height = await blockHeight(host, rpcPort);
-      if (typeof height === "number" && height >= 2) break;
+      if (typeof height === 'number' && height >= 2) break;
       if (Date.now() > deadline) {
-        const why = typeof height === "number" ? `height ${height}` : height;
+        const why = typeof height === 'number' ? `height ${height}` : height;
         throw new Error(`cometbft on ${host}:${rpcPort} produced no blocks in time (${why}); log:\n${tail(log())}`);
       }
       await new Promise((r) => setTimeout(r, 200));
@@ -153,25 +156,30 @@ export async function startRealComet(binary: string, options: RealCometOptions =
  */
 function blockHeight(host: string, port: number): Promise<number | string> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: "/status", agent: false, timeout: 2000 }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => (body += d));
-      res.on("end", () => {
+    const req = http.get({ host, port, path: '/status', agent: false, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => {
         try {
-          const height = (JSON.parse(body) as { result?: { sync_info?: { latest_block_height?: unknown } } }).result?.sync_info?.latest_block_height;
-          resolve(typeof height === "string" && /^\d+$/.test(height) ? Number(height) : `HTTP ${res.statusCode}, latest_block_height ${String(height)}`);
+          const height = (JSON.parse(body) as { result?: { sync_info?: { latest_block_height?: unknown } } }).result
+            ?.sync_info?.latest_block_height;
+          resolve(
+            typeof height === 'string' && /^\d+$/.test(height)
+              ? Number(height)
+              : `HTTP ${res.statusCode}, latest_block_height ${String(height)}`,
+          );
         } catch {
           resolve(`HTTP ${res.statusCode}, not JSON: ${body.slice(0, 200)}`);
         }
       });
-      res.on("error", (err) => resolve(err.message));
+      res.on('error', (err) => resolve(err.message));
     });
-    req.on("timeout", () => req.destroy(new Error("no answer in 2 s")));
-    req.on("error", (err) => resolve(err.message));
+    req.on('timeout', () => req.destroy(new Error('no answer in 2 s')));
+    req.on('error', (err) => resolve(err.message));
   });
 }
 
 function tail(text: string, lines = 30): string {
-  return text.trimEnd().split("\n").slice(-lines).join("\n");
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
 }

@@ -11,7 +11,7 @@ import { API_KINDS } from '../../src/api/kinds.ts';
 import { runCertsCommand } from '../../src/cli/certs-command.ts';
 import { webhookPath } from '../../src/webhooks/routes.ts';
 import type { TestCluster } from '../cluster/connect.ts';
-import { startOperator, type LogRecord, type OperatorProcess } from './operator-process.ts';
+import { type LogRecord, type OperatorProcess, startOperator } from './operator-process.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', '..', 'deploy', 'crd');
 export const CRD_FILES = API_KINDS.map((k) => join(CRD_DIR, `${k.group}_${k.plural}.yaml`));
@@ -44,11 +44,27 @@ export function webhookConfigurations(name: string, port: number, caBundle: stri
       ...common,
       name: `${type === 'validate' ? 'v' : 'm'}${k.kind.toLowerCase()}.${name}.cosmos.strange.love`,
       clientConfig: { url: `https://127.0.0.1:${port}${webhookPath(type, k)}`, caBundle },
-      rules: [{ apiGroups: [k.group], apiVersions: [k.version], operations: ['CREATE', 'UPDATE'], resources: [k.plural], scope: 'Namespaced' }],
+      rules: [{
+        apiGroups: [k.group],
+        apiVersions: [k.version],
+        operations: ['CREATE', 'UPDATE'],
+        resources: [k.plural],
+        scope: 'Namespaced',
+      }],
     }));
   return [
-    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { name }, webhooks: hooks('validate') },
-    { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name }, webhooks: hooks('mutate') },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name },
+      webhooks: hooks('validate'),
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'MutatingWebhookConfiguration',
+      metadata: { name },
+      webhooks: hooks('mutate'),
+    },
   ];
 }
 
@@ -66,22 +82,29 @@ export async function startOperatorWithWebhooks(
   await cluster.installCRDs(CRD_FILES);
   const certDir = mkdtempSync(join(tmpdir(), 'cosmos-webhook-certs-'));
   const printed: string[] = [];
-  const code = await runCertsCommand(['--dir', certDir, '--host', '127.0.0.1'], { out: (t) => printed.push(t), err: () => {} });
+  const code = await runCertsCommand(['--dir', certDir, '--host', '127.0.0.1'], {
+    out: (t) => printed.push(t),
+    err: () => {},
+  });
   if (code !== 0) throw new Error(`cosmos-operator certs exited ${code}`);
   const caBundle = Buffer.from(readFileSync(join(certDir, 'ca.crt'))).toString('base64');
 
   const port = await freePort();
-  const op = startOperator([
-    'manager',
-    `--kubeconfig=${cluster.kubeconfig}`,
-    '--health-probe-bind-address=127.0.0.1:0',
-    '--metrics-bind-address=127.0.0.1:0',
-    `--webhook-port=${port}`,
-    '--webhook-host=127.0.0.1',
-    `--webhook-cert-dir=${certDir}`,
-    ...(namespace ? [`--watch-namespace=${namespace}`] : []),
-    ...extraArgs,
-  ], process.env, onLog);
+  const op = startOperator(
+    [
+      'manager',
+      `--kubeconfig=${cluster.kubeconfig}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=127.0.0.1:0',
+      `--webhook-port=${port}`,
+      '--webhook-host=127.0.0.1',
+      `--webhook-cert-dir=${certDir}`,
+      ...(namespace ? [`--watch-namespace=${namespace}`] : []),
+      ...extraArgs,
+    ],
+    process.env,
+    onLog,
+  );
   await op.waitForLog((r) => r.msg === 'serving admission webhooks');
 
   const name = namespace ? `cosmos-operator-test-${namespace}` : 'cosmos-operator-local';
@@ -96,7 +119,12 @@ export async function startOperatorWithWebhooks(
     port,
     certDir,
     async stop() {
-      await cluster.kubectl(['delete', 'validatingwebhookconfiguration,mutatingwebhookconfiguration', name, '--ignore-not-found']);
+      await cluster.kubectl([
+        'delete',
+        'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+        name,
+        '--ignore-not-found',
+      ]);
       await op.stop();
       rmSync(certDir, { recursive: true, force: true });
     },

@@ -23,16 +23,27 @@ export function slimPod(pod: PodObject): PodObject {
     metadata: pod.metadata!,
     spec: {
       containers: (pod.spec?.containers ?? []).map((c) =>
-        c.name === 'node' && c.ports !== undefined ? { name: c.name, image: c.image, ports: c.ports.filter((p) => p.name === 'rpc') } : { name: c.name, image: c.image },
+        c.name === 'node' && c.ports !== undefined
+          ? { name: c.name, image: c.image, ports: c.ports.filter((p) => p.name === 'rpc') }
+          : { name: c.name, image: c.image }
       ),
     },
-    status: { phase: pod.status?.phase, podIP: pod.status?.podIP, conditions: pod.status?.conditions?.filter((c) => c.type === 'Ready') },
+    status: {
+      phase: pod.status?.phase,
+      podIP: pod.status?.podIP,
+      conditions: pod.status?.conditions?.filter((c) => c.type === 'Ready'),
+    },
   } as PodObject;
 }
 
 /** The PVC control reads a claim's phase and bound capacity; updates are patches built from the spec it wants. */
 export function slimPvc(pvc: PvcObject): PvcObject {
-  return { apiVersion: pvc.apiVersion, kind: pvc.kind, metadata: pvc.metadata!, status: { phase: pvc.status?.phase, capacity: pvc.status?.capacity } } as PvcObject;
+  return {
+    apiVersion: pvc.apiVersion,
+    kind: pvc.kind,
+    metadata: pvc.metadata!,
+    status: { phase: pvc.status?.phase, capacity: pvc.status?.capacity },
+  } as PvcObject;
 }
 
 /** ServiceAccounts, Roles and RoleBindings are diffed by their revision label alone (rbac-control.ts). */
@@ -45,7 +56,12 @@ export function metadataOnly<T extends KubeObject>(obj: T): T {
  * built from the spec, so the existing ports, selector and cluster IPs are never read.
  */
 export function slimService(svc: ServiceObject): ServiceObject {
-  const out: ServiceObject = { apiVersion: svc.apiVersion, kind: svc.kind, metadata: svc.metadata!, spec: { type: svc.spec?.type } };
+  const out: ServiceObject = {
+    apiVersion: svc.apiVersion,
+    kind: svc.kind,
+    metadata: svc.metadata!,
+    spec: { type: svc.spec?.type },
+  };
   if (svc.status?.loadBalancer !== undefined) out.status = { loadBalancer: svc.status.loadBalancer };
   return out;
 }

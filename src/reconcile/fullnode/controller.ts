@@ -16,8 +16,8 @@ import { describeApiError, statusCodeOf } from '../../kube/api-errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import { createController, type LeaderWork } from '../../kube/controller.ts';
 import { createEventRecorder, type EventRecorder } from '../../kube/events.ts';
-import { createCache, type Cache } from '../../kube/reflector.ts';
-import { resources, type KubeObject, type ResourceType } from '../../kube/resource.ts';
+import { type Cache, createCache } from '../../kube/reflector.ts';
+import { type KubeObject, resources, type ResourceType } from '../../kube/resource.ts';
 import type { StoreReader } from '../../kube/store.ts';
 import type { Logger } from '../../log/log.ts';
 import { metadataOnly, slimConfigMap, slimPod, slimPvc, slimService } from './cache-transforms.ts';
@@ -26,7 +26,7 @@ import { CREATED_BY, CREATED_BY_LABEL } from '../../api/naming.ts';
 import type { ConfigMapObject, SecretObject } from './control/node-key-collector.ts';
 import { controllerIndexKey, controllingFullNode, ownedBy } from './control/owned-children.ts';
 import type { PodObject } from './control/pod-control.ts';
-import { VOLUME_SNAPSHOTS, type PvcObject, type VolumeSnapshotObject } from './control/pvc-control.ts';
+import { type PvcObject, VOLUME_SNAPSHOTS, type VolumeSnapshotObject } from './control/pvc-control.ts';
 import { createFullNodeReconciler, type FullNodeObject } from './reconcile.ts';
 import { heightRefresh } from './control/status-control.ts';
 import type { ServiceObject } from './control/service-control.ts';
@@ -53,7 +53,13 @@ export type FullNodeControllerOptions = {
   events?: EventRecorder;
 };
 
-const FULL_NODES: ResourceType = { group: COSMOS_FULL_NODE.group, version: COSMOS_FULL_NODE.version, plural: COSMOS_FULL_NODE.plural, kind: COSMOS_FULL_NODE.kind, namespaced: true };
+const FULL_NODES: ResourceType = {
+  group: COSMOS_FULL_NODE.group,
+  version: COSMOS_FULL_NODE.version,
+  plural: COSMOS_FULL_NODE.plural,
+  kind: COSMOS_FULL_NODE.kind,
+  namespaced: true,
+};
 
 export function createFullNodeController(opts: FullNodeControllerOptions): LeaderWork {
   return { name: CONTROLLER_NAME, run: (signal) => runFullNodeController(opts, signal) };
@@ -64,8 +70,10 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   const rest = kube.rest;
   const log = opts.log.child({ controller: CONTROLLER_NAME });
   const selection = { ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}) };
-  const cache = <T extends KubeObject>(type: ResourceType, extra: { labelSelector?: string; transform?: (obj: T) => T; index?: (obj: T) => string | undefined } = {}) =>
-    createCache<T>(rest, { type, log, ...selection, ...extra });
+  const cache = <T extends KubeObject>(
+    type: ResourceType,
+    extra: { labelSelector?: string; transform?: (obj: T) => T; index?: (obj: T) => string | undefined } = {},
+  ) => createCache<T>(rest, { type, log, ...selection, ...extra });
   // Children are indexed by their CosmosFullNode (ownedBy reads the index).
   const owned = { ...selection, labelSelector: `${CREATED_BY_LABEL}=${CREATED_BY}`, index: controllerIndexKey };
 
@@ -80,8 +88,21 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   const roleBindings = cache<KubeObject>(resources.roleBindings, { ...owned, transform: metadataOnly });
   const snapshotsServed = await isServed(kube, VOLUME_SNAPSHOTS, log);
   const volumeSnapshots = snapshotsServed ? cache<VolumeSnapshotObject>(VOLUME_SNAPSHOTS) : undefined;
-  const children: Cache<KubeObject>[] = [pods, pvcs, configMaps, services, secrets, serviceAccounts, roles, roleBindings] as unknown as Cache<KubeObject>[];
-  const all: Cache<KubeObject>[] = [fullNodes as unknown as Cache<KubeObject>, ...children, ...(volumeSnapshots ? [volumeSnapshots as unknown as Cache<KubeObject>] : [])];
+  const children: Cache<KubeObject>[] = [
+    pods,
+    pvcs,
+    configMaps,
+    services,
+    secrets,
+    serviceAccounts,
+    roles,
+    roleBindings,
+  ] as unknown as Cache<KubeObject>[];
+  const all: Cache<KubeObject>[] = [
+    fullNodes as unknown as Cache<KubeObject>,
+    ...children,
+    ...(volumeSnapshots ? [volumeSnapshots as unknown as Cache<KubeObject>] : []),
+  ];
 
   const events = opts.events ?? createEventRecorder({ rest, log, component: 'CosmosFullNode' });
   let enqueue: (key: string) => void = () => {};
@@ -128,18 +149,26 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   enqueue = (key) => controller.enqueue(key);
 
   const keyOfNode = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-  fullNodes.subscribe({ onAdd: (o) => enqueue(keyOfNode(o)), onUpdate: (o) => enqueue(keyOfNode(o)), onDelete: (o) => enqueue(keyOfNode(o)) });
+  fullNodes.subscribe({
+    onAdd: (o) => enqueue(keyOfNode(o)),
+    onUpdate: (o) => enqueue(keyOfNode(o)),
+    onDelete: (o) => enqueue(keyOfNode(o)),
+  });
   const toOwner = (obj: KubeObject) => {
     const owner = controllingFullNode(obj);
     if (owner !== undefined) enqueue(`${obj.metadata?.namespace ?? ''}/${owner}`);
   };
-  for (const child of children) child.subscribe({ onAdd: toOwner, onUpdate: (o, old) => (toOwner(o), toOwner(old)), onDelete: toOwner });
+  for (const child of children) {
+    child.subscribe({ onAdd: toOwner, onUpdate: (o, old) => (toOwner(o), toOwner(old)), onDelete: toOwner });
+  }
   // A pod that just got an IP is asked for its /status now rather than at the next 5 s tick, so
   // a rollout or a new node moves on as soon as it answers.
   pods.subscribe({
     onUpdate: (pod, old) => {
       const owner = controllingFullNode(pod);
-      if (owner !== undefined && pod.status?.podIP && pod.status.podIP !== old.status?.podIP) statusCache.refresh(pod.metadata?.namespace ?? '', owner);
+      if (owner !== undefined && pod.status?.podIP && pod.status.podIP !== old.status?.podIP) {
+        statusCache.refresh(pod.metadata?.namespace ?? '', owner);
+      }
     },
   });
 
@@ -172,11 +201,15 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
 /** Whether the API server serves `type` (discovery needs no RBAC of its own). */
 async function isServed(kube: KubeClient, type: ResourceType, log: Logger): Promise<boolean> {
   try {
-    const list = await kube.rest.request<{ resources?: { name?: string }[] }>({ method: 'GET', path: `/apis/${type.group}/${type.version}` });
+    const list = await kube.rest.request<{ resources?: { name?: string }[] }>({
+      method: 'GET',
+      path: `/apis/${type.group}/${type.version}`,
+    });
     return (list.resources ?? []).some((r) => r.name === type.plural);
   } catch (err) {
-    if (statusCodeOf(err) !== 404) log.warn('cannot tell whether VolumeSnapshots are served; going without', { error: describeApiError(err) });
-    else log.info('VolumeSnapshots are not served; autoDataSource will find nothing');
+    if (statusCodeOf(err) !== 404) {
+      log.warn('cannot tell whether VolumeSnapshots are served; going without', { error: describeApiError(err) });
+    } else log.info('VolumeSnapshots are not served; autoDataSource will find nothing');
     return false;
   }
 }
@@ -212,7 +245,8 @@ function fullNodeStatusCache(opts: {
       const versions = fullNodes.get(namespace, name)?.spec.chain.versions ?? [];
       if (versions.length === 0) return false;
       // status.height holds height + 1 (§2.9).
-      return selectVersionIndex(versions, previous + 1) !== selectVersionIndex(versions, next + 1) || haltHeightFor(versions, previous + 1) !== haltHeightFor(versions, next + 1);
+      return selectVersionIndex(versions, previous + 1) !== selectVersionIndex(versions, next + 1) ||
+        haltHeightFor(versions, previous + 1) !== haltHeightFor(versions, next + 1);
     },
   });
 }

@@ -28,23 +28,28 @@ import { parseObjectKey } from '../../kube/object-key.ts';
 import type { KubeObject } from '../../kube/resource.ts';
 import type { StoreReader } from '../../kube/store.ts';
 import type { PodSync } from '../../cosmos/status-cache.ts';
-import { done, isReconcileError, permanent, requeueAfter, type ReconcileResult } from '../../kube/reconcile-result.ts';
-import { reconcileConfigMaps, currentChecksums, type ConfigChecksums, type ConfigMapControlDeps } from './control/configmap-control.ts';
+import { done, isReconcileError, permanent, type ReconcileResult, requeueAfter } from '../../kube/reconcile-result.ts';
+import {
+  type ConfigChecksums,
+  type ConfigMapControlDeps,
+  currentChecksums,
+  reconcileConfigMaps,
+} from './control/configmap-control.ts';
 import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './control/events.ts';
 import { BELONGS_TO_LABEL, selectorLabels } from '../../api/naming.ts';
-import { reconcileNodeKeys, type NodeKeyControlDeps, type NodeKeys } from './control/node-key-control.ts';
+import { type NodeKeyControlDeps, type NodeKeys, reconcileNodeKeys } from './control/node-key-control.ts';
 import { combineErrors, errorParts, ownedBy } from './control/owned-children.ts';
 import { collectPeers } from './control/peer-collector.ts';
-import { hasIncompleteExternalAddress, statusPeers, type Peer } from './build/peers.ts';
-import { buildPods, observationsFromStatus, type DesiredPod } from './build/pod-builder.ts';
-import { reconcilePods, type PodControlDeps, type PodControlResult } from './control/pod-control.ts';
+import { hasIncompleteExternalAddress, type Peer, statusPeers } from './build/peers.ts';
+import { buildPods, type DesiredPod, observationsFromStatus } from './build/pod-builder.ts';
+import { type PodControlDeps, type PodControlResult, reconcilePods } from './control/pod-control.ts';
 import { p2pPortOf } from './build/ports.ts';
-import { reconcilePvcs, type PvcControlDeps, type PvcControlResult } from './control/pvc-control.ts';
-import { reconcileRbac, type RbacControlDeps } from './control/rbac-control.ts';
+import { type PvcControlDeps, type PvcControlResult, reconcilePvcs } from './control/pvc-control.ts';
+import { type RbacControlDeps, reconcileRbac } from './control/rbac-control.ts';
 import type { PodSyncState } from './build/rollout.ts';
 import { reconcileServices, type ServiceControlDeps } from './control/service-control.ts';
 import type { SidecarImage } from './build/sidecar.ts';
-import { writeStatus, type StatusControlDeps } from './control/status-control.ts';
+import { type StatusControlDeps, writeStatus } from './control/status-control.ts';
 import { computeStatus, type PodObservation, type ReconcileOutcome } from './build/status.ts';
 
 export const PROGRESS_REQUEUE_MS = 3_000;
@@ -60,8 +65,18 @@ export type SyncSource = {
   forget(namespace: string, name: string, pod: string): void;
 };
 
-export type FullNodeReconcileDeps = Omit<ServiceControlDeps & NodeKeyControlDeps & ConfigMapControlDeps & RbacControlDeps & PvcControlDeps & StatusControlDeps, 'events'> &
-  Omit<PodControlDeps, 'events' | 'forgetSync'> & {
+export type FullNodeReconcileDeps =
+  & Omit<
+    & ServiceControlDeps
+    & NodeKeyControlDeps
+    & ConfigMapControlDeps
+    & RbacControlDeps
+    & PvcControlDeps
+    & StatusControlDeps,
+    'events'
+  >
+  & Omit<PodControlDeps, 'events' | 'forgetSync'>
+  & {
     fullNodes: StoreReader<FullNodeObject>;
     statusCache: SyncSource;
     events: FullNodeEvents;
@@ -73,7 +88,11 @@ export function createFullNodeReconciler(deps: FullNodeReconcileDeps): Reconcile
   return (key, ctx) => reconcileFullNode(deps, key, ctx);
 }
 
-export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string, ctx: Pick<ReconcileContext, 'log'>): Promise<ReconcileResult> {
+export async function reconcileFullNode(
+  deps: FullNodeReconcileDeps,
+  key: string,
+  ctx: Pick<ReconcileContext, 'log'>,
+): Promise<ReconcileResult> {
   const { namespace = '', name } = parseObjectKey(key);
   const cached = deps.fullNodes.get(namespace, name);
   if (cached === undefined) {
@@ -107,10 +126,14 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
   const keys: NodeKeys | undefined = await attempt(() => reconcileNodeKeys(deps, node));
   if (keys?.error !== undefined) errors.push(keys.error);
 
-  const peers: Peer[] | undefined = keys === undefined ? undefined : await attempt(() => collectPeers(deps, node, keys.ids));
+  const peers: Peer[] | undefined = keys === undefined
+    ? undefined
+    : await attempt(() => collectPeers(deps, node, keys.ids));
 
   let checksums: ConfigChecksums | undefined;
-  if (peers !== undefined && keys !== undefined) checksums = await attempt(() => reconcileConfigMaps(deps, node, peers, keys.secured));
+  if (peers !== undefined && keys !== undefined) {
+    checksums = await attempt(() => reconcileConfigMaps(deps, node, peers, keys.secured));
+  }
   // Without new ConfigMaps the pods keep the config they have, rather than all rolling.
   checksums ??= currentChecksums(deps, node);
 
@@ -118,13 +141,27 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
 
   const syncInfo = deps.statusCache.syncInfo(namespace, name);
   const sync: Record<string, PodSyncState> = {};
-  for (const [pod, seen] of syncInfo) sync[pod] = seen.inSync === undefined ? { reachable: seen.reachable } : { reachable: seen.reachable, inSync: seen.inSync };
-  const desiredPods: DesiredPod[] | undefined = await attempt(() => buildPods(node, observationsFromStatus(node, checksums), deps.sidecar !== undefined ? { sidecar: deps.sidecar } : {}));
+  for (const [pod, seen] of syncInfo) {
+    sync[pod] = seen.inSync === undefined
+      ? { reachable: seen.reachable }
+      : { reachable: seen.reachable, inSync: seen.inSync };
+  }
+  const desiredPods: DesiredPod[] | undefined = await attempt(() =>
+    buildPods(
+      node,
+      observationsFromStatus(node, checksums),
+      deps.sidecar !== undefined ? { sidecar: deps.sidecar } : {},
+    )
+  );
   // Pods that cannot be built are left alone: an empty desired set would delete them all.
-  const pods: PodControlResult | undefined =
-    desiredPods === undefined
-      ? undefined
-      : await attempt(() => reconcilePods({ ...deps, forgetSync: (pod) => deps.statusCache.forget(namespace, name, pod) }, node, desiredPods, sync));
+  const pods: PodControlResult | undefined = desiredPods === undefined ? undefined : await attempt(() =>
+    reconcilePods(
+      { ...deps, forgetSync: (pod) => deps.statusCache.forget(namespace, name, pod) },
+      node,
+      desiredPods,
+      sync,
+    )
+  );
 
   const pvcs: PvcControlResult | undefined = await attempt(() => reconcilePvcs(deps, node));
 
@@ -145,7 +182,10 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
     const updating = pods?.updating[pod];
     if (updating !== undefined) observedPods[pod] = { error: updating };
     else if (!seen.reachable) observedPods[pod] = { error: seen.error ?? 'unreachable' };
-    else observedPods[pod] = { ...(seen.height !== undefined ? { height: seen.height } : {}), ...(seen.inSync !== undefined ? { inSync: seen.inSync } : {}) };
+    else {observedPods[pod] = {
+        ...(seen.height !== undefined ? { height: seen.height } : {}),
+        ...(seen.inSync !== undefined ? { inSync: seen.inSync } : {}),
+      };}
   }
   const next = computeStatus(cached.status, {
     generation: cached.metadata.generation ?? 0,
@@ -153,7 +193,10 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
     outcome,
     peers: peers === undefined ? [] : statusPeers(peers, p2pPortOf(node)),
     pods: observedPods,
-    mainPods: pods?.mainPods ?? ownedBy(deps.pods, node).flatMap((pod) => (pod.metadata?.labels?.[BELONGS_TO_LABEL] === undefined ? [pod.metadata?.name ?? ''] : [])),
+    mainPods: pods?.mainPods ??
+      ownedBy(deps.pods, node).flatMap((
+        pod,
+      ) => (pod.metadata?.labels?.[BELONGS_TO_LABEL] === undefined ? [pod.metadata?.name ?? ''] : [])),
     desiredReplicas: (desiredPods ?? []).filter((d) => d.pod.metadata?.labels?.[BELONGS_TO_LABEL] === undefined).length,
     selector: Object.entries(selectorLabels(node))
       .map(([k, v]) => `${k}=${v}`)
@@ -171,8 +214,9 @@ export async function reconcileFullNode(deps: FullNodeReconcileDeps, key: string
 
   if (failure !== undefined) {
     const message = failure.message;
-    if (failure.kind === 'transient') deps.events.warning(subject, EVENT_REASONS.errorTransient, `${message}; retrying.`);
-    else deps.events.warning(subject, EVENT_REASONS.error, message);
+    if (failure.kind === 'transient') {
+      deps.events.warning(subject, EVENT_REASONS.errorTransient, `${message}; retrying.`);
+    } else deps.events.warning(subject, EVENT_REASONS.error, message);
     throw failure;
   }
   if (statusError !== undefined) throw statusError;

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { testCluster } from '../../cluster/connect.ts';
-import { portOf, startOperator, type OperatorProcess } from '../../support/operator-process.ts';
+import { type OperatorProcess, portOf, startOperator } from '../../support/operator-process.ts';
 
 describe('cosmos-operator manager', () => {
   let op: OperatorProcess;
@@ -68,13 +68,21 @@ describe('cosmos-operator manager before the API server answers', () => {
     writeFileSync(
       kubeconfig,
       JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'c',
+        apiVersion: 'v1',
+        kind: 'Config',
+        'current-context': 'c',
         clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1', 'insecure-skip-tls-verify': true } }],
         users: [{ name: 'u', user: { token: 'x' } }],
         contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
       }),
     );
-    const op = startOperator(['manager', `--kubeconfig=${kubeconfig}`, '--health-probe-bind-address=127.0.0.1:0', '--metrics-bind-address=0', '--webhook-port=0']);
+    const op = startOperator([
+      'manager',
+      `--kubeconfig=${kubeconfig}`,
+      '--health-probe-bind-address=127.0.0.1:0',
+      '--metrics-bind-address=0',
+      '--webhook-port=0',
+    ]);
     try {
       const port = portOf(await op.waitForLog((r) => r.msg === 'serving health probes'));
       await op.waitForLog((r) => r.msg === 'API server not reachable, retrying');
@@ -90,7 +98,7 @@ describe('cosmos-operator manager before the API server answers', () => {
 });
 
 describe('cosmos-operator manager with --leader-elect', () => {
-  it('takes the Go operator\'s Lease, reports itself leader in metrics, and releases the Lease on SIGTERM', async () => {
+  it("takes the Go operator's Lease, reports itself leader in metrics, and releases the Lease on SIGTERM", async () => {
     const { newNamespace } = await import('../../cluster/connect.ts');
     const cluster = await testCluster();
     const ns = await newNamespace('leader');
@@ -106,7 +114,9 @@ describe('cosmos-operator manager with --leader-elect', () => {
     try {
       const metrics = portOf(await op.waitForLog((r) => r.msg === 'serving metrics'));
       await op.waitForLog((r) => r.msg === 'became the leader; starting reconcilers');
-      const lease = JSON.parse((await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout);
+      const lease = JSON.parse(
+        (await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout,
+      );
       assert.match(lease.spec.holderIdentity, /_[0-9a-f-]{36}$/);
       assert.match(lease.spec.renewTime, /\.\d{6}Z$/, 'MicroTime with six fractional digits');
       const body = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
@@ -114,7 +124,9 @@ describe('cosmos-operator manager with --leader-elect', () => {
 
       const { code } = await op.stop('SIGTERM');
       assert.equal(code, 0);
-      const after = JSON.parse((await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout);
+      const after = JSON.parse(
+        (await cluster.kubectl(['get', 'lease', '-n', ns, '16e1bc09.strange.love', '-o', 'json'])).stdout,
+      );
       assert.equal(after.spec.holderIdentity ?? '', '', 'the Lease is released so a standby takes over at once');
     } finally {
       await op.stop();

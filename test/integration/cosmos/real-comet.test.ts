@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { fetchCometStatus } from '../../../src/cosmos/comet-client.ts';
 import { findCometbft } from '../../cluster/binaries.ts';
 import { eventually } from '../../cluster/connect.ts';
-import { startRealComet, type RealComet } from '../../support/real-comet.ts';
-import { startFakeComet, type FakeComet } from '../../support/fake-comet.ts';
+import { type RealComet, startRealComet } from '../../support/real-comet.ts';
+import { type FakeComet, startFakeComet } from '../../support/fake-comet.ts';
 
 // Builds it the first time on a machine (about 2 minutes); skipped only when it cannot be built.
 // Each test carries the skip, not the suite: node:test counts skipped tests, not skipped suites,
@@ -51,7 +51,10 @@ function getStatus(host: string, port: number): Promise<Answer> {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }));
+        res.on(
+          'end',
+          () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type']), body }),
+        );
         res.on('error', reject);
       })
       .on('error', reject);
@@ -86,26 +89,36 @@ describe('the fake CometBFT and our client against a real CometBFT v0.38.26', ()
     await Promise.all([node?.stop(), fake?.close()]);
   });
 
-  it('our client reads the real node: a height above 0 that rises, in sync, and the genesis chain ID', { skip }, async () => {
-    const first = await fetchCometStatus(node!.host, node!.rpcPort);
-    assert.ok(first.ok, `first poll: ${first.ok ? '' : first.error}`);
-    assert.ok(first.status.latestBlockHeight > 0, `height ${first.status.latestBlockHeight}`);
-    assert.equal(first.status.catchingUp, false);
-    assert.equal(first.status.network, node!.chainId);
-    assert.match(first.status.version ?? '', /^0\.38\./, 'the fake is shaped after 0.38');
-    assert.match(first.status.nodeId ?? '', /^[0-9a-f]{40}$/);
-    assert.ok(Number.isFinite(Date.parse(first.status.latestBlockTime ?? '')), `latest_block_time ${first.status.latestBlockTime}`);
+  it(
+    'our client reads the real node: a height above 0 that rises, in sync, and the genesis chain ID',
+    { skip },
+    async () => {
+      const first = await fetchCometStatus(node!.host, node!.rpcPort);
+      assert.ok(first.ok, `first poll: ${first.ok ? '' : first.error}`);
+      assert.ok(first.status.latestBlockHeight > 0, `height ${first.status.latestBlockHeight}`);
+      assert.equal(first.status.catchingUp, false);
+      assert.equal(first.status.network, node!.chainId);
+      assert.match(first.status.version ?? '', /^0\.38\./, 'the fake is shaped after 0.38');
+      assert.match(first.status.nodeId ?? '', /^[0-9a-f]{40}$/);
+      assert.ok(
+        Number.isFinite(Date.parse(first.status.latestBlockTime ?? '')),
+        `latest_block_time ${first.status.latestBlockTime}`,
+      );
 
-    await eventually(
-      async () => {
-        const next = await fetchCometStatus(node!.host, node!.rpcPort);
-        assert.ok(next.ok, next.ok ? '' : next.error);
-        assert.ok(next.status.latestBlockHeight > first.status.latestBlockHeight, `still at ${next.status.latestBlockHeight}`);
-        assert.equal(next.status.catchingUp, false);
-      },
-      { timeoutMs: 20_000, message: `height rising above ${first.status.latestBlockHeight}` },
-    );
-  });
+      await eventually(
+        async () => {
+          const next = await fetchCometStatus(node!.host, node!.rpcPort);
+          assert.ok(next.ok, next.ok ? '' : next.error);
+          assert.ok(
+            next.status.latestBlockHeight > first.status.latestBlockHeight,
+            `still at ${next.status.latestBlockHeight}`,
+          );
+          assert.equal(next.status.catchingUp, false);
+        },
+        { timeoutMs: 20_000, message: `height rising above ${first.status.latestBlockHeight}` },
+      );
+    },
+  );
 
   // Strict on every key path and JSON type, not only on what the operator reads: the version is
   // pinned, so the real set does not drift under the test; a key only the fake has is one tests
@@ -117,12 +130,21 @@ describe('the fake CometBFT and our client against a real CometBFT v0.38.26', ()
     const fakeShape = shape(JSON.parse(ours.body));
 
     for (const p of PATHS_THE_OPERATOR_READS) {
-      assert.ok(realShape.has(p), `the real /status lacks ${p}, which the operator reads: is the pinned version still 0.38?`);
-      assert.equal(fakeShape.get(p), realShape.get(p), `${p}, which the operator reads: fake ${fakeShape.get(p) ?? 'missing'}, real ${realShape.get(p)}`);
+      assert.ok(
+        realShape.has(p),
+        `the real /status lacks ${p}, which the operator reads: is the pinned version still 0.38?`,
+      );
+      assert.equal(
+        fakeShape.get(p),
+        realShape.get(p),
+        `${p}, which the operator reads: fake ${fakeShape.get(p) ?? 'missing'}, real ${realShape.get(p)}`,
+      );
     }
     const differences = [
       ...[...realShape].filter(([p]) => !fakeShape.has(p)).map(([p, t]) => `the fake lacks ${p} (${t})`),
-      ...[...fakeShape].filter(([p]) => !realShape.has(p)).map(([p, t]) => `the fake has ${p} (${t}), the real node does not`),
+      ...[...fakeShape].filter(([p]) => !realShape.has(p)).map(([p, t]) =>
+        `the fake has ${p} (${t}), the real node does not`
+      ),
       ...[...fakeShape]
         .filter(([p, t]) => realShape.has(p) && realShape.get(p) !== t)
         .map(([p, t]) => `${p} is a ${t} in the fake, a ${realShape.get(p)} in the real node`),
@@ -130,18 +152,28 @@ describe('the fake CometBFT and our client against a real CometBFT v0.38.26', ()
     assert.deepEqual(differences, [], `fake vs real /status:\n  ${differences.join('\n  ')}\nreal body: ${real.body}`);
   });
 
-  it('the fake /status is on the wire as the real one: 200, application/json, compact JSON, Go times', { skip }, async () => {
-    const [real, ours] = await Promise.all([getStatus(node!.host, node!.rpcPort), getStatus(fake!.host, fake!.port)]);
-    assert.equal(real.status, 200);
-    assert.equal(ours.status, real.status);
-    assert.equal(ours.contentType, real.contentType);
-    assert.doesNotMatch(real.body, /\n/, 'the real node sends compact JSON');
-    assert.doesNotMatch(ours.body, /\n/, 'the fake sends compact JSON, as the real node');
-    // Go's RFC3339Nano in UTC: the fraction has no trailing zeros, and none at all on a whole second.
-    const goTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/;
-    for (const [who, body] of [['real', real.body], ['fake', ours.body]] as const) {
-      const sync = (JSON.parse(body) as { result: { sync_info: Record<string, unknown> } }).result.sync_info;
-      for (const key of ['latest_block_time', 'earliest_block_time']) assert.match(String(sync[key]), goTime, `${who} ${key}`);
-    }
-  });
+  it(
+    'the fake /status is on the wire as the real one: 200, application/json, compact JSON, Go times',
+    { skip },
+    async () => {
+      const [real, ours] = await Promise.all([getStatus(node!.host, node!.rpcPort), getStatus(fake!.host, fake!.port)]);
+      assert.equal(real.status, 200);
+      assert.equal(ours.status, real.status);
+      assert.equal(ours.contentType, real.contentType);
+      assert.doesNotMatch(real.body, /\n/, 'the real node sends compact JSON');
+      assert.doesNotMatch(ours.body, /\n/, 'the fake sends compact JSON, as the real node');
+      // Go's RFC3339Nano in UTC: the fraction has no trailing zeros, and none at all on a whole second.
+      const goTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/;
+      for (const [who, body] of [['real', real.body], ['fake', ours.body]] as const) {
+        const sync = (JSON.parse(body) as { result: { sync_info: Record<string, unknown> } }).result.sync_info;
+        for (const key of ['latest_block_time', 'earliest_block_time']) {
+          assert.match(
+            String(sync[key]),
+            goTime,
+            `${who} ${key}`,
+          );
+        }
+      }
+    },
+  );
 });

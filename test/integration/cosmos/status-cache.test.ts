@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadKubeConfig } from '../../../src/kube/client.ts';
-import { createCache, type Cache } from '../../../src/kube/reflector.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type Cache, createCache } from '../../../src/kube/reflector.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { createRestClient } from '../../../src/kube/rest.ts';
 import { createStatusCache, type Pod, type StatusCache } from '../../../src/cosmos/status-cache.ts';
 import { createLogger } from '../../../src/log/log.ts';
-import { eventually, newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
+import { eventually, newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
 import { apiJson } from '../../cluster/kube-http.ts';
-import { fakeCometForPods, startFakeComet, type FakeComet, type FakeCometFleet } from '../../support/fake-comet.ts';
+import { type FakeComet, type FakeCometFleet, fakeCometForPods, startFakeComet } from '../../support/fake-comet.ts';
 
 const CFN = 'hub';
 const WAIT = { timeoutMs: 20_000 };
@@ -29,7 +29,11 @@ function podManifest(name: string, labels: Record<string, string>) {
     kind: 'Pod',
     metadata: { name, labels: { 'app.kubernetes.io/name': CFN, ...labels } },
     spec: {
-      containers: [{ name: 'node', image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0', ports: [{ name: 'rpc', containerPort: rpcPort }] }],
+      containers: [{
+        name: 'node',
+        image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0',
+        ports: [{ name: 'rpc', containerPort: rpcPort }],
+      }],
     },
   };
 }
@@ -62,8 +66,20 @@ describe('the CometBFT status cache on real pods', () => {
       cluster = await testCluster();
       ns = await newNamespace('comet-cache');
       const [p0, p1] = await Promise.all([createRunningPod('hub-0'), createRunningPod('hub-1')]);
-      comets.set('hub-0', await startFakeComet({ host: p0.status.podIP, port: rpcPort, healthcheckPort: null, height: 10 }));
-      comets.set('hub-1', await startFakeComet({ host: p1.status.podIP, port: rpcPort, healthcheckPort: null, height: 20, catchingUp: true }));
+      comets.set(
+        'hub-0',
+        await startFakeComet({ host: p0.status.podIP, port: rpcPort, healthcheckPort: null, height: 10 }),
+      );
+      comets.set(
+        'hub-1',
+        await startFakeComet({
+          host: p1.status.podIP,
+          port: rpcPort,
+          healthcheckPort: null,
+          height: 20,
+          catchingUp: true,
+        }),
+      );
 
       const rest = createRestClient(loadKubeConfig({ kubeconfig: cluster.kubeconfig }).kubeConfig);
       const log = createLogger({ write: () => {} });
@@ -126,7 +142,10 @@ describe('the CometBFT status cache on real pods', () => {
     const elapsed = Date.now() - t0;
     const announced = changes.length - start;
     assert.ok(announced >= 1, 'height changes are announced');
-    assert.ok(announced <= Math.ceil(elapsed / 1000) + 1, `${announced} announcements in ${elapsed} ms with a 1 s throttle`);
+    assert.ok(
+      announced <= Math.ceil(elapsed / 1000) + 1,
+      `${announced} announcements in ${elapsed} ms with a 1 s throttle`,
+    );
   });
 
   it('marks a pod whose node refuses connections unreachable, with the reason, and reachable again once it answers', async () => {
@@ -155,11 +174,19 @@ describe('the CometBFT status cache on real pods', () => {
   });
 
   it('lists a new pod at once, unreachable, and polls it once fakeCometForPods serves its IP', async () => {
-    await apiJson(cluster.admin, 'POST', `/api/v1/namespaces/${ns}/pods`, { body: podManifest('hub-2', { fleet: 'yes' }) });
+    await apiJson(cluster.admin, 'POST', `/api/v1/namespaces/${ns}/pods`, {
+      body: podManifest('hub-2', { fleet: 'yes' }),
+    });
     const first = await eventually(() => sync('hub-2') ?? false, WAIT);
     assert.equal(first.reachable, false, 'nothing serves its IP yet');
-    assert.ok(['missing status', 'pod has no IP'].includes(first.error ?? '') || /ECONNREFUSED/.test(first.error ?? ''), first.error);
-    fleet = fakeCometForPods(cluster, ns, 'fleet=yes', { initial: () => ({ height: 500 }), healthcheckPort: healthPort });
+    assert.ok(
+      ['missing status', 'pod has no IP'].includes(first.error ?? '') || /ECONNREFUSED/.test(first.error ?? ''),
+      first.error,
+    );
+    fleet = fakeCometForPods(cluster, ns, 'fleet=yes', {
+      initial: () => ({ height: 500 }),
+      healthcheckPort: healthPort,
+    });
     const comet = await fleet.waitFor('hub-2', WAIT.timeoutMs);
     assert.equal(comet.port, rpcPort, "the fleet serves the pod's rpc containerPort");
     await eventually(() => assert.deepEqual([sync('hub-2')?.reachable, sync('hub-2')?.height], [true, 500]), WAIT);

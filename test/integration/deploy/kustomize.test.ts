@@ -16,14 +16,14 @@ import { newNamespace, testCluster } from '../../cluster/connect.ts';
 import { thirdPartyCRDs } from '../../cluster/third-party-crds.ts';
 import {
   DEPLOY_DIR,
-  ofKind,
-  render,
-  scratchDeploy,
-  theOne,
   type Deployment,
   type Manifest,
+  ofKind,
   type PolicyRule,
+  render,
   type Rendered,
+  scratchDeploy,
+  theOne,
   type WebhookConfiguration,
   withPrometheus,
 } from './rendered.ts';
@@ -37,21 +37,37 @@ const TYPE_OF: Record<(typeof CONFIGURATION_KINDS)[number], WebhookType> = {
   MutatingWebhookConfiguration: 'mutate',
   ValidatingWebhookConfiguration: 'validate',
 };
-const CLUSTER_SCOPED = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', ...CONFIGURATION_KINDS]);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'CustomResourceDefinition',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  ...CONFIGURATION_KINDS,
+]);
 const RBAC_KINDS = new Set(['Role', 'ClusterRole']);
 const timeout = 30 * 60_000; // a private control plane may have to build its binaries first
 
 function rulesOf(rendered: Rendered): Array<{ owner: string; rule: PolicyRule }> {
   return rendered.objects
     .filter((o) => RBAC_KINDS.has(o.kind))
-    .flatMap((o) => ((o as Manifest & { rules?: PolicyRule[] }).rules ?? []).map((rule) => ({ owner: `${o.kind}/${o.metadata.name}`, rule })));
+    .flatMap((o) =>
+      ((o as Manifest & { rules?: PolicyRule[] }).rules ?? []).map((rule) => ({
+        owner: `${o.kind}/${o.metadata.name}`,
+        rule,
+      }))
+    );
 }
 
 function assertNoWildcards(rendered: Rendered): void {
   const rules = rulesOf(rendered);
   assert.ok(rules.length > 0, `${rendered.dir} has no RBAC rules at all`);
   for (const { owner, rule } of rules) {
-    const words = [...(rule.apiGroups ?? []), ...(rule.resources ?? []), ...rule.verbs, ...(rule.nonResourceURLs ?? [])];
+    const words = [
+      ...(rule.apiGroups ?? []),
+      ...(rule.resources ?? []),
+      ...rule.verbs,
+      ...(rule.nonResourceURLs ?? []),
+    ];
     assert.ok(!words.some((w) => w.includes('*')), `${owner} has a wildcard rule: ${JSON.stringify(rule)}`);
   }
 }
@@ -111,12 +127,16 @@ describe('deploy/default, rendered', () => {
   it('annotates the three CRDs with the same cert-manager.io/inject-ca-from', () => {
     const crds = ofKind(rendered, 'CustomResourceDefinition');
     assert.deepEqual(crds.map((c) => c.metadata.name).sort(), API_KINDS.map((k) => `${k.plural}.${k.group}`).sort());
-    for (const crd of crds) assert.equal(crd.metadata.annotations?.['cert-manager.io/inject-ca-from'], CERTIFICATE, crd.metadata.name);
+    for (const crd of crds) {
+      assert.equal(crd.metadata.annotations?.['cert-manager.io/inject-ca-from'], CERTIFICATE, crd.metadata.name);
+    }
   });
 
   it('issues the serving certificate for the webhook Service, from the self-signed Issuer, into webhook-server-cert', () => {
     const service = theOne(rendered, 'Service', `${PREFIX}webhook-service`);
-    const certificate = theOne<Manifest & { spec: { dnsNames: string[]; secretName: string; issuerRef: { kind: string; name: string } } }>(rendered, 'Certificate');
+    const certificate = theOne<
+      Manifest & { spec: { dnsNames: string[]; secretName: string; issuerRef: { kind: string; name: string } } }
+    >(rendered, 'Certificate');
     const host = `${service.metadata.name}.${service.metadata.namespace}.svc`;
     assert.deepEqual(certificate.spec.dnsNames, [host, `${host}.cluster.local`]);
     assert.equal(certificate.spec.secretName, 'webhook-server-cert');
@@ -144,7 +164,11 @@ describe('deploy/default, rendered', () => {
   });
 
   it('routes the webhook Service from 443 to the manager pods on 9443', () => {
-    const service = theOne<Manifest & { spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }> } }>(
+    const service = theOne<
+      Manifest & {
+        spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: number | string }> };
+      }
+    >(
       rendered,
       'Service',
       `${PREFIX}webhook-service`,
@@ -177,7 +201,13 @@ describe('deploy/default, rendered', () => {
         const api = API_KINDS[i];
         assert.ok(api, `${kind} has more webhooks than there are kinds`);
         assert.deepEqual(webhook.rules, [
-          { apiGroups: [api.group], apiVersions: [api.version], operations: ['CREATE', 'UPDATE'], resources: [api.plural], scope: 'Namespaced' },
+          {
+            apiGroups: [api.group],
+            apiVersions: [api.version],
+            operations: ['CREATE', 'UPDATE'],
+            resources: [api.plural],
+            scope: 'Namespaced',
+          },
         ], webhook.name);
         assert.equal(webhook.failurePolicy, 'Fail', webhook.name);
         assert.equal(webhook.sideEffects, 'None', webhook.name);
@@ -197,7 +227,9 @@ describe('deploy/default, rendered', () => {
     assert.equal(pod.serviceAccountName, `${PREFIX}controller-manager`);
     const manager = pod.containers[0];
     assert.ok(manager);
-    for (const flag of ['--leader-elect', '--metrics-bind-address=127.0.0.1:8080', '--health-probe-bind-address=:8081']) {
+    for (
+      const flag of ['--leader-elect', '--metrics-bind-address=127.0.0.1:8080', '--health-probe-bind-address=:8081']
+    ) {
       assert.ok(manager.args?.includes(flag), `missing ${flag} in ${manager.args}`);
     }
     const health = manager.ports?.find((p) => p.name === manager.livenessProbe?.httpGet?.port);
@@ -216,7 +248,10 @@ describe('deploy/default, rendered', () => {
       assert.equal(c.securityContext?.allowPrivilegeEscalation, false, c.name);
       assert.equal(c.securityContext?.readOnlyRootFilesystem, true, c.name);
       assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], c.name);
-      assert.ok(c.resources?.requests?.memory && c.resources.limits?.memory, `${c.name} has no memory request and limit`);
+      assert.ok(
+        c.resources?.requests?.memory && c.resources.limits?.memory,
+        `${c.name} has no memory request and limit`,
+      );
     }
   });
 
@@ -228,10 +263,20 @@ describe('deploy/default, rendered', () => {
 // spec §12: config/rbac/role.yaml of the Go operator, then what this operator adds.
 const ALL_VERBS = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
 const MANAGER_ROLE: ReadonlyArray<{ why: string; group: string; resources: string[]; verbs: string[] }> = [
-  { why: 'Go', group: '', resources: ['configmaps', 'persistentvolumeclaims', 'pods', 'serviceaccounts', 'services'], verbs: ALL_VERBS },
+  {
+    why: 'Go',
+    group: '',
+    resources: ['configmaps', 'persistentvolumeclaims', 'pods', 'serviceaccounts', 'services'],
+    verbs: ALL_VERBS,
+  },
   { why: 'Go', group: '', resources: ['events'], verbs: ['create', 'patch', 'update'] },
   { why: 'Go', group: 'batch', resources: ['jobs'], verbs: ['create', 'get', 'list', 'watch'] },
-  { why: 'Go', group: 'cosmos.strange.love', resources: ['cosmosfullnodes', 'scheduledvolumesnapshots', 'statefuljobs'], verbs: ALL_VERBS },
+  {
+    why: 'Go',
+    group: 'cosmos.strange.love',
+    resources: ['cosmosfullnodes', 'scheduledvolumesnapshots', 'statefuljobs'],
+    verbs: ALL_VERBS,
+  },
   {
     why: 'Go',
     group: 'cosmos.strange.love',
@@ -244,16 +289,33 @@ const MANAGER_ROLE: ReadonlyArray<{ why: string; group: string; resources: strin
     resources: ['cosmosfullnodes/status', 'scheduledvolumesnapshots/status', 'statefuljobs/status'],
     verbs: ['get', 'patch', 'update'],
   },
-  { why: 'Go', group: 'rbac.authorization.k8s.io', resources: ['rolebindings', 'roles'], verbs: ['bind', 'escalate', ...ALL_VERBS] },
-  { why: 'Go', group: 'snapshot.storage.k8s.io', resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] },
+  {
+    why: 'Go',
+    group: 'rbac.authorization.k8s.io',
+    resources: ['rolebindings', 'roles'],
+    verbs: ['bind', 'escalate', ...ALL_VERBS],
+  },
+  {
+    why: 'Go',
+    group: 'snapshot.storage.k8s.io',
+    resources: ['volumesnapshots'],
+    verbs: ['create', 'delete', 'get', 'list', 'watch'],
+  },
   { why: 'ours: node keys live in Secrets', group: '', resources: ['secrets'], verbs: ALL_VERBS },
-  { why: 'ours: events.k8s.io events', group: 'events.k8s.io', resources: ['events'], verbs: ['create', 'patch', 'update'] },
+  {
+    why: 'ours: events.k8s.io events',
+    group: 'events.k8s.io',
+    resources: ['events'],
+    verbs: ['create', 'patch', 'update'],
+  },
 ];
 
 function grants(rules: readonly PolicyRule[]): Set<string> {
   const out = new Set<string>();
   for (const r of rules) {
-    for (const g of r.apiGroups ?? []) for (const res of r.resources ?? []) for (const v of r.verbs) out.add(`${g}|${res}|${v}`);
+    for (const g of r.apiGroups ?? []) {
+      for (const res of r.resources ?? []) for (const v of r.verbs) out.add(`${g}|${res}|${v}`);
+    }
   }
   return out;
 }
@@ -269,16 +331,23 @@ describe('deploy/rbac, rendered', () => {
   for (const row of MANAGER_ROLE) {
     it(`manager-role grants ${row.verbs.join(', ')} on ${row.group || 'core'} ${row.resources.join(', ')} (${row.why})`, () => {
       for (const res of row.resources) {
-        for (const verb of row.verbs) assert.ok(managerRole.has(`${row.group}|${res}|${verb}`), `missing ${verb} ${row.group}/${res}`);
+        for (const verb of row.verbs) {
+          assert.ok(managerRole.has(`${row.group}|${res}|${verb}`), `missing ${verb} ${row.group}/${res}`);
+        }
       }
     });
   }
 
   it('manager-role grants nothing beyond that table', () => {
-    const table = new Set(MANAGER_ROLE.flatMap((row) => row.resources.flatMap((res) => row.verbs.map((v) => `${row.group}|${res}|${v}`))));
+    const table = new Set(
+      MANAGER_ROLE.flatMap((row) => row.resources.flatMap((res) => row.verbs.map((v) => `${row.group}|${res}|${v}`))),
+    );
     assert.deepEqual([...managerRole].filter((g) => !table.has(g)), []);
     const role = theOne<Manifest & { rules: PolicyRule[] }>(rendered, 'ClusterRole', 'manager-role');
-    assert.ok(role.rules.every((r) => !r.nonResourceURLs && !r.resourceNames), 'unexpected nonResourceURLs or resourceNames');
+    assert.ok(
+      role.rules.every((r) => !r.nonResourceURLs && !r.resourceNames),
+      'unexpected nonResourceURLs or resourceNames',
+    );
   });
 
   it('grants Leases and events in a namespaced Role for leader election, not cluster-wide', () => {
@@ -294,10 +363,16 @@ describe('deploy/rbac, rendered', () => {
     const account = theOne(rendered, 'ServiceAccount');
     assert.equal(account.metadata.name, 'controller-manager');
     const subject = { kind: 'ServiceAccount', name: 'controller-manager', namespace: 'system' };
-    const cluster = theOne<Manifest & { roleRef: { kind: string; name: string }; subjects: unknown[] }>(rendered, 'ClusterRoleBinding');
+    const cluster = theOne<Manifest & { roleRef: { kind: string; name: string }; subjects: unknown[] }>(
+      rendered,
+      'ClusterRoleBinding',
+    );
     assert.deepEqual([cluster.roleRef.kind, cluster.roleRef.name], ['ClusterRole', 'manager-role']);
     assert.deepEqual(cluster.subjects, [subject]);
-    const local = theOne<Manifest & { roleRef: { kind: string; name: string }; subjects: unknown[] }>(rendered, 'RoleBinding');
+    const local = theOne<Manifest & { roleRef: { kind: string; name: string }; subjects: unknown[] }>(
+      rendered,
+      'RoleBinding',
+    );
     assert.deepEqual([local.roleRef.kind, local.roleRef.name], ['Role', 'leader-election-role']);
     assert.deepEqual(local.subjects, [subject]);
   });
@@ -308,36 +383,65 @@ describe('deploy/rbac, rendered', () => {
 });
 
 describe('deploy/external, rendered', () => {
-  it('has no Deployment, Service, ConfigMap or cert-manager object, and no inject-ca-from annotation', { timeout }, async () => {
-    const rendered = await render(join(DEPLOY_DIR, 'external'));
-    const kinds = new Set(rendered.objects.map((o) => o.kind));
-    for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Certificate', 'Issuer']) assert.ok(!kinds.has(kind), `has a ${kind}`);
-    for (const o of rendered.objects) assert.equal(o.metadata.annotations?.['cert-manager.io/inject-ca-from'], undefined, o.metadata.name);
-    assertNoWildcards(rendered);
-  });
+  it(
+    'has no Deployment, Service, ConfigMap or cert-manager object, and no inject-ca-from annotation',
+    { timeout },
+    async () => {
+      const rendered = await render(join(DEPLOY_DIR, 'external'));
+      const kinds = new Set(rendered.objects.map((o) => o.kind));
+      for (const kind of ['Deployment', 'Service', 'ConfigMap', 'Certificate', 'Issuer']) {
+        assert.ok(
+          !kinds.has(kind),
+          `has a ${kind}`,
+        );
+      }
+      for (const o of rendered.objects) {
+        assert.equal(
+          o.metadata.annotations?.['cert-manager.io/inject-ca-from'],
+          undefined,
+          o.metadata.name,
+        );
+      }
+      assertNoWildcards(rendered);
+    },
+  );
 
-  it('sends every webhook to https://127.0.0.1:9443 on its path until webhook-client.env says otherwise', { timeout }, async () => {
-    const rendered = await render(join(DEPLOY_DIR, 'external'));
-    for (const kind of CONFIGURATION_KINDS) {
-      const configuration = theOne<WebhookConfiguration>(rendered, kind);
-      assert.equal(configuration.metadata.name, `${PREFIX}${TYPE_OF[kind] === 'mutate' ? 'mutating' : 'validating'}-webhook-configuration`);
-      assert.deepEqual(
-        configuration.webhooks.map((w) => w.clientConfig),
-        API_KINDS.map((k) => ({ url: `https://127.0.0.1:9443${webhookPath(TYPE_OF[kind], k)}`, caBundle: '' })),
-      );
-    }
-  });
+  it(
+    'sends every webhook to https://127.0.0.1:9443 on its path until webhook-client.env says otherwise',
+    { timeout },
+    async () => {
+      const rendered = await render(join(DEPLOY_DIR, 'external'));
+      for (const kind of CONFIGURATION_KINDS) {
+        const configuration = theOne<WebhookConfiguration>(rendered, kind);
+        assert.equal(
+          configuration.metadata.name,
+          `${PREFIX}${TYPE_OF[kind] === 'mutate' ? 'mutating' : 'validating'}-webhook-configuration`,
+        );
+        assert.deepEqual(
+          configuration.webhooks.map((w) => w.clientConfig),
+          API_KINDS.map((k) => ({ url: `https://127.0.0.1:9443${webhookPath(TYPE_OF[kind], k)}`, caBundle: '' })),
+        );
+      }
+    },
+  );
 
   it('takes the host and the caBundle from webhook-client.env', { timeout }, async () => {
-    const caBundle = Buffer.from('-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n').toString('base64');
-    const { dir, remove } = await scratchDeploy({ 'external/webhook-client.env': `host=operator.example.com:10443\ncaBundle=${caBundle}\n` });
+    const caBundle = Buffer.from('-----BEGIN CERTIFICATE-----\nnot really\n-----END CERTIFICATE-----\n').toString(
+      'base64',
+    );
+    const { dir, remove } = await scratchDeploy({
+      'external/webhook-client.env': `host=operator.example.com:10443\ncaBundle=${caBundle}\n`,
+    });
     try {
       const rendered = await render(join(dir, 'external'));
       for (const kind of CONFIGURATION_KINDS) {
         for (const [i, w] of theOne<WebhookConfiguration>(rendered, kind).webhooks.entries()) {
           const api = API_KINDS[i];
           assert.ok(api);
-          assert.deepEqual(w.clientConfig, { url: `https://operator.example.com:10443${webhookPath(TYPE_OF[kind], api)}`, caBundle });
+          assert.deepEqual(w.clientConfig, {
+            url: `https://operator.example.com:10443${webhookPath(TYPE_OF[kind], api)}`,
+            caBundle,
+          });
         }
       }
     } finally {
@@ -366,54 +470,79 @@ describe('deploy/ against the API server', () => {
   }, { timeout });
 
   after(async () => {
-    if (createdNamespace) await (await testCluster()).kubectl(['delete', 'namespace', createdNamespace, '--wait=false']);
+    if (createdNamespace) {
+      await (await testCluster()).kubectl(['delete', 'namespace', createdNamespace, '--wait=false']);
+    }
   });
 
   async function dryRunApply(rendered: Rendered): Promise<{ stdout: string; stderr: string }> {
     const cluster = await testCluster();
-    const res = await cluster.kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], { input: rendered.yaml, timeoutMs: 120_000 });
+    const res = await cluster.kubectl(['apply', '--server-side', '--dry-run=server', '-f', '-'], {
+      input: rendered.yaml,
+      timeoutMs: 120_000,
+    });
     assert.equal(res.code, 0, `server-side dry run of ${rendered.dir} failed:\n${res.stderr}`);
     return res;
   }
 
-  it('accepts deploy/default in a server-side dry run, cert-manager objects included, without Pod Security warnings', { timeout }, async () => {
+  it('accepts deploy/default in a server-side dry run, cert-manager objects included, without Pod Security warnings', {
+    timeout,
+  }, async () => {
     const rendered = await render(join(DEPLOY_DIR, 'default'));
     const { stdout, stderr } = await dryRunApply(rendered);
     assert.equal(stdout.trim().split('\n').length, rendered.objects.length, stdout);
-    assert.match(stdout, /certificate\.cert-manager\.io\/cosmos-operator-serving-cert serverside-applied \(server dry run\)/);
+    assert.match(
+      stdout,
+      /certificate\.cert-manager\.io\/cosmos-operator-serving-cert serverside-applied \(server dry run\)/,
+    );
     assert.doesNotMatch(stderr, /PodSecurity/);
   });
 
-  it('refuses deploy/default in a client-side apply: the CosmosFullNode CRD overflows the last-applied annotation', { timeout }, async () => {
+  it('refuses deploy/default in a client-side apply: the CosmosFullNode CRD overflows the last-applied annotation', {
+    timeout,
+  }, async () => {
     // Why docs/install.md says `--server-side`. Should this start passing, the CRD has shrunk
     // below 256 KiB and the docs can relax.
     const rendered = await render(join(DEPLOY_DIR, 'default'));
-    const res = await (await testCluster()).kubectl(['apply', '--dry-run=server', '-f', '-'], { input: rendered.yaml, timeoutMs: 120_000 });
+    const res = await (await testCluster()).kubectl(['apply', '--dry-run=server', '-f', '-'], {
+      input: rendered.yaml,
+      timeoutMs: 120_000,
+    });
     assert.notEqual(res.code, 0);
-    assert.match(res.stderr, /"cosmosfullnodes\.cosmos\.strange\.love" is invalid: metadata\.annotations: Too long: may not be more than 262144 bytes/);
+    assert.match(
+      res.stderr,
+      /"cosmosfullnodes\.cosmos\.strange\.love" is invalid: metadata\.annotations: Too long: may not be more than 262144 bytes/,
+    );
   });
 
   it('accepts deploy/default with the prometheus component in a server-side dry run', { timeout }, async () => {
     const { dir, remove } = await scratchDeploy({ 'default/kustomization.yaml': withPrometheus });
     try {
       const { stdout, stderr } = await dryRunApply(await render(join(dir, 'default')));
-      assert.match(stdout, /servicemonitor\.monitoring\.coreos\.com\/cosmos-operator-controller-manager-metrics-monitor serverside-applied/);
+      assert.match(
+        stdout,
+        /servicemonitor\.monitoring\.coreos\.com\/cosmos-operator-controller-manager-metrics-monitor serverside-applied/,
+      );
       assert.doesNotMatch(stderr, /PodSecurity/);
     } finally {
       await remove();
     }
   });
 
-  it('accepts deploy/external with a CA bundle from `cosmos-operator certs` in a server-side dry run', { timeout }, async () => {
-    const { root, dir, remove } = await scratchDeploy();
-    try {
-      const caBundle = await issueCerts(join(root, 'certs'));
-      await writeFile(join(dir, 'external', 'webhook-client.env'), `host=127.0.0.1:9443\ncaBundle=${caBundle}\n`);
-      await dryRunApply(await render(join(dir, 'external')));
-    } finally {
-      await remove();
-    }
-  });
+  it(
+    'accepts deploy/external with a CA bundle from `cosmos-operator certs` in a server-side dry run',
+    { timeout },
+    async () => {
+      const { root, dir, remove } = await scratchDeploy();
+      try {
+        const caBundle = await issueCerts(join(root, 'certs'));
+        await writeFile(join(dir, 'external', 'webhook-client.env'), `host=127.0.0.1:9443\ncaBundle=${caBundle}\n`);
+        await dryRunApply(await render(join(dir, 'external')));
+      } finally {
+        await remove();
+      }
+    },
+  );
 });
 
 /** Runs `cosmos-operator certs --dir dir` in process; returns the base64 CA bundle it prints. */
@@ -446,15 +575,24 @@ describe('deploy/external with a webhook server outside the cluster', () => {
     scratch = await scratchDeploy();
     const certDir = join(scratch.root, 'certs');
     const caBundle = await issueCerts(certDir);
-    server = createServer({ cert: await readFile(join(certDir, 'tls.crt')), key: await readFile(join(certDir, 'tls.key')) }, (req, res) => {
+    server = createServer({
+      cert: await readFile(join(certDir, 'tls.crt')),
+      key: await readFile(join(certDir, 'tls.key')),
+    }, (req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { request: { uid: string; operation: string; kind: { kind: string } } };
+        const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          request: { uid: string; operation: string; kind: { kind: string } };
+        };
         const path = new URL(req.url ?? '/', 'https://stub').pathname; // the API server adds ?timeout=10s
         seen.push({ path, operation: review.request.operation, kind: review.request.kind.kind });
         const response = path.startsWith('/validate-')
-          ? { uid: review.request.uid, allowed: false, status: { code: 403, message: `stub webhook denies at ${path}` } }
+          ? {
+            uid: review.request.uid,
+            allowed: false,
+            status: { code: 403, message: `stub webhook denies at ${path}` },
+          }
           : { uid: review.request.uid, allowed: true };
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response }));
@@ -463,14 +601,21 @@ describe('deploy/external with a webhook server outside the cluster', () => {
     await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
 
-    await writeFile(join(scratch.dir, 'external', 'webhook-client.env'), `host=127.0.0.1:${port}\ncaBundle=${caBundle}\n`);
+    await writeFile(
+      join(scratch.dir, 'external', 'webhook-client.env'),
+      `host=127.0.0.1:${port}\ncaBundle=${caBundle}\n`,
+    );
     const rendered = await render(join(scratch.dir, 'external'));
     const configurations = CONFIGURATION_KINDS.map((kind) => {
       const c = theOne<WebhookConfiguration>(rendered, kind);
       const name = `${c.metadata.name}-${ns}`;
       names.push(`${kind.toLowerCase()}/${name}`);
       const onlyHere = { matchLabels: { 'kubernetes.io/metadata.name': ns } };
-      return { ...c, metadata: { ...c.metadata, name }, webhooks: c.webhooks.map((w) => ({ ...w, namespaceSelector: onlyHere })) };
+      return {
+        ...c,
+        metadata: { ...c.metadata, name },
+        webhooks: c.webhooks.map((w) => ({ ...w, namespaceSelector: onlyHere })),
+      };
     });
     const applied = await cluster.kubectl(['apply', '--server-side', '-f', '-'], {
       input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: configurations }),
@@ -486,7 +631,9 @@ describe('deploy/external with a webhook server outside the cluster', () => {
     await scratch?.remove();
   });
 
-  it('makes the API server call the mutating and then the validating URL of the kind, trusting the CA', { timeout: 120_000 }, async () => {
+  it('makes the API server call the mutating and then the validating URL of the kind, trusting the CA', {
+    timeout: 120_000,
+  }, async () => {
     const cluster = await testCluster();
     const manifest = await readFile(join(DEPLOY_DIR, '..', 'examples', 'cosmosfullnode-minimal.yaml'), 'utf8');
     // Configurations take a moment to reach the API server's admission plugins; until then

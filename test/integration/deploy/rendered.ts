@@ -17,12 +17,24 @@ export type Metadata = {
 
 export type Manifest = { apiVersion: string; kind: string; metadata: Metadata; [field: string]: unknown };
 
-export type PolicyRule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; nonResourceURLs?: string[]; resourceNames?: string[] };
+export type PolicyRule = {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs: string[];
+  nonResourceURLs?: string[];
+  resourceNames?: string[];
+};
 
 export type Webhook = {
   name: string;
-  clientConfig: { service?: { name: string; namespace?: string; path?: string; port?: number }; url?: string; caBundle?: string };
-  rules: Array<{ apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[]; scope?: string }>;
+  clientConfig: {
+    service?: { name: string; namespace?: string; path?: string; port?: number };
+    url?: string;
+    caBundle?: string;
+  };
+  rules: Array<
+    { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[]; scope?: string }
+  >;
   failurePolicy?: string;
   matchPolicy?: string;
   sideEffects?: string;
@@ -91,7 +103,9 @@ export function theOne<T extends Manifest = Manifest>(rendered: Rendered, kind: 
   const found = ofKind<T>(rendered, kind).filter((o) => name === undefined || o.metadata.name === name);
   if (found.length !== 1) {
     const all = rendered.objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ');
-    throw new Error(`${rendered.dir}: expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among ${all}`);
+    throw new Error(
+      `${rendered.dir}: expected one ${kind}${name ? ` named ${name}` : ''}, found ${found.length} among ${all}`,
+    );
   }
   return found[0] as T;
 }
@@ -117,6 +131,8 @@ export async function scratchDeploy(
 /** deploy/default/kustomization.yaml with its commented-out prometheus component switched on. */
 export function withPrometheus(text: string): string {
   const on = text.replace('# components:\n#   - ../prometheus', 'components:\n  - ../prometheus');
-  if (on === text) throw new Error('deploy/default/kustomization.yaml no longer has the commented-out prometheus component');
+  if (on === text) {
+    throw new Error('deploy/default/kustomization.yaml no longer has the commented-out prometheus component');
+  }
   return on;
 }

@@ -22,25 +22,44 @@ import {
   exampleNode,
   FULL_NODES,
   getFullNode,
+  type Harness,
   harness,
   list,
   names,
+  type Obj,
   operatorNamespace,
   updateSpec,
-  type Harness,
-  type Obj,
 } from './harness.ts';
 
-const ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
+const ROLES: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'roles',
+  kind: 'Role',
+  namespaced: true,
+};
 const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
-const PRIORITY_CLASSES: ResourceType = { group: 'scheduling.k8s.io', version: 'v1', plural: 'priorityclasses', kind: 'PriorityClass', namespaced: false };
+const PRIORITY_CLASSES: ResourceType = {
+  group: 'scheduling.k8s.io',
+  version: 'v1',
+  plural: 'priorityclasses',
+  kind: 'PriorityClass',
+  namespaced: false,
+};
 const NODES: ResourceType = { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false };
 
 const INFRA = 'ghcr.io/strangelove-ventures/infra-toolkit:v0.1.6';
 // The in-process controller keeps the Go operator's sidecar image (sidecar.ts), as §2.4 names it.
 const OPERATOR_IMAGE = 'ghcr.io/strangelove-ventures/cosmos-operator:latest';
 const SIDECAR_RESOURCES = { requests: { cpu: '5m', memory: '16Mi' } };
-const SECURITY_CONTEXT = { runAsUser: 1025, runAsGroup: 1025, runAsNonRoot: true, fsGroup: 1025, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' } };
+const SECURITY_CONTEXT = {
+  runAsUser: 1025,
+  runAsGroup: 1025,
+  runAsNonRoot: true,
+  fsGroup: 1025,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
 const REVISION = 'app.kubernetes.io/revision';
 const ORDINAL = 'app.kubernetes.io/ordinal';
 const CHECKSUM = 'cosmos.strange.love/config-checksum';
@@ -85,7 +104,10 @@ function chainMounts(home: string): Mount[] {
   ];
 }
 function initMounts(home: string): Mount[] {
-  return [...chainMounts(home), { name: 'vol-tmp', mountPath: '/home/operator/.tmp' }, { name: 'vol-config', mountPath: '/home/operator/.config' }];
+  return [...chainMounts(home), { name: 'vol-tmp', mountPath: '/home/operator/.tmp' }, {
+    name: 'vol-config',
+    mountPath: '/home/operator/.config',
+  }];
 }
 
 /** §2.4 `node` ports, in order; a Sentry adds privval. */
@@ -112,8 +134,22 @@ const RPC_SERVICE_PORTS = [
 ];
 
 /** §2.4 readiness probes with the InSync strategy. */
-const NODE_PROBE = { httpGet: { path: '/health', port: 26657, scheme: 'HTTP' }, initialDelaySeconds: 1, timeoutSeconds: 10, periodSeconds: 10, successThreshold: 1, failureThreshold: 5 };
-const HEALTHCHECK_PROBE = { httpGet: { path: '/', port: 1251, scheme: 'HTTP' }, initialDelaySeconds: 1, timeoutSeconds: 10, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
+const NODE_PROBE = {
+  httpGet: { path: '/health', port: 26657, scheme: 'HTTP' },
+  initialDelaySeconds: 1,
+  timeoutSeconds: 10,
+  periodSeconds: 10,
+  successThreshold: 1,
+  failureThreshold: 5,
+};
+const HEALTHCHECK_PROBE = {
+  httpGet: { path: '/', port: 1251, scheme: 'HTTP' },
+  initialDelaySeconds: 1,
+  timeoutSeconds: 10,
+  periodSeconds: 10,
+  successThreshold: 1,
+  failureThreshold: 3,
+};
 
 /** §2.5 the app.toml defaults every app-overlay.toml starts from. */
 const APP_DEFAULTS = {
@@ -139,13 +175,18 @@ function labelsOf(obj: Obj): Record<string, string> {
 }
 
 /** The ServiceAccount admission plugin mounts a token into every container; it is not ours. */
-const ours = <T extends { name: string }>(items: readonly T[] | undefined): T[] => (items ?? []).filter((i) => !i.name.startsWith('kube-api-access-'));
-const mountsOf = (c: Container): Mount[] => ours(c.volumeMounts).map(({ name, mountPath, readOnly }) => (readOnly ? { name, mountPath, readOnly } : { name, mountPath }));
+const ours = <T extends { name: string }>(items: readonly T[] | undefined): T[] =>
+  (items ?? []).filter((i) => !i.name.startsWith('kube-api-access-'));
+const mountsOf = (c: Container): Mount[] =>
+  ours(c.volumeMounts).map((
+    { name, mountPath, readOnly },
+  ) => (readOnly ? { name, mountPath, readOnly } : { name, mountPath }));
 /** Command and args as one line: the spec names the line, not how it is split between the two. */
 const commandLine = (c: Container): string[] => [...(c.command ?? []), ...(c.args ?? [])];
 const containersOf = (pod: Obj): Container[] => pod.spec.containers;
 const initContainersOf = (pod: Obj): Container[] => pod.spec.initContainers ?? [];
-const servicePorts = (svc: Obj) => (svc.spec.ports as { nodePort?: number }[]).map(({ nodePort: _allocated, ...port }) => port);
+const servicePorts = (svc: Obj) =>
+  (svc.spec.ports as { nodePort?: number }[]).map(({ nodePort: _allocated, ...port }) => port);
 
 /** Which file of the `vol-config` directory comes from which object, however the volume is made. */
 function configDirectory(volume: Volume): Record<string, string> {
@@ -170,7 +211,9 @@ function nodeIdOf(secret: Obj): string {
   assert.equal(json.priv_key.type, 'tendermint/PrivKeyEd25519');
   const key = Buffer.from(json.priv_key.value, 'base64');
   assert.equal(key.length, 64, 'seed and public key');
-  const derived = createPublicKey(createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, key.subarray(0, 32)]), format: 'der', type: 'pkcs8' }))
+  const derived = createPublicKey(
+    createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, key.subarray(0, 32)]), format: 'der', type: 'pkcs8' }),
+  )
     .export({ format: 'der', type: 'spki' })
     .subarray(-32);
   assert.deepEqual(derived, key.subarray(32), 'the public half belongs to the seed');
@@ -185,7 +228,8 @@ function assertShellParses(container: Container): void {
 }
 
 /** An overlay file as plain JSON (smol-toml's tables have no prototype, which deepEqual tells apart). */
-const toml = (cm: Obj, file: string) => JSON.parse(JSON.stringify(parseToml(cm.data?.[file] ?? ''))) as Record<string, any>;
+const toml = (cm: Obj, file: string) =>
+  JSON.parse(JSON.stringify(parseToml(cm.data?.[file] ?? ''))) as Record<string, any>;
 
 // -------------------------------------------------------------------------------------------------
 
@@ -200,7 +244,9 @@ describe('the CosmosFullNode examples', () => {
 
   /** Gives LoadBalancer `name` the ingress a cloud would, so its p2p address becomes known (§2.6). */
   async function giveLoadBalancerAddress(ns: string, name: string, ip: string) {
-    await eventually(async () => assert.ok(await h.admin.objects(resources.services).get(ns, name)), { message: `Service ${name}` });
+    await eventually(async () => assert.ok(await h.admin.objects(resources.services).get(ns, name)), {
+      message: `Service ${name}`,
+    });
     await h.admin.rest.request({
       method: 'PATCH',
       path: `/api/v1/namespaces/${ns}/services/${name}/status`,
@@ -223,7 +269,13 @@ describe('the CosmosFullNode examples', () => {
           assert.equal(pod.status?.phase, 'Running', pod.metadata?.name);
           assert.equal(pod.metadata?.deletionTimestamp, undefined);
           const cm = configMaps.find((c) => c.metadata?.name === pod.metadata?.name);
-          if (cm) assert.equal(pod.metadata?.annotations?.[CHECKSUM], cm.metadata?.labels?.[REVISION], `${pod.metadata?.name} runs its ConfigMap's revision`);
+          if (cm) {
+            assert.equal(
+              pod.metadata?.annotations?.[CHECKSUM],
+              cm.metadata?.labels?.[REVISION],
+              `${pod.metadata?.name} runs its ConfigMap's revision`,
+            );
+          }
         }
         return node;
       },
@@ -267,23 +319,31 @@ describe('the CosmosFullNode examples', () => {
       // and another run on a shared plane may be using it.
       const priorityClasses = h.admin.objects(PRIORITY_CLASSES);
       if ((await priorityClasses.get(undefined, 'chain-nodes')) === undefined) {
-        await priorityClasses.create({ metadata: { name: 'chain-nodes' }, value: 1000 } as Obj).catch((err: { code?: number }) => {
-          if (err.code !== 409) throw err;
-        });
+        await priorityClasses.create({ metadata: { name: 'chain-nodes' }, value: 1000 } as Obj).catch(
+          (err: { code?: number }) => {
+            if (err.code !== 409) throw err;
+          },
+        );
       }
       await h.admin.objects(resources.serviceAccounts).create({ metadata: { namespace: ns, name: 'osmosis-nodes' } });
       chainNode = `${ns}-chain`;
       largeNode = `${ns}-chain-large`;
-      for (const [name, pool, ip] of [
-        [chainNode, 'chain', '127.1.1.1'],
-        [largeNode, 'chain-large', '127.1.1.2'],
-      ] as const) {
+      for (
+        const [name, pool, ip] of [
+          [chainNode, 'chain', '127.1.1.1'],
+          [largeNode, 'chain-large', '127.1.1.2'],
+        ] as const
+      ) {
         await createKwokNode(name, { 'cloud.google.com/gke-nodepool': pool }, ip);
         env.cleanups.unshift(() => h.admin.objects(NODES).delete(undefined, name));
       }
       // Once the operator has stopped (the last cleanup, run first), and before the nodes go: kwok
       // deletes the pods while it still manages their nodes.
-      env.cleanups.splice(env.cleanups.length - 1, 0, () => h.cluster.kubectl(['delete', 'pods', '--all', '-n', ns, '--wait=true', '--timeout=30s']));
+      env.cleanups.splice(
+        env.cleanups.length - 1,
+        0,
+        () => h.cluster.kubectl(['delete', 'pods', '--all', '-n', ns, '--wait=true', '--timeout=30s']),
+      );
 
       await h.admin.objects(FULL_NODES).create(exampleNode('cosmosfullnode-full.yaml', ns, h.cluster.storageClass));
       await giveLoadBalancerAddress(ns, `${APP}-p2p-0`, LB[0]!);
@@ -301,11 +361,21 @@ describe('the CosmosFullNode examples', () => {
       await h.admin.objects(NODES).create({
         metadata: {
           name,
-          labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok', ...labels },
+          labels: {
+            'kubernetes.io/hostname': name,
+            'kubernetes.io/os': 'linux',
+            'kubernetes.io/arch': 'amd64',
+            type: 'kwok',
+            ...labels,
+          },
           annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
         },
         spec: { providerID: `kwok://${name}`, taints: [{ key: 'dedicated', value: 'chain', effect: 'NoSchedule' }] },
-        status: { allocatable: capacity, capacity, addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }] },
+        status: {
+          allocatable: capacity,
+          capacity,
+          addresses: [{ type: 'InternalIP', address: ip }, { type: 'Hostname', address: name }],
+        },
       } as Obj);
     }
 
@@ -321,9 +391,17 @@ describe('the CosmosFullNode examples', () => {
       for (const i of [0, 1, 2]) {
         const svc = byName(services, `${APP}-p2p-${i}`);
         const external = i < 2;
-        assert.deepEqual(labelsOf(svc), defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'p2p' }), svc.metadata?.name);
+        assert.deepEqual(
+          labelsOf(svc),
+          defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'p2p' }),
+          svc.metadata?.name,
+        );
         assert.equal(svc.metadata?.annotations?.[ORDINAL], String(i));
-        assert.equal(svc.metadata?.annotations?.['networking.gke.io/load-balancer-type'], external ? 'External' : undefined, 'p2pTemplate metadata on the external ones only');
+        assert.equal(
+          svc.metadata?.annotations?.['networking.gke.io/load-balancer-type'],
+          external ? 'External' : undefined,
+          'p2pTemplate metadata on the external ones only',
+        );
         assert.deepEqual(svc.spec.selector, { 'app.kubernetes.io/instance': `${APP}-${i}` });
         assert.deepEqual(servicePorts(svc), [{ name: 'p2p', protocol: 'TCP', port: 26656, targetPort: 'p2p' }]);
         assert.equal(svc.spec.type, external ? 'LoadBalancer' : 'ClusterIP');
@@ -337,7 +415,12 @@ describe('the CosmosFullNode examples', () => {
       assert.equal(rpc.metadata?.annotations?.[ORDINAL], '3', 'diff ordinal: position after the three p2p services');
       assert.equal(rpc.spec.type, 'ClusterIP');
       assert.deepEqual(rpc.spec.selector, { 'app.kubernetes.io/name': APP });
-      assert.deepEqual(servicePorts(rpc), [...RPC_SERVICE_PORTS, { name: 'metrics', protocol: 'TCP', port: 26660, targetPort: 26660 }]);
+      assert.deepEqual(servicePorts(rpc), [...RPC_SERVICE_PORTS, {
+        name: 'metrics',
+        protocol: 'TCP',
+        port: 26660,
+        targetPort: 26660,
+      }]);
     });
 
     it('writes each instance’s config-overlay.toml: CometBFT defaults, then the operator’s peers, peer IDs, limits, listen addresses, CORS and external address (snake_case and kebab-case), then the user’s overrides', async () => {
@@ -422,7 +505,11 @@ describe('the CosmosFullNode examples', () => {
         assert.equal(secret.type, 'Opaque');
         assert.deepEqual(Object.keys(secret.data ?? {}), ['node_key.json']);
         const labels = secret.metadata?.labels ?? {};
-        assert.deepEqual([labels['app.kubernetes.io/created-by'], labels['app.kubernetes.io/name'], labels['app.kubernetes.io/instance']], ['cosmos-operator', APP, `${APP}-${i}`]);
+        assert.deepEqual([
+          labels['app.kubernetes.io/created-by'],
+          labels['app.kubernetes.io/name'],
+          labels['app.kubernetes.io/instance'],
+        ], ['cosmos-operator', APP, `${APP}-${i}`]);
         assert.equal(secret.metadata?.ownerReferences?.[0]?.controller, true);
       }
       assert.equal(new Set(await nodeIds()).size, 3);
@@ -436,7 +523,10 @@ describe('the CosmosFullNode examples', () => {
         const pod = byName(pods, `${APP}-${i}`);
         // The version label follows the image the pod runs: the height-0 version's, or the override's.
         const version = i === 2 ? 'v26.0.1-debug' : 'v25.0.0';
-        assert.deepEqual(labelsOf(pod), defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/version': version, tier: 'rpc' }));
+        assert.deepEqual(
+          labelsOf(pod),
+          defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/version': version, tier: 'rpc' }),
+        );
         assert.deepEqual(pod.metadata?.annotations, {
           [ORDINAL]: String(i),
           [CHECKSUM]: byName(configMaps, `${APP}-${i}`).metadata?.labels?.[REVISION],
@@ -452,11 +542,22 @@ describe('the CosmosFullNode examples', () => {
         assert.equal(spec.terminationGracePeriodSeconds, 60);
         assert.equal(spec.priorityClassName, 'chain-nodes');
         assert.deepEqual(spec.imagePullSecrets, [{ name: 'ghcr-pull' }]);
-        assert.deepEqual(spec.tolerations[0], { key: 'dedicated', operator: 'Equal', value: 'chain', effect: 'NoSchedule' });
+        assert.deepEqual(spec.tolerations[0], {
+          key: 'dedicated',
+          operator: 'Equal',
+          value: 'chain',
+          effect: 'NoSchedule',
+        });
         assert.deepEqual(spec.affinity, {
           podAntiAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [
-              { weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/name': APP } } } },
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  topologyKey: 'kubernetes.io/hostname',
+                  labelSelector: { matchLabels: { 'app.kubernetes.io/name': APP } },
+                },
+              },
             ],
           },
         });
@@ -470,7 +571,13 @@ describe('the CosmosFullNode examples', () => {
       for (const i of [0, 1, 2]) {
         const pod = (await h.admin.objects<Obj>(resources.pods).get(ns, `${APP}-${i}`))!;
         const volumes = ours<Volume>(pod.spec.volumes);
-        assert.deepEqual(volumes.map((v) => v.name).sort(), ['scratch', 'vol-chain-home', 'vol-config', 'vol-system-tmp', 'vol-tmp']);
+        assert.deepEqual(volumes.map((v) => v.name).sort(), [
+          'scratch',
+          'vol-chain-home',
+          'vol-config',
+          'vol-system-tmp',
+          'vol-tmp',
+        ]);
         assert.deepEqual(byName(volumes, 'vol-chain-home').persistentVolumeClaim, { claimName: `pvc-${APP}-${i}` });
         assert.deepEqual(byName(volumes, 'vol-tmp').emptyDir, {});
         assert.deepEqual(byName(volumes, 'vol-system-tmp').emptyDir, {});
@@ -487,13 +594,29 @@ describe('the CosmosFullNode examples', () => {
       for (const i of [0, 1, 2]) {
         const pod = (await h.admin.objects<Obj>(resources.pods).get(ns, `${APP}-${i}`))!;
         const containers = containersOf(pod);
-        assert.deepEqual(containers.map((c) => c.name).sort(), ['healthcheck', 'node', 'sidecar', 'version-check-interval']);
+        assert.deepEqual(containers.map((c) => c.name).sort(), [
+          'healthcheck',
+          'node',
+          'sidecar',
+          'version-check-interval',
+        ]);
         const operatorOrder = containers.map((c) => c.name).filter((n) => n !== 'sidecar');
         assert.deepEqual(operatorOrder, ['node', 'healthcheck', 'version-check-interval']);
 
         const node = byName(containers, 'node');
         assert.equal(node.image, i === 2 ? DEBUG : V25);
-        assert.deepEqual(commandLine(node), ['osmosisd', 'start', '--home', HOME, '--x-crisis-skip-assert-invariants', '--log_level', 'info', '--log_format', 'json', '--reject-config-defaults']);
+        assert.deepEqual(commandLine(node), [
+          'osmosisd',
+          'start',
+          '--home',
+          HOME,
+          '--x-crisis-skip-assert-invariants',
+          '--log_level',
+          'info',
+          '--log_format',
+          'json',
+          '--reject-config-defaults',
+        ]);
         assert.deepEqual(node.env, chainEnv(HOME));
         assert.equal(node.workingDir, '/home/operator');
         assert.deepEqual(node.ports, nodePorts(false));
@@ -534,13 +657,25 @@ describe('the CosmosFullNode examples', () => {
       for (const i of [0, 1, 2]) {
         const pod = (await h.admin.objects<Obj>(resources.pods).get(ns, `${APP}-${i}`))!;
         const inits = initContainersOf(pod);
-        const operatorInits = ['clean-init', 'chain-init', 'genesis-init', 'addrbook-init', 'config-merge', 'snapshot-restore', 'version-check'];
+        const operatorInits = [
+          'clean-init',
+          'chain-init',
+          'genesis-init',
+          'addrbook-init',
+          'config-merge',
+          'snapshot-restore',
+          'version-check',
+        ];
         assert.deepEqual(inits.map((c) => c.name).filter((n) => n !== 'fix-permissions'), operatorInits);
         assert.equal(inits.length, operatorInits.length + 1);
 
         for (const name of operatorInits) {
           const c = byName(inits, name);
-          assert.equal(c.image, { 'chain-init': i === 2 ? DEBUG : V25, 'version-check': OPERATOR_IMAGE }[name] ?? INFRA, `${name} image`);
+          assert.equal(
+            c.image,
+            { 'chain-init': i === 2 ? DEBUG : V25, 'version-check': OPERATOR_IMAGE }[name] ?? INFRA,
+            `${name} image`,
+          );
           assert.deepEqual(c.env, chainEnv(HOME), `${name} env`);
           assert.equal(c.workingDir, '/home/operator');
           assert.equal(c.imagePullPolicy, 'IfNotPresent');
@@ -559,22 +694,42 @@ describe('the CosmosFullNode examples', () => {
 
         // Download scripts take the URL as $1: `sh -c <script> -s <URL>`.
         const genesis = byName(inits, 'genesis-init').args!;
-        assert.deepEqual([genesis.length, genesis[2], genesis[3]], [4, '-s', 'https://snapshots.polkachu.com/genesis/osmosis/genesis.json']);
+        assert.deepEqual([genesis.length, genesis[2], genesis[3]], [
+          4,
+          '-s',
+          'https://snapshots.polkachu.com/genesis/osmosis/genesis.json',
+        ]);
         assert.match(genesis[1]!, /\$DATA_DIR"?\/\*\.db/);
         const addrbook = byName(inits, 'addrbook-init').args!;
-        assert.deepEqual([addrbook.length, addrbook[2], addrbook[3]], [4, '-s', 'https://snapshots.polkachu.com/addrbook/osmosis/addrbook.json']);
+        assert.deepEqual([addrbook.length, addrbook[2], addrbook[3]], [
+          4,
+          '-s',
+          'https://snapshots.polkachu.com/addrbook/osmosis/addrbook.json',
+        ]);
         assert.match(addrbook[1]!, /\$CONFIG_DIR\/addrbook\.json/);
 
         const merge = byName(inits, 'config-merge').args![1]!;
         assert.match(merge, /node_key\.json/);
         for (const file of ['config.toml', 'app.toml']) {
-          assert.ok(merge.includes(`config-merge -f toml "$TMP_DIR/${file}" "$OVERLAY_DIR/${file.replace('.toml', '-overlay.toml')}" > "$CONFIG_DIR/${file}"`), merge);
+          assert.ok(
+            merge.includes(
+              `config-merge -f toml "$TMP_DIR/${file}" "$OVERLAY_DIR/${
+                file.replace('.toml', '-overlay.toml')
+              }" > "$CONFIG_DIR/${file}"`,
+            ),
+            merge,
+          );
         }
 
         // The snapshot script wins over a URL, and needs no $1.
         const snapshot = byName(inits, 'snapshot-restore').args!;
         assert.equal(snapshot.length, 2);
-        assert.ok(snapshot[1]!.includes('wget -qO- https://snapshots.example.com/osmosis/latest.tar.lz4 | lz4 -dc | tar -xf - -C "$CHAIN_HOME"'), snapshot[1]);
+        assert.ok(
+          snapshot[1]!.includes(
+            'wget -qO- https://snapshots.example.com/osmosis/latest.tar.lz4 | lz4 -dc | tar -xf - -C "$CHAIN_HOME"',
+          ),
+          snapshot[1],
+        );
         assert.match(snapshot[1]!, /find "?\$DATA_DIR"? -maxdepth 1 -name '\*\.db'/);
 
         const versionCheck = byName(inits, 'version-check');
@@ -583,7 +738,11 @@ describe('the CosmosFullNode examples', () => {
         assert.deepEqual(versionCheck.securityContext, {});
 
         const fix = byName(inits, 'fix-permissions');
-        assert.deepEqual([fix.image, commandLine(fix), mountsOf(fix)], ['busybox:1.36', ['sh', '-c', 'chmod -R g+w /scratch'], [{ name: 'scratch', mountPath: '/scratch' }]]);
+        assert.deepEqual([fix.image, commandLine(fix), mountsOf(fix)], ['busybox:1.36', [
+          'sh',
+          '-c',
+          'chmod -R g+w /scratch',
+        ], [{ name: 'scratch', mountPath: '/scratch' }]]);
       }
     });
 
@@ -595,7 +754,11 @@ describe('the CosmosFullNode examples', () => {
         const pod = byName(exporters, `${APP}-exporter-${i}`);
         // The name label differs from the main pods' (§2.8); the version label is not in the spec for these.
         const { 'app.kubernetes.io/version': _version, ...labels } = labelsOf(pod);
-        const { 'app.kubernetes.io/version': _default, ...expected } = defaults({ 'app.kubernetes.io/name': `${APP}-${APP}-exporter`, 'app.kubernetes.io/instance': `${APP}-exporter-${i}`, role: 'exporter' });
+        const { 'app.kubernetes.io/version': _default, ...expected } = defaults({
+          'app.kubernetes.io/name': `${APP}-${APP}-exporter`,
+          'app.kubernetes.io/instance': `${APP}-exporter-${i}`,
+          role: 'exporter',
+        });
         assert.deepEqual(labels, { ...expected, 'cosmos.strange.love/belongs-to': `${APP}-${i}` });
         assert.equal(pod.metadata?.annotations?.[ORDINAL], String(i * 100 + 1000));
         assert.equal(pod.metadata?.annotations?.[CHECKSUM], '');
@@ -610,13 +773,21 @@ describe('the CosmosFullNode examples', () => {
         assert.deepEqual(pod.spec.affinity, {
           podAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [
-              { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { 'app.kubernetes.io/instance': `${APP}-${i}` } }, topologyKey: 'kubernetes.io/hostname' } },
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  labelSelector: { matchLabels: { 'app.kubernetes.io/instance': `${APP}-${i}` } },
+                  topologyKey: 'kubernetes.io/hostname',
+                },
+              },
             ],
           },
         });
       }
       const rpc = (await h.admin.objects<Obj>(resources.services).get(ns, `${APP}-rpc`))!;
-      const selector = Object.entries(rpc.spec.selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',');
+      const selector = Object.entries(rpc.spec.selector as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(
+        ',',
+      );
       assert.deepEqual(names(await list(h, resources.pods, ns, selector)), MAIN);
     });
 
@@ -626,7 +797,10 @@ describe('the CosmosFullNode examples', () => {
       for (const i of [0, 1, 2]) {
         const pvc = byName(pvcs, `pvc-${APP}-${i}`);
         // The override's template has no metadata, so instance 2 has no `backup` label.
-        assert.deepEqual(labelsOf(pvc), defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, ...(i === 2 ? {} : { backup: 'daily' }) }));
+        assert.deepEqual(
+          labelsOf(pvc),
+          defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, ...(i === 2 ? {} : { backup: 'daily' }) }),
+        );
         assert.equal(pvc.metadata?.annotations?.[ORDINAL], String(i));
         assert.deepEqual(pvc.spec.accessModes, ['ReadWriteOnce']);
         assert.equal(pvc.spec.storageClassName, h.cluster.storageClass);
@@ -643,7 +817,11 @@ describe('the CosmosFullNode examples', () => {
 
     it('creates no version-check ServiceAccount, Role or RoleBinding when the spec names its own ServiceAccount', async () => {
       for (const type of [resources.serviceAccounts, ROLES, ROLE_BINDINGS]) {
-        assert.deepEqual(names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')), [], type.plural);
+        assert.deepEqual(
+          names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')),
+          [],
+          type.plural,
+        );
       }
       assert.equal(await h.admin.objects(resources.serviceAccounts).get(ns, `${APP}-vc-sa`), undefined);
     });
@@ -653,7 +831,10 @@ describe('the CosmosFullNode examples', () => {
       assert.equal(node.status?.phase, 'Complete');
       const ids = await nodeIds();
       // instanceOverrides.externalAddress goes into config.toml only, not status (§2.6).
-      assert.deepEqual(node.status?.peers, [`${ids[0]}@${LB[0]}:26656`, `${ids[1]}@${LB[1]}:26656`, `${ids[2]}@0.0.0.0:26656`].sort());
+      assert.deepEqual(
+        node.status?.peers,
+        [`${ids[0]}@${LB[0]}:26656`, `${ids[1]}@${LB[1]}:26656`, `${ids[2]}@0.0.0.0:26656`].sort(),
+      );
     });
   });
 
@@ -697,21 +878,43 @@ describe('the CosmosFullNode examples', () => {
 
     it('adds a privval Service per instance for the remote signer, published before the pod is ready', async () => {
       const services = await list(h, resources.services, ns);
-      assert.deepEqual(names(services), [...[0, 1, 2].map((i) => `${APP}-p2p-${i}`), ...[0, 1, 2].map((i) => `${APP}-privval-${i}`), `${APP}-rpc`]);
+      assert.deepEqual(names(services), [
+        ...[0, 1, 2].map((i) => `${APP}-p2p-${i}`),
+        ...[0, 1, 2].map((i) => `${APP}-privval-${i}`),
+        `${APP}-rpc`,
+      ]);
       for (const i of [0, 1, 2]) {
         const privval = byName(services, `${APP}-privval-${i}`);
-        assert.deepEqual(labelsOf(privval), defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'cosmos-sentry' }));
-        assert.equal(privval.metadata?.annotations?.[ORDINAL], String(3 + i), 'diff ordinal: position after the p2p services');
-        assert.deepEqual(servicePorts(privval), [{ name: 'sentry-privval', protocol: 'TCP', port: 1234, targetPort: 'privval' }]);
+        assert.deepEqual(
+          labelsOf(privval),
+          defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'cosmos-sentry' }),
+        );
+        assert.equal(
+          privval.metadata?.annotations?.[ORDINAL],
+          String(3 + i),
+          'diff ordinal: position after the p2p services',
+        );
+        assert.deepEqual(servicePorts(privval), [{
+          name: 'sentry-privval',
+          protocol: 'TCP',
+          port: 1234,
+          targetPort: 'privval',
+        }]);
         assert.deepEqual(privval.spec.selector, { 'app.kubernetes.io/instance': `${APP}-${i}` });
         assert.equal(privval.spec.type, 'ClusterIP');
         assert.equal(privval.spec.publishNotReadyAddresses, true);
 
         // maxP2PExternalAddresses defaults to 1.
         const p2p = byName(services, `${APP}-p2p-${i}`);
-        assert.deepEqual(labelsOf(p2p), defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'p2p' }));
+        assert.deepEqual(
+          labelsOf(p2p),
+          defaults({ 'app.kubernetes.io/instance': `${APP}-${i}`, 'app.kubernetes.io/component': 'p2p' }),
+        );
         assert.deepEqual(servicePorts(p2p), [{ name: 'p2p', protocol: 'TCP', port: 26656, targetPort: 'p2p' }]);
-        assert.deepEqual([p2p.spec.type, p2p.spec.externalTrafficPolicy], i === 0 ? ['LoadBalancer', 'Local'] : ['ClusterIP', undefined]);
+        assert.deepEqual(
+          [p2p.spec.type, p2p.spec.externalTrafficPolicy],
+          i === 0 ? ['LoadBalancer', 'Local'] : ['ClusterIP', undefined],
+        );
       }
       const rpc = byName(services, `${APP}-rpc`);
       assert.equal(rpc.metadata?.annotations?.[ORDINAL], '6');
@@ -733,7 +936,11 @@ describe('the CosmosFullNode examples', () => {
         assert.equal(pod.spec.terminationGracePeriodSeconds, 30);
 
         const containers = containersOf(pod);
-        assert.deepEqual(containers.map((c) => c.name), ['node', 'healthcheck'], 'no version-check-interval without chain.versions');
+        assert.deepEqual(
+          containers.map((c) => c.name),
+          ['node', 'healthcheck'],
+          'no version-check-interval without chain.versions',
+        );
         const node = byName(containers, 'node');
         assert.equal(node.image, V18);
         assert.deepEqual(commandLine(node), ['sh', '-c', `sleep 20\ngaiad start --home ${HOME}`]);
@@ -747,10 +954,24 @@ describe('the CosmosFullNode examples', () => {
         assert.equal(health.readinessProbe, undefined);
 
         const inits = initContainersOf(pod);
-        assert.deepEqual(inits.map((c) => c.name), ['clean-init', 'chain-init', 'genesis-init', 'addrbook-init', 'config-merge', 'version-check'], 'no snapshot-restore without a snapshot URL or script');
+        assert.deepEqual(inits.map((c) => c.name), [
+          'clean-init',
+          'chain-init',
+          'genesis-init',
+          'addrbook-init',
+          'config-merge',
+          'version-check',
+        ], 'no snapshot-restore without a snapshot URL or script');
         assert.equal(byName(inits, 'chain-init').image, V18);
-        assert.ok(byName(inits, 'chain-init').args![1]!.includes(`gaiad init --chain-id cosmoshub-4 ${APP}-${i} --home "$HOME/.tmp"`));
-        assert.deepEqual(byName(inits, 'genesis-init').args!.slice(2), ['-s', 'https://snapshots.polkachu.com/genesis/cosmos/genesis.json']);
+        assert.ok(
+          byName(inits, 'chain-init').args![1]!.includes(
+            `gaiad init --chain-id cosmoshub-4 ${APP}-${i} --home "$HOME/.tmp"`,
+          ),
+        );
+        assert.deepEqual(byName(inits, 'genesis-init').args!.slice(2), [
+          '-s',
+          'https://snapshots.polkachu.com/genesis/cosmos/genesis.json',
+        ]);
         assert.deepEqual(byName(inits, 'addrbook-init').args, ['-c', 'echo Using default address book']);
         // No databaseBackend: no -b, versioncheck takes goleveldb itself.
         assert.deepEqual(commandLine(byName(inits, 'version-check')), ['/manager', 'versioncheck']);
@@ -796,18 +1017,35 @@ describe('the CosmosFullNode examples', () => {
           },
           `${cm.metadata?.name} config-overlay.toml`,
         );
-        assert.deepEqual(toml(cm, 'app-overlay.toml'), { 'minimum-gas-prices': '0.005uatom', ...APP_DEFAULTS }, `${cm.metadata?.name} app-overlay.toml`);
+        assert.deepEqual(
+          toml(cm, 'app-overlay.toml'),
+          { 'minimum-gas-prices': '0.005uatom', ...APP_DEFAULTS },
+          `${cm.metadata?.name} app-overlay.toml`,
+        );
       }
     });
 
     it('creates the version-check ServiceAccount, Role and RoleBinding, which let the pods read themselves and their CosmosFullNode and patch its status, and nothing more', async () => {
       const vc = 'app.kubernetes.io/component=vc';
-      const [accounts, roles, bindings] = await Promise.all([list(h, resources.serviceAccounts, ns, vc), list(h, ROLES, ns, vc), list(h, ROLE_BINDINGS, ns, vc)]);
-      assert.deepEqual([names(accounts), names(roles), names(bindings)], [[`${APP}-vc-sa`], [`${APP}-vc-r`], [`${APP}-vc-rb`]]);
+      const [accounts, roles, bindings] = await Promise.all([
+        list(h, resources.serviceAccounts, ns, vc),
+        list(h, ROLES, ns, vc),
+        list(h, ROLE_BINDINGS, ns, vc),
+      ]);
+      assert.deepEqual([names(accounts), names(roles), names(bindings)], [[`${APP}-vc-sa`], [`${APP}-vc-r`], [
+        `${APP}-vc-rb`,
+      ]]);
       for (const obj of [...accounts, ...roles, ...bindings]) {
         const labels = obj.metadata?.labels ?? {};
-        assert.deepEqual([labels['app.kubernetes.io/created-by'], labels['app.kubernetes.io/component'], labels['app.kubernetes.io/name']], ['cosmos-operator', 'vc', APP]);
-        assert.deepEqual([obj.metadata?.ownerReferences?.[0]?.kind, obj.metadata?.ownerReferences?.[0]?.controller], ['CosmosFullNode', true]);
+        assert.deepEqual([
+          labels['app.kubernetes.io/created-by'],
+          labels['app.kubernetes.io/component'],
+          labels['app.kubernetes.io/name'],
+        ], ['cosmos-operator', 'vc', APP]);
+        assert.deepEqual([obj.metadata?.ownerReferences?.[0]?.kind, obj.metadata?.ownerReferences?.[0]?.controller], [
+          'CosmosFullNode',
+          true,
+        ]);
       }
       const role = roles[0] as Obj & { rules: unknown };
       assert.deepEqual(role.rules, [
@@ -822,11 +1060,13 @@ describe('the CosmosFullNode examples', () => {
       // What versioncheck does (§5), as the pods' ServiceAccount; the status patch as a server dry run.
       const asPod = await h.cluster.serviceAccountKubeconfig(ns, `${APP}-vc-sa`);
       const kubectl = (...args: string[]) => h.cluster.kubectl([`--kubeconfig=${asPod}`, '-n', ns, ...args]);
-      for (const args of [
-        ['get', 'pod', `${APP}-0`, '-o', 'name'],
-        ['get', 'pods', '-o', 'name'],
-        ['get', 'cosmosfullnode', APP, '-o', 'name'],
-      ]) {
+      for (
+        const args of [
+          ['get', 'pod', `${APP}-0`, '-o', 'name'],
+          ['get', 'pods', '-o', 'name'],
+          ['get', 'cosmosfullnode', APP, '-o', 'name'],
+        ]
+      ) {
         const result = await kubectl(...args);
         assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
       }
@@ -839,11 +1079,13 @@ describe('the CosmosFullNode examples', () => {
         body: { status: { height: { [`${APP}-0`]: 2 } } },
         contentType: 'application/merge-patch+json',
       });
-      for (const args of [
-        ['auth', 'can-i', 'delete', 'pods'],
-        ['auth', 'can-i', 'update', 'cosmosfullnodes'],
-        ['auth', 'can-i', 'get', 'secrets'],
-      ]) {
+      for (
+        const args of [
+          ['auth', 'can-i', 'delete', 'pods'],
+          ['auth', 'can-i', 'update', 'cosmosfullnodes'],
+          ['auth', 'can-i', 'get', 'secrets'],
+        ]
+      ) {
         const result = await kubectl(...args);
         assert.equal(result.stdout.trim(), 'no', args.join(' '));
       }
@@ -855,17 +1097,29 @@ describe('the CosmosFullNode examples', () => {
       for (const pvc of pvcs) {
         const instance = pvc.metadata!.name!.slice('pvc-'.length);
         assert.deepEqual(labelsOf(pvc), defaults({ 'app.kubernetes.io/instance': instance }));
-        assert.deepEqual([pvc.spec.accessModes, pvc.spec.volumeMode, pvc.spec.resources.requests.storage, pvc.status?.phase], [['ReadWriteOnce'], 'Filesystem', '1Gi', 'Bound']);
+        assert.deepEqual([
+          pvc.spec.accessModes,
+          pvc.spec.volumeMode,
+          pvc.spec.resources.requests.storage,
+          pvc.status?.phase,
+        ], [['ReadWriteOnce'], 'Filesystem', '1Gi', 'Bound']);
       }
       assert.equal(new Set(await nodeIds()).size, 3);
       const node = await getFullNode(h, ns, APP);
       const ids = await nodeIds();
-      assert.deepEqual(node.status?.peers, [`${ids[0]}@${LB_IP}:26656`, `${ids[1]}@0.0.0.0:26656`, `${ids[2]}@0.0.0.0:26656`].sort());
+      assert.deepEqual(
+        node.status?.peers,
+        [`${ids[0]}@${LB_IP}:26656`, `${ids[1]}@0.0.0.0:26656`, `${ids[2]}@0.0.0.0:26656`].sort(),
+      );
     });
 
     // Last: it replaces every pod.
     it('rolls an image update of the sentries without ever having more than maxUnavailable (1) of them down', async (t) => {
-      const podsNow = async () => (await list(h, resources.pods, ns, `app.kubernetes.io/name=${APP}`)).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+      const podsNow = async () =>
+        (await list(h, resources.pods, ns, `app.kubernetes.io/name=${APP}`)).sort((
+          a,
+          b,
+        ) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
       const before = new Map((await podsNow()).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
       assert.equal(before.size, 3);
 
@@ -875,7 +1129,9 @@ describe('the CosmosFullNode examples', () => {
       const sampler = (async () => {
         while (sampling) {
           const pods = await podsNow();
-          const up = pods.filter((p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running').length;
+          const up = pods.filter((p) =>
+            p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running'
+          ).length;
           maxDown = Math.max(maxDown, 3 - up);
           await new Promise((r) => setTimeout(r, 100));
         }

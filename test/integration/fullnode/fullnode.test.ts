@@ -12,16 +12,16 @@ import type { FakeCometFleetOptions } from '../../support/fake-comet.ts';
 import {
   eventReasons,
   FULL_NODES,
+  type FullNodeJson,
   getFullNode,
+  type Harness,
   harness,
   list,
   minimalExample,
   names,
+  type Obj,
   operatorNamespace,
   updateSpec,
-  type FullNodeJson,
-  type Harness,
-  type Obj,
 } from './harness.ts';
 
 const ROLES = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
@@ -42,11 +42,13 @@ describe('the CosmosFullNode controller', () => {
 
   /** A namespace with the operator running in it (unless start: false) and fake comets on its pods. */
   async function setup(prefix: string, opts: { start?: boolean; initial?: FakeCometFleetOptions } = {}) {
-    const env = await operatorNamespace(h, prefix, { ...(opts.start !== undefined ? { start: opts.start } : {}), ...(opts.initial ? { fleet: opts.initial } : {}) });
+    const env = await operatorNamespace(h, prefix, {
+      ...(opts.start !== undefined ? { start: opts.start } : {}),
+      ...(opts.initial ? { fleet: opts.initial } : {}),
+    });
     cleanups.push(() => env.cleanup());
     return env;
   }
-
 
   it('creates the minimal example’s children under the Go operator’s names and labels, and reaches Complete once the LoadBalancer has an address', async () => {
     const { ns } = await setup('fullnode-minimal');
@@ -54,10 +56,17 @@ describe('the CosmosFullNode controller', () => {
 
     await eventually(
       async () => {
-        assert.deepEqual(names(await list(h, resources.services, ns)), ['cosmoshub-p2p-0', 'cosmoshub-p2p-1', 'cosmoshub-p2p-2', 'cosmoshub-rpc']);
-        const configMaps = (await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=cosmoshub'));
+        assert.deepEqual(names(await list(h, resources.services, ns)), [
+          'cosmoshub-p2p-0',
+          'cosmoshub-p2p-1',
+          'cosmoshub-p2p-2',
+          'cosmoshub-rpc',
+        ]);
+        const configMaps = await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=cosmoshub');
         assert.deepEqual(names(configMaps), ['cosmoshub-0', 'cosmoshub-1', 'cosmoshub-2']);
-        for (const cm of configMaps) assert.deepEqual(Object.keys(cm.data ?? {}).sort(), ['app-overlay.toml', 'config-overlay.toml']);
+        for (const cm of configMaps) {
+          assert.deepEqual(Object.keys(cm.data ?? {}).sort(), ['app-overlay.toml', 'config-overlay.toml']);
+        }
         const secrets = await list(h, resources.secrets, ns, 'app.kubernetes.io/name=cosmoshub');
         assert.deepEqual(names(secrets), ['cosmoshub-node-key-0', 'cosmoshub-node-key-1', 'cosmoshub-node-key-2']);
         const pods = await list(h, resources.pods, ns);
@@ -66,7 +75,9 @@ describe('the CosmosFullNode controller', () => {
         const pvcs = await list(h, resources.persistentVolumeClaims, ns);
         assert.deepEqual(names(pvcs), ['pvc-cosmoshub-0', 'pvc-cosmoshub-1', 'pvc-cosmoshub-2']);
         for (const pvc of pvcs) assert.equal(pvc.status?.phase, 'Bound');
-        assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), ['cosmoshub-vc-sa']);
+        assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), [
+          'cosmoshub-vc-sa',
+        ]);
         assert.deepEqual(names(await list(h, ROLES, ns)), ['cosmoshub-vc-r']);
         assert.deepEqual(names(await list(h, ROLE_BINDINGS, ns)), ['cosmoshub-vc-rb']);
       },
@@ -92,10 +103,16 @@ describe('the CosmosFullNode controller', () => {
     assert.equal(pod.metadata!.annotations!['app.kubernetes.io/ordinal'], '1');
     assert.equal(pod.metadata!.ownerReferences?.[0]?.kind, 'CosmosFullNode');
     const cm = (await list(h, resources.configMaps, ns)).find((c) => c.metadata?.name === 'cosmoshub-1')!;
-    assert.equal(pod.metadata!.annotations!['cosmos.strange.love/config-checksum'], cm.metadata!.labels!['app.kubernetes.io/revision']);
+    assert.equal(
+      pod.metadata!.annotations!['cosmos.strange.love/config-checksum'],
+      cm.metadata!.labels!['app.kubernetes.io/revision'],
+    );
 
     // The first p2p service is a LoadBalancer, and nothing gives it an address here.
-    await eventually(async () => assert.equal((await getFullNode(h, ns, 'cosmoshub')).status?.phase, 'WaitingForP2PServices'), { timeoutMs: 30_000 });
+    await eventually(
+      async () => assert.equal((await getFullNode(h, ns, 'cosmoshub')).status?.phase, 'WaitingForP2PServices'),
+      { timeoutMs: 30_000 },
+    );
     await eventually(async () => assert.ok((await eventReasons(h, ns, 'cosmoshub')).includes('P2PIncomplete')));
 
     const p2p = await h.admin.objects(resources.services).get(ns, 'cosmoshub-p2p-0');
@@ -141,8 +158,13 @@ describe('the CosmosFullNode controller', () => {
       change(node);
     });
 
-  const podsOf = async (ns: string, name: string) => (await list(h, resources.pods, ns, `app.kubernetes.io/name=${name}`)).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
-  const imageOf = (pod: Obj) => (pod.spec.containers as { name: string; image: string }[]).find((c) => c.name === 'node')!.image;
+  const podsOf = async (ns: string, name: string) =>
+    (await list(h, resources.pods, ns, `app.kubernetes.io/name=${name}`)).sort((
+      a,
+      b,
+    ) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+  const imageOf = (pod: Obj) =>
+    (pod.spec.containers as { name: string; image: string }[]).find((c) => c.name === 'node')!.image;
   const complete = (ns: string, name: string, ready: number, timeoutMs = 40_000) =>
     eventually(
       async () => {
@@ -164,7 +186,8 @@ describe('the CosmosFullNode controller', () => {
 
     for (const name of ['del', 'ret']) await updateSpec(h, ns, name, (n) => (n.spec.replicas = 3));
     await Promise.all([complete(ns, 'del', 3), complete(ns, 'ret', 3)]);
-    const keyOf = async (secret: string) => (await h.admin.objects<Obj>(resources.secrets).get(ns, secret))?.data?.['node_key.json'];
+    const keyOf = async (secret: string) =>
+      (await h.admin.objects<Obj>(resources.secrets).get(ns, secret))?.data?.['node_key.json'];
     const key2 = await keyOf('del-node-key-2');
     assert.ok(key2);
 
@@ -179,8 +202,17 @@ describe('the CosmosFullNode controller', () => {
       },
       { timeoutMs: 40_000, message: 'scaled down to 1' },
     );
-    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=del')), ['del-node-key-0', 'del-node-key-1', 'del-node-key-2']);
-    assert.deepEqual(names(await list(h, resources.services, ns, 'app.kubernetes.io/name=del')), ['del-p2p-0', 'del-p2p-1', 'del-p2p-2', 'del-rpc']);
+    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=del')), [
+      'del-node-key-0',
+      'del-node-key-1',
+      'del-node-key-2',
+    ]);
+    assert.deepEqual(names(await list(h, resources.services, ns, 'app.kubernetes.io/name=del')), [
+      'del-p2p-0',
+      'del-p2p-1',
+      'del-p2p-2',
+      'del-rpc',
+    ]);
     await complete(ns, 'del', 1);
 
     // Back up: the instance comes back with its old node key, so its node ID is unchanged.
@@ -200,13 +232,20 @@ describe('the CosmosFullNode controller', () => {
     const sampler = (async () => {
       while (sampling) {
         const pods = await podsOf(ns, 'roll');
-        const up = pods.filter((p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running').length;
+        const up = pods.filter((p) =>
+          p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running'
+        ).length;
         maxDown = Math.max(maxDown, 4 - up);
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
     try {
-      await updateSpec(h, ns, 'roll', (n) => (n.spec.podTemplate.image = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0'));
+      await updateSpec(
+        h,
+        ns,
+        'roll',
+        (n) => (n.spec.podTemplate.image = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0'),
+      );
       await eventually(
         async () => {
           const pods = await podsOf(ns, 'roll');
@@ -231,7 +270,11 @@ describe('the CosmosFullNode controller', () => {
   it('holds a rollout while the updated pod is catching up, and resumes once it is in sync', async () => {
     const NEW = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
     const { ns, fleet } = await setup('fullnode-catchup', {
-      initial: { initial: (pod) => ({ catchingUp: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === NEW) }) },
+      initial: {
+        initial: (pod) => ({
+          catchingUp: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === NEW),
+        }),
+      },
     });
     await h.admin.objects(FULL_NODES).create(small(ns, 'hold', 3, (n) => (n.spec.strategy = { maxUnavailable: 1 })));
     await complete(ns, 'hold', 3);
@@ -257,7 +300,9 @@ describe('the CosmosFullNode controller', () => {
 
     await eventually(
       async () => {
-        for (const pod of await podsOf(ns, 'hold')) if (imageOf(pod) === NEW) fleet.get(pod.metadata!.name!)?.setCatchingUp(false);
+        for (const pod of await podsOf(ns, 'hold')) {
+          if (imageOf(pod) === NEW) fleet.get(pod.metadata!.name!)?.setCatchingUp(false);
+        }
         const all = await podsOf(ns, 'hold');
         assert.equal(all.filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running').length, 3);
       },
@@ -283,7 +328,10 @@ describe('the CosmosFullNode controller', () => {
       body: { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'ContainersNotReady' }] } },
       contentType: 'application/strategic-merge-patch+json',
     });
-    await eventually(async () => assert.equal((await getFullNode(h, ns, 'fix')).status?.readyReplicas, 2), { timeoutMs: 20_000, message: 'the operator sees fix-0 down' });
+    await eventually(async () => assert.equal((await getFullNode(h, ns, 'fix')).status?.readyReplicas, 2), {
+      timeoutMs: 20_000,
+      message: 'the operator sees fix-0 down',
+    });
 
     // The fix (any change but the image): upstream's budget, 1 down already, would hold every pod.
     const replaced: string[] = [];
@@ -299,7 +347,10 @@ describe('the CosmosFullNode controller', () => {
     })();
     try {
       await updateSpec(h, ns, 'fix', (n) => (n.spec.podTemplate.resources = { requests: { cpu: '100m' } }));
-      await eventually(async () => assert.equal(replaced.length, 3), { timeoutMs: 60_000, message: 'every pod replaced' });
+      await eventually(async () => assert.equal(replaced.length, 3), {
+        timeoutMs: 60_000,
+        message: 'every pod replaced',
+      });
       await complete(ns, 'fix', 3);
     } finally {
       watching = false;
@@ -315,7 +366,14 @@ describe('the CosmosFullNode controller', () => {
   it('adopts what the Go operator left: the node key from its ConfigMap (same node ID), its PVC (same UID) and its Service (same address)', async () => {
     const { ns, start } = await setup('fullnode-adopt', { start: false });
     const created = await h.admin.objects<FullNodeJson>(FULL_NODES).create(small(ns, 'gaia', 1));
-    const owner = { apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'gaia', uid: created.metadata.uid!, controller: true, blockOwnerDeletion: true };
+    const owner = {
+      apiVersion: 'cosmos.strange.love/v1',
+      kind: 'CosmosFullNode',
+      name: 'gaia',
+      uid: created.metadata.uid!,
+      controller: true,
+      blockOwnerDeletion: true,
+    };
     const goLabels = (revision: string) => ({
       'app.kubernetes.io/created-by': 'cosmos-operator',
       'app.kubernetes.io/component': 'CosmosFullNode',
@@ -328,18 +386,51 @@ describe('the CosmosFullNode controller', () => {
     });
     const key = generateNodeKey();
     await h.admin.objects(resources.configMaps).create({
-      metadata: { namespace: ns, name: 'gaia-0', labels: goLabels('1a2b3c4d'), annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
+      metadata: {
+        namespace: ns,
+        name: 'gaia-0',
+        labels: goLabels('1a2b3c4d'),
+        annotations: { 'app.kubernetes.io/ordinal': '0' },
+        ownerReferences: [owner],
+      },
       data: { 'config-overlay.toml': '[p2p]\n', 'app-overlay.toml': '', 'node_key.json': key.json },
     } as Obj);
     const pvc = await h.admin.objects<Obj>(resources.persistentVolumeClaims).create({
-      metadata: { namespace: ns, name: 'pvc-gaia-0', labels: goLabels('5e6f7a8b'), annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: h.cluster.storageClass, resources: { requests: { storage: '1Gi' } }, volumeMode: 'Filesystem' },
+      metadata: {
+        namespace: ns,
+        name: 'pvc-gaia-0',
+        labels: goLabels('5e6f7a8b'),
+        annotations: { 'app.kubernetes.io/ordinal': '0' },
+        ownerReferences: [owner],
+      },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: h.cluster.storageClass,
+        resources: { requests: { storage: '1Gi' } },
+        volumeMode: 'Filesystem',
+      },
     } as Obj);
     const svc = await h.admin.objects<Obj>(resources.services).create({
-      metadata: { namespace: ns, name: 'gaia-p2p-0', labels: { ...goLabels('9c0d1e2f'), 'app.kubernetes.io/component': 'p2p' }, annotations: { 'app.kubernetes.io/ordinal': '0' }, ownerReferences: [owner] },
-      spec: { type: 'ClusterIP', selector: { 'app.kubernetes.io/instance': 'gaia-0' }, ports: [{ name: 'p2p', port: 26656, targetPort: 'p2p', protocol: 'TCP' }], publishNotReadyAddresses: true },
+      metadata: {
+        namespace: ns,
+        name: 'gaia-p2p-0',
+        labels: { ...goLabels('9c0d1e2f'), 'app.kubernetes.io/component': 'p2p' },
+        annotations: { 'app.kubernetes.io/ordinal': '0' },
+        ownerReferences: [owner],
+      },
+      spec: {
+        type: 'ClusterIP',
+        selector: { 'app.kubernetes.io/instance': 'gaia-0' },
+        ports: [{ name: 'p2p', port: 26656, targetPort: 'p2p', protocol: 'TCP' }],
+        publishNotReadyAddresses: true,
+      },
     } as Obj);
-    await eventually(async () => assert.equal((await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-gaia-0'))?.status?.phase, 'Bound'));
+    await eventually(async () =>
+      assert.equal(
+        (await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-gaia-0'))?.status?.phase,
+        'Bound',
+      )
+    );
 
     start();
     const node = await complete(ns, 'gaia', 1);
@@ -375,8 +466,21 @@ describe('the CosmosFullNode controller', () => {
     await fullNodes.delete(ns, 'drop');
     await eventually(
       async () => {
-        for (const type of [resources.pods, resources.services, resources.configMaps, resources.secrets, ROLES, ROLE_BINDINGS]) {
-          assert.deepEqual(names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')), [], type.plural);
+        for (
+          const type of [
+            resources.pods,
+            resources.services,
+            resources.configMaps,
+            resources.secrets,
+            ROLES,
+            ROLE_BINDINGS,
+          ]
+        ) {
+          assert.deepEqual(
+            names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')),
+            [],
+            type.plural,
+          );
         }
         assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), []);
         assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-keep-0', 'pvc-keep-1']);
@@ -396,7 +500,13 @@ describe('the CosmosFullNode controller', () => {
     // Let the last status write and its watch echo settle, then watch for 3 s (12 status rounds).
     await new Promise((r) => setTimeout(r, 1_000));
     const versions = async () => {
-      const all = [await getFullNode(h, ns, 'idle'), ...(await list(h, resources.pods, ns)), ...(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=idle')), ...(await list(h, resources.services, ns)), ...(await list(h, resources.persistentVolumeClaims, ns))];
+      const all = [
+        await getFullNode(h, ns, 'idle'),
+        ...(await list(h, resources.pods, ns)),
+        ...(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=idle')),
+        ...(await list(h, resources.services, ns)),
+        ...(await list(h, resources.persistentVolumeClaims, ns)),
+      ];
       return Object.fromEntries(all.map((o) => [`${o.kind ?? ''}/${o.metadata!.name}`, o.metadata!.resourceVersion]));
     };
     const before = await versions();
@@ -414,7 +524,12 @@ describe('the CosmosFullNode controller', () => {
     await eventually(
       async () => {
         const status = (await getFullNode(h, ns, 'moving')).status;
-        assert.deepEqual([status?.latestHeight, status?.height?.['moving-0'], status?.height?.['moving-1'], status?.phase], [5000, 5001, 4991, 'Complete']);
+        assert.deepEqual([
+          status?.latestHeight,
+          status?.height?.['moving-0'],
+          status?.height?.['moving-1'],
+          status?.phase,
+        ], [5000, 5001, 4991, 'Complete']);
       },
       { timeoutMs: 15_000, message: 'status carries the new heights' },
     );
@@ -424,9 +539,16 @@ describe('the CosmosFullNode controller', () => {
     const { ns } = await setup('fullnode-error');
     await h.admin.objects(FULL_NODES).create(small(ns, 'bad', 2));
     await complete(ns, 'bad', 2);
-    const uids = names(await podsOf(ns, 'bad')).length === 2 ? (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid) : [];
+    const uids = names(await podsOf(ns, 'bad')).length === 2
+      ? (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid)
+      : [];
 
-    await updateSpec(h, ns, 'bad', (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p\nbroken = ' }));
+    await updateSpec(
+      h,
+      ns,
+      'bad',
+      (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p\nbroken = ' }),
+    );
     const failed = await eventually(
       async () => {
         const n = await getFullNode(h, ns, 'bad');
@@ -435,12 +557,24 @@ describe('the CosmosFullNode controller', () => {
       },
       { timeoutMs: 20_000, message: 'phase Error' },
     );
-    assert.match(failed.status?.status ?? '', /^Unrecoverable error: human intervention required: .*invalid toml in comet overrides/);
+    assert.match(
+      failed.status?.status ?? '',
+      /^Unrecoverable error: human intervention required: .*invalid toml in comet overrides/,
+    );
     await eventually(async () => assert.ok((await eventReasons(h, ns, 'bad')).includes('Error')));
     await new Promise((r) => setTimeout(r, 1_500));
-    assert.deepEqual((await podsOf(ns, 'bad')).map((p) => p.metadata!.uid), uids, 'no pod rolled because the config could not be built');
+    assert.deepEqual(
+      (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid),
+      uids,
+      'no pod rolled because the config could not be built',
+    );
 
-    await updateSpec(h, ns, 'bad', (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p]\nflush_throttle_timeout = "10ms"\n' }));
+    await updateSpec(
+      h,
+      ns,
+      'bad',
+      (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p]\nflush_throttle_timeout = "10ms"\n' }),
+    );
     const fixed = await complete(ns, 'bad', 2, 60_000);
     assert.equal(fixed.status?.status, undefined);
     const cm = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'bad-0');
@@ -451,10 +585,16 @@ describe('the CosmosFullNode controller', () => {
     const { ns } = await setup('fullnode-resize');
     await h.admin.objects(FULL_NODES).create(small(ns, 'grow', 2));
     await complete(ns, 'grow', 2);
-    const storage = async () => (await list(h, resources.persistentVolumeClaims, ns)).map((p) => [p.metadata!.name, p.spec.resources.requests.storage, p.status?.capacity?.storage]);
+    const storage = async () =>
+      (await list(h, resources.persistentVolumeClaims, ns)).map((
+        p,
+      ) => [p.metadata!.name, p.spec.resources.requests.storage, p.status?.capacity?.storage]);
 
     await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '2Gi' } }));
-    await eventually(async () => assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]), { timeoutMs: 40_000, message: 'PVCs grown' });
+    await eventually(
+      async () => assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]),
+      { timeoutMs: 40_000, message: 'PVCs grown' },
+    );
 
     await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '1Gi' } }));
     await complete(ns, 'grow', 2);
@@ -464,9 +604,20 @@ describe('the CosmosFullNode controller', () => {
 
   it('creates a new PVC from the newest ready VolumeSnapshot its autoDataSource selects', async () => {
     const { ns } = await setup('fullnode-snapshot');
-    const snapshots = h.admin.objects<Obj>({ group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot', namespaced: true });
+    const snapshots = h.admin.objects<Obj>({
+      group: 'snapshot.storage.k8s.io',
+      version: 'v1',
+      plural: 'volumesnapshots',
+      kind: 'VolumeSnapshot',
+      namespaced: true,
+    });
     const snapshot = async (name: string, createdAt: string, ready: boolean) => {
-      await snapshots.create({ metadata: { namespace: ns, name, labels: { chain: 'gaia' } }, spec: { source: { persistentVolumeClaimName: 'elsewhere' } } } as Obj);
+      await snapshots.create(
+        {
+          metadata: { namespace: ns, name, labels: { chain: 'gaia' } },
+          spec: { source: { persistentVolumeClaimName: 'elsewhere' } },
+        } as Obj,
+      );
       await h.admin.rest.request({
         method: 'PATCH',
         path: `/apis/snapshot.storage.k8s.io/v1/namespaces/${ns}/volumesnapshots/${name}/status`,
@@ -479,14 +630,28 @@ describe('the CosmosFullNode controller', () => {
     await snapshot('newer-unready', '2026-03-01T00:00:00Z', false);
 
     await h.admin.objects(FULL_NODES).create(
-      small(ns, 'restored', 1, (n) => (n.spec.volumeClaimTemplate = { ...n.spec.volumeClaimTemplate, autoDataSource: { volumeSnapshotSelector: { chain: 'gaia' }, matchInstance: false } })),
+      small(
+        ns,
+        'restored',
+        1,
+        (
+          n,
+        ) => (n.spec.volumeClaimTemplate = {
+          ...n.spec.volumeClaimTemplate,
+          autoDataSource: { volumeSnapshotSelector: { chain: 'gaia' }, matchInstance: false },
+        }),
+      ),
     );
     const pvc = await eventually(async () => {
       const found = await h.admin.objects<Obj>(resources.persistentVolumeClaims).get(ns, 'pvc-restored-0');
       assert.ok(found);
       return found;
     });
-    assert.deepEqual(pvc.spec.dataSource, { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'newest-ready' });
+    assert.deepEqual(pvc.spec.dataSource, {
+      apiGroup: 'snapshot.storage.k8s.io',
+      kind: 'VolumeSnapshot',
+      name: 'newest-ready',
+    });
     assert.equal(pvc.spec.resources.requests.storage, '3Gi');
     await eventually(async () => assert.ok((await eventReasons(h, ns, 'restored')).includes('AutoDataSource')));
   });
@@ -496,7 +661,11 @@ describe('the CosmosFullNode controller', () => {
     const V19 = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
     const { ns, fleet } = await setup('fullnode-upgrade', {
       // A node started on the new version resumes at the upgrade height.
-      initial: { initial: (pod) => ({ height: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === V19) ? 100 : 50 }) },
+      initial: {
+        initial: (pod) => ({
+          height: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === V19) ? 100 : 50,
+        }),
+      },
     });
     await h.admin.objects(FULL_NODES).create(
       small(ns, 'upg', 3, (n) => {
@@ -551,7 +720,15 @@ describe('the CosmosFullNode controller', () => {
     await eventually(async () => assert.ok((await podsOf(ns, 'survivor')).length >= 1), { intervalMs: 50 });
     await h.cluster.kill('kube-apiserver');
     await complete(ns, 'survivor', 3, 90_000);
-    assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-survivor-0', 'pvc-survivor-1', 'pvc-survivor-2']);
-    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=survivor')), ['survivor-node-key-0', 'survivor-node-key-1', 'survivor-node-key-2']);
+    assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), [
+      'pvc-survivor-0',
+      'pvc-survivor-1',
+      'pvc-survivor-2',
+    ]);
+    assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=survivor')), [
+      'survivor-node-key-0',
+      'survivor-node-key-1',
+      'survivor-node-key-2',
+    ]);
   });
 });

@@ -7,18 +7,36 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadYaml } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../src/api/cosmosfullnode.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../../../src/kube/client.ts';
-import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
+import { createKubeClient, type KubeClient, loadKubeConfig } from '../../../src/kube/client.ts';
+import { type KubeObject, resources, type ResourceType } from '../../../src/kube/resource.ts';
 import { createLogger } from '../../../src/log/log.ts';
 import { createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
-import { newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
-import { fakeCometForPods, type FakeCometFleet, type FakeCometFleetOptions } from '../../support/fake-comet.ts';
+import { newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
+import { type FakeCometFleet, type FakeCometFleetOptions, fakeCometForPods } from '../../support/fake-comet.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export const FULL_NODES: ResourceType = { group: 'cosmos.strange.love', version: 'v1', plural: 'cosmosfullnodes', kind: 'CosmosFullNode', namespaced: true };
-export const CLUSTER_ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterroles', kind: 'ClusterRole', namespaced: false };
-export const CLUSTER_ROLE_BINDINGS: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', namespaced: false };
+export const FULL_NODES: ResourceType = {
+  group: 'cosmos.strange.love',
+  version: 'v1',
+  plural: 'cosmosfullnodes',
+  kind: 'CosmosFullNode',
+  namespaced: true,
+};
+export const CLUSTER_ROLES: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'clusterroles',
+  kind: 'ClusterRole',
+  namespaced: false,
+};
+export const CLUSTER_ROLE_BINDINGS: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'clusterrolebindings',
+  kind: 'ClusterRoleBinding',
+  namespaced: false,
+};
 
 export type FullNodeJson = CosmosFullNode & KubeObject;
 export type Obj = KubeObject & { spec?: any; status?: any; data?: Record<string, string>; type?: string };
@@ -33,7 +51,9 @@ export function harness(): Promise<Harness> {
     const cluster = await testCluster();
     // The directory also holds a kustomization.yaml, which is not a CRD.
     const crdDir = path.join(root, 'deploy', 'crd');
-    await cluster.installCRDs(readdirSync(crdDir).filter((f) => f.startsWith('cosmos.strange.love_')).map((f) => path.join(crdDir, f)));
+    await cluster.installCRDs(
+      readdirSync(crdDir).filter((f) => f.startsWith('cosmos.strange.love_')).map((f) => path.join(crdDir, f)),
+    );
     const { kubeConfig } = loadKubeConfig({ kubeconfig: cluster.kubeconfig });
     return { cluster, admin: createKubeClient(kubeConfig) };
   })();
@@ -53,7 +73,10 @@ export async function operatorCredentials(h: Harness, namespace: string): Promis
   const existing = await clusterRoles.get(undefined, roleName);
   const body = { ...role, metadata: { name: roleName } };
   if (existing === undefined) await clusterRoles.create(body);
-  else await clusterRoles.replace({ ...body, metadata: { name: roleName, resourceVersion: existing.metadata?.resourceVersion } });
+  else {await clusterRoles.replace({
+      ...body,
+      metadata: { name: roleName, resourceVersion: existing.metadata?.resourceVersion },
+    });}
   await h.admin.objects(resources.serviceAccounts).create({ metadata: { namespace, name: 'cosmos-operator' } });
   await h.admin.objects(CLUSTER_ROLE_BINDINGS).create({
     metadata: { name: `fullnode-it-${namespace}` },
@@ -103,7 +126,11 @@ export type OperatorNamespace = {
  * A fresh namespace with fake CometBFT on its pods and the controller running in it with
  * deploy/rbac's ClusterRole (operatorCredentials); cleanup() removes all of it.
  */
-export async function operatorNamespace(h: Harness, prefix: string, opts: { start?: boolean; fleet?: FakeCometFleetOptions } = {}): Promise<OperatorNamespace> {
+export async function operatorNamespace(
+  h: Harness,
+  prefix: string,
+  opts: { start?: boolean; fleet?: FakeCometFleetOptions } = {},
+): Promise<OperatorNamespace> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const ns = await newNamespace(prefix);
   cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
@@ -128,7 +155,11 @@ export async function operatorNamespace(h: Harness, prefix: string, opts: { star
 }
 
 /** The repository's minimal example, made schedulable here: the test storage class, 1 GiB. */
-export function minimalExample(namespace: string, storageClass: string, change: (node: FullNodeJson) => void = () => {}): FullNodeJson {
+export function minimalExample(
+  namespace: string,
+  storageClass: string,
+  change: (node: FullNodeJson) => void = () => {},
+): FullNodeJson {
   return exampleNode('cosmosfullnode-minimal.yaml', namespace, storageClass, change);
 }
 
@@ -137,10 +168,19 @@ export function minimalExample(namespace: string, storageClass: string, change: 
  * top-level one and any instance override's) on the test storage class with 1 GiB. Everything
  * else stays as the example has it.
  */
-export function exampleNode(file: string, namespace: string, storageClass: string, change: (node: FullNodeJson) => void = () => {}): FullNodeJson {
+export function exampleNode(
+  file: string,
+  namespace: string,
+  storageClass: string,
+  change: (node: FullNodeJson) => void = () => {},
+): FullNodeJson {
   const node = loadYaml<FullNodeJson>(readFileSync(path.join(root, 'examples', file), 'utf8'));
   node.metadata = { ...node.metadata, namespace };
-  const schedulable = <T extends object>(template: T): T => ({ ...template, storageClassName: storageClass, resources: { requests: { storage: '1Gi' } } });
+  const schedulable = <T extends object>(template: T): T => ({
+    ...template,
+    storageClassName: storageClass,
+    resources: { requests: { storage: '1Gi' } },
+  });
   node.spec.volumeClaimTemplate = schedulable(node.spec.volumeClaimTemplate);
   for (const override of Object.values(node.spec.instanceOverrides ?? {})) {
     if (override?.volumeClaimTemplate) override.volumeClaimTemplate = schedulable(override.volumeClaimTemplate);
@@ -156,9 +196,14 @@ export async function getFullNode(h: Harness, namespace: string, name: string): 
 }
 
 /** Applies `change` to the spec, retrying on conflicts. */
-export async function updateSpec(h: Harness, namespace: string, name: string, change: (node: FullNodeJson) => void): Promise<void> {
+export async function updateSpec(
+  h: Harness,
+  namespace: string,
+  name: string,
+  change: (node: FullNodeJson) => void,
+): Promise<void> {
   const client = h.admin.objects<FullNodeJson>(FULL_NODES);
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0;; attempt++) {
     const node = await getFullNode(h, namespace, name);
     change(node);
     try {
@@ -180,5 +225,7 @@ export function names(objs: readonly KubeObject[]): string[] {
 
 export async function eventReasons(h: Harness, namespace: string, name: string): Promise<string[]> {
   const events = await list(h, resources.events, namespace);
-  return events.filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === name).map((e) => (e as { reason?: string }).reason ?? '');
+  return events.filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === name).map((e) =>
+    (e as { reason?: string }).reason ?? ''
+  );
 }

@@ -11,21 +11,27 @@ import { resources, type ResourceType } from '../../../src/kube/resource.ts';
 import { eventually } from '../../cluster/connect.ts';
 import {
   FULL_NODES,
+  type FullNodeJson,
   getFullNode,
+  type Harness,
   harness,
   list,
   minimalExample,
   names,
+  type Obj,
   operatorNamespace,
   updateSpec,
-  type FullNodeJson,
-  type Harness,
-  type Obj,
 } from './harness.ts';
 
 const V18 = 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0';
 const V19 = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
-const VOLUME_SNAPSHOTS = { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot', namespaced: true };
+const VOLUME_SNAPSHOTS = {
+  group: 'snapshot.storage.k8s.io',
+  version: 'v1',
+  plural: 'volumesnapshots',
+  kind: 'VolumeSnapshot',
+  namespaced: true,
+};
 
 type Container = { name: string; image: string };
 
@@ -73,12 +79,14 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
       { timeoutMs, message: `${ns}/${name} Complete with ${ready} in sync` },
     );
 
-  const pods = async (ns: string, selector?: string) => (await list(h, resources.pods, ns, selector)).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
+  const pods = async (ns: string, selector?: string) =>
+    (await list(h, resources.pods, ns, selector)).sort((a, b) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
   const pvcs = (ns: string) => list(h, resources.persistentVolumeClaims, ns);
   const getObj = async (type: ResourceType, ns: string, name: string) => await h.admin.objects<Obj>(type).get(ns, name);
   const uids = (objs: readonly Obj[]) => Object.fromEntries(objs.map((o) => [o.metadata!.name!, o.metadata!.uid!]));
   const container = (pod: Obj, name: string) => (pod.spec.containers as Container[]).find((c) => c.name === name);
-  const initContainer = (pod: Obj, name: string) => (pod.spec.initContainers as Container[]).find((c) => c.name === name);
+  const initContainer = (pod: Obj, name: string) =>
+    (pod.spec.initContainers as Container[]).find((c) => c.name === name);
   const p2pOverlay = async (ns: string, configMap: string) => {
     const cm = await getObj(resources.configMaps, ns, configMap);
     assert.ok(cm, `ConfigMap ${configMap}`);
@@ -93,12 +101,19 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     const pvcsBefore = uids(await pvcs(ns));
 
     await updateSpec(h, ns, 'dp', (n) => (n.spec.instanceOverrides = { 'dp-1': { disable: 'Pod' } }));
-    await eventually(async () => assert.deepEqual(names(await pods(ns)), ['dp-0', 'dp-2']), { timeoutMs: 30_000, message: 'pod dp-1 deleted' });
+    await eventually(async () => assert.deepEqual(names(await pods(ns)), ['dp-0', 'dp-2']), {
+      timeoutMs: 30_000,
+      message: 'pod dp-1 deleted',
+    });
     // Two of the three replicas run; the disabled one is not waited for.
     await complete(ns, 'dp', 2);
 
     const after = await pods(ns);
-    assert.deepEqual(uids(after), { 'dp-0': podsBefore['dp-0'], 'dp-2': podsBefore['dp-2'] }, 'the other pods were not recreated');
+    assert.deepEqual(
+      uids(after),
+      { 'dp-0': podsBefore['dp-0'], 'dp-2': podsBefore['dp-2'] },
+      'the other pods were not recreated',
+    );
     assert.deepEqual(uids(await pvcs(ns)), pvcsBefore, 'every PVC stays, dp-1’s included');
     assert.ok(await getObj(resources.configMaps, ns, 'dp-1'), 'ConfigMap dp-1 stays');
     assert.ok(await getObj(resources.services, ns, 'dp-p2p-1'), 'Service dp-p2p-1 stays');
@@ -114,7 +129,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     await Promise.all([complete(ns, 'del', 2), complete(ns, 'ret', 2)]);
     const pvcsBefore = uids(await pvcs(ns));
 
-    for (const name of ['del', 'ret']) await updateSpec(h, ns, name, (n) => (n.spec.instanceOverrides = { [`${name}-1`]: { disable: 'All' } }));
+    for (const name of ['del', 'ret']) {
+      await updateSpec(h, ns, name, (n) => (n.spec.instanceOverrides = { [`${name}-1`]: { disable: 'All' } }));
+    }
     await eventually(
       async () => {
         assert.deepEqual(names(await pods(ns)), ['del-0', 'ret-0']);
@@ -124,7 +141,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     );
     await Promise.all([complete(ns, 'del', 1), complete(ns, 'ret', 1)]);
     const pvcsAfter = uids(await pvcs(ns));
-    for (const pvc of ['pvc-del-0', 'pvc-ret-0', 'pvc-ret-1']) assert.equal(pvcsAfter[pvc], pvcsBefore[pvc], `${pvc} is the same claim`);
+    for (const pvc of ['pvc-del-0', 'pvc-ret-0', 'pvc-ret-1']) {
+      assert.equal(pvcsAfter[pvc], pvcsBefore[pvc], `${pvc} is the same claim`);
+    }
     assert.ok(await getObj(resources.configMaps, ns, 'del-1'), 'a disabled instance keeps its ConfigMap');
   });
 
@@ -137,7 +156,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     await updateSpec(h, ns, 'img', (n) => (n.spec.instanceOverrides = { 'img-1': { image: V19 } }));
     await eventually(
       async () => {
-        const images = (await pods(ns)).map((p) => [p.metadata!.name, container(p, 'node')?.image, initContainer(p, 'chain-init')?.image]);
+        const images = (await pods(ns)).map((
+          p,
+        ) => [p.metadata!.name, container(p, 'node')?.image, initContainer(p, 'chain-init')?.image]);
         assert.deepEqual(images, [
           ['img-0', V18, V18],
           ['img-1', V19, V19],
@@ -159,7 +180,13 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     await create(
       small(ns, 'vct', 2, (n) => {
         n.spec.instanceOverrides = {
-          'vct-1': { volumeClaimTemplate: { storageClassName: otherClass, resources: { requests: { storage: '2Gi' } }, metadata: { labels: { tier: 'fast' } } } },
+          'vct-1': {
+            volumeClaimTemplate: {
+              storageClassName: otherClass,
+              resources: { requests: { storage: '2Gi' } },
+              metadata: { labels: { tier: 'fast' } },
+            },
+          },
         };
       }),
     );
@@ -167,11 +194,22 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
 
     const claims = Object.fromEntries((await pvcs(ns)).map((p) => [p.metadata!.name!, p]));
     assert.deepEqual(Object.keys(claims).sort(), ['pvc-vct-0', 'pvc-vct-1']);
-    const shape = (pvc: Obj) => [pvc.spec.storageClassName, pvc.spec.resources.requests.storage, pvc.metadata!.labels!['tier'], pvc.status?.phase];
+    const shape = (
+      pvc: Obj,
+    ) => [
+      pvc.spec.storageClassName,
+      pvc.spec.resources.requests.storage,
+      pvc.metadata!.labels!['tier'],
+      pvc.status?.phase,
+    ];
     assert.deepEqual(shape(claims['pvc-vct-0']!), [h.cluster.storageClass, '1Gi', undefined, 'Bound']);
     // The override decides the size too (README: upstream took it from the top-level template).
     assert.deepEqual(shape(claims['pvc-vct-1']!), [otherClass, '2Gi', 'fast', 'Bound']);
-    assert.equal(claims['pvc-vct-1']!.metadata!.labels!['app.kubernetes.io/instance'], 'vct-1', 'operator labels still set');
+    assert.equal(
+      claims['pvc-vct-1']!.metadata!.labels!['app.kubernetes.io/instance'],
+      'vct-1',
+      'operator labels still set',
+    );
   });
 
   it('externalAddress: written as the instance’s p2p external address in config-overlay.toml, over its LoadBalancer address, which status.peers keeps', async () => {
@@ -183,7 +221,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
         n.spec.instanceOverrides = { 'ext-0': { externalAddress: '203.0.113.9:26656' } };
       }),
     );
-    await eventually(async () => assert.equal((await getObj(resources.services, ns, 'ext-p2p-0'))?.spec.type, 'LoadBalancer'));
+    await eventually(async () =>
+      assert.equal((await getObj(resources.services, ns, 'ext-p2p-0'))?.spec.type, 'LoadBalancer')
+    );
     await h.admin.rest.request({
       method: 'PATCH',
       path: `/api/v1/namespaces/${ns}/services/ext-p2p-0/status`,
@@ -195,7 +235,11 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     const p2p0 = await p2pOverlay(ns, 'ext-0');
     assert.deepEqual([p2p0['external_address'], p2p0['external-address']], ['203.0.113.9:26656', '203.0.113.9:26656']);
     const p2p1 = await p2pOverlay(ns, 'ext-1');
-    assert.deepEqual([p2p1['external_address'], p2p1['external-address']], [undefined, undefined], 'no override and no LoadBalancer: no external address');
+    assert.deepEqual(
+      [p2p1['external_address'], p2p1['external-address']],
+      [undefined, undefined],
+      'no override and no LoadBalancer: no external address',
+    );
     // §2.6: the override affects config.toml only; status.peers has the LoadBalancer's address.
     const peers = node.status?.peers ?? [];
     assert.equal(peers.length, 2);
@@ -232,8 +276,14 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     const pod6 = (await getObj(resources.pods, ns, 'ord-6'))!;
     assert.equal(pod6.metadata!.labels!['app.kubernetes.io/instance'], 'ord-6');
     assert.equal(pod6.metadata!.annotations!['app.kubernetes.io/ordinal'], '6');
-    assert.equal(pod6.spec.volumes.find((v: { name: string }) => v.name === 'vol-chain-home').persistentVolumeClaim.claimName, 'pvc-ord-6');
-    assert.match(String((await p2pOverlay(ns, 'ord-5'))['persistent_peers']), new RegExp(`^[0-9a-f]{40}@ord-p2p-6\\.${ns}\\.svc\\.cluster\\.local:26656$`));
+    assert.equal(
+      pod6.spec.volumes.find((v: { name: string }) => v.name === 'vol-chain-home').persistentVolumeClaim.claimName,
+      'pvc-ord-6',
+    );
+    assert.match(
+      String((await p2pOverlay(ns, 'ord-5'))['persistent_peers']),
+      new RegExp(`^[0-9a-f]{40}@ord-p2p-6\\.${ns}\\.svc\\.cluster\\.local:26656$`),
+    );
 
     await updateSpec(h, ns, 'ord', (n) => (n.spec.replicas = 3));
     await complete(ns, 'ord', 3);
@@ -258,7 +308,10 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
    */
   async function trackPodsDown(ns: string, total: number): Promise<{ stop(): Promise<number> }> {
     const path = `/api/v1/namespaces/${ns}/pods`;
-    const initial = await h.admin.rest.request<{ metadata: { resourceVersion: string }; items: Obj[] }>({ method: 'GET', path });
+    const initial = await h.admin.rest.request<{ metadata: { resourceVersion: string }; items: Obj[] }>({
+      method: 'GET',
+      path,
+    });
     const isUp = (pod: Obj) => pod.metadata?.deletionTimestamp == null && pod.status?.phase === 'Running';
     const up = new Map(initial.items.map((pod) => [pod.metadata!.name!, isUp(pod)]));
     const down = () => total - [...up.values()].filter(Boolean).length;
@@ -287,7 +340,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
         abort.abort();
         await streaming;
         // A watch that ended early saw only part of the rollout: no verdict from it.
-        if (endedEarly !== undefined) throw new Error(`the pod watch ended before the rollout did: ${String(endedEarly)}`);
+        if (endedEarly !== undefined) {
+          throw new Error(`the pod watch ended before the rollout did: ${String(endedEarly)}`);
+        }
         return maxDown;
       },
     };
@@ -295,7 +350,11 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
 
   /** One additional pod per instance: an indexer beside the node, labelled by its entry's metadata. */
   const withIndexer = (image: string) => (n: FullNodeJson) => {
-    n.spec.additionalVersionedPods = [{ name: 'indexer', metadata: { labels: { team: 'data' } }, containers: [{ name: 'indexer', image }] }];
+    n.spec.additionalVersionedPods = [{
+      name: 'indexer',
+      metadata: { labels: { team: 'data' } },
+      containers: [{ name: 'indexer', image }],
+    }];
   };
 
   it('additionalVersionedPods: creates <name>-<i> beside each instance with the entry’s pod spec, the spec’s labels, and images overridable by pod name', async () => {
@@ -331,20 +390,32 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
       assert.equal(pod.metadata!.annotations!['cosmos.strange.love/config-checksum'], '');
       assert.equal(pod.metadata!.ownerReferences?.[0]?.name, 'avp');
       // The entry's pod spec verbatim: no operator init containers or volumes.
-      assert.deepEqual((pod.spec.containers as Container[]).map((c) => [c.name, c.image]), [['indexer', i === 2 ? 'busybox:1.37' : 'busybox:1.36']]);
+      assert.deepEqual((pod.spec.containers as Container[]).map((c) => [c.name, c.image]), [[
+        'indexer',
+        i === 2 ? 'busybox:1.37' : 'busybox:1.36',
+      ]]);
       assert.equal(pod.spec.initContainers, undefined);
       assert.ok(!(pod.spec.volumes ?? []).some((v: { name: string }) => v.name.startsWith('vol-')));
     }
-    assert.deepEqual(names(await pods(ns, 'app.kubernetes.io/name=avp')), ['avp-0', 'avp-1', 'avp-2'], 'main pods unchanged');
+    assert.deepEqual(
+      names(await pods(ns, 'app.kubernetes.io/name=avp')),
+      ['avp-0', 'avp-1', 'avp-2'],
+      'main pods unchanged',
+    );
     const rpc = await getObj(resources.services, ns, 'avp-rpc');
     assert.deepEqual(rpc!.spec.selector, { 'app.kubernetes.io/name': 'avp' });
   });
 
   it('additionalVersionedPods: an update of the additional pods never has more than maxUnavailable pods down (upstream replaced them all at once)', async (t) => {
     const ns = await setup('ovr-avp-roll');
-    await create(small(ns, 'avr', 4, (n) => ((n.spec.strategy = { maxUnavailable: 1 }), withIndexer('busybox:1.36')(n))));
+    await create(
+      small(ns, 'avr', 4, (n) => ((n.spec.strategy = { maxUnavailable: 1 }), withIndexer('busybox:1.36')(n))),
+    );
     await complete(ns, 'avr', 4);
-    await eventually(async () => assert.equal((await pods(ns)).filter((p) => p.status?.phase === 'Running').length, 8), { message: '8 pods running' });
+    await eventually(
+      async () => assert.equal((await pods(ns)).filter((p) => p.status?.phase === 'Running').length, 8),
+      { message: '8 pods running' },
+    );
     const before = uids(await pods(ns));
 
     const tracker = await trackPodsDown(ns, 8);
@@ -370,14 +441,21 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     t.diagnostic(`most pods down at once: ${maxDown}`);
     assert.ok(maxDown <= 1, `at most maxUnavailable (1) pods down at once, saw ${maxDown}`);
     const mains = uids(await pods(ns, 'app.kubernetes.io/name=avr'));
-    for (const name of ['avr-0', 'avr-1', 'avr-2', 'avr-3']) assert.equal(mains[name], before[name], `${name} was not restarted`);
+    for (const name of ['avr-0', 'avr-1', 'avr-2', 'avr-3']) {
+      assert.equal(mains[name], before[name], `${name} was not restarted`);
+    }
   });
 
   it('additionalVersionedPods: a rollout waits while an updated additional pod is not Ready (here it cannot be scheduled)', async () => {
     const ns = await setup('ovr-avp-hold');
-    await create(small(ns, 'avh', 3, (n) => ((n.spec.strategy = { maxUnavailable: 1 }), withIndexer('busybox:1.36')(n))));
+    await create(
+      small(ns, 'avh', 3, (n) => ((n.spec.strategy = { maxUnavailable: 1 }), withIndexer('busybox:1.36')(n))),
+    );
     await complete(ns, 'avh', 3);
-    await eventually(async () => assert.equal((await pods(ns)).filter((p) => p.status?.phase === 'Running').length, 6), { message: '6 pods running' });
+    await eventually(
+      async () => assert.equal((await pods(ns)).filter((p) => p.status?.phase === 'Running').length, 6),
+      { message: '6 pods running' },
+    );
     const before = uids(await pods(ns));
 
     // The new spec fits no node: the first replaced pod stays Pending, with no Ready condition.
@@ -387,7 +465,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     });
     const first = await eventually(
       async () => {
-        const replaced = (await pods(ns, 'cosmos.strange.love/belongs-to')).filter((p) => p.metadata!.uid !== before[p.metadata!.name!]);
+        const replaced = (await pods(ns, 'cosmos.strange.love/belongs-to')).filter((p) =>
+          p.metadata!.uid !== before[p.metadata!.name!]
+        );
         assert.equal(replaced.length, 1);
         assert.equal(replaced[0]!.status?.phase, 'Pending');
         return replaced[0]!.metadata!.name!;
@@ -398,7 +478,9 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     await new Promise((r) => setTimeout(r, 5_000));
     const now = await pods(ns);
     assert.deepEqual(
-      now.map((p) => [p.metadata!.name, p.metadata!.uid === before[p.metadata!.name!], p.metadata!.deletionTimestamp == null]),
+      now.map((
+        p,
+      ) => [p.metadata!.name, p.metadata!.uid === before[p.metadata!.name!], p.metadata!.deletionTimestamp == null]),
       now.map((p) => [p.metadata!.name, p.metadata!.name !== first, true]),
     );
     assert.equal(now.filter((p) => p.status?.phase === 'Running').length, 5);
@@ -406,8 +488,19 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
   });
 
   /** A ready VolumeSnapshot in `ns` (its status written as a snapshot controller would). */
-  async function readySnapshot(ns: string, name: string, restoreSize: string, createdAt: string, labels: Record<string, string> = {}) {
-    await h.admin.objects<Obj>(VOLUME_SNAPSHOTS).create({ metadata: { namespace: ns, name, labels }, spec: { source: { persistentVolumeClaimName: 'elsewhere' } } } as Obj);
+  async function readySnapshot(
+    ns: string,
+    name: string,
+    restoreSize: string,
+    createdAt: string,
+    labels: Record<string, string> = {},
+  ) {
+    await h.admin.objects<Obj>(VOLUME_SNAPSHOTS).create(
+      {
+        metadata: { namespace: ns, name, labels },
+        spec: { source: { persistentVolumeClaimName: 'elsewhere' } },
+      } as Obj,
+    );
     await h.admin.rest.request({
       method: 'PATCH',
       path: `/apis/snapshot.storage.k8s.io/v1/namespaces/${ns}/volumesnapshots/${name}/status`,
@@ -436,7 +529,11 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     await complete(ns, 'ds', 2);
 
     const added = (await getObj(resources.persistentVolumeClaims, ns, 'pvc-ds-1'))!;
-    assert.deepEqual(added.spec.dataSource, { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'pinned' });
+    assert.deepEqual(added.spec.dataSource, {
+      apiGroup: 'snapshot.storage.k8s.io',
+      kind: 'VolumeSnapshot',
+      name: 'pinned',
+    });
     assert.equal(added.spec.resources.requests.storage, '2Gi');
     const kept = (await getObj(resources.persistentVolumeClaims, ns, 'pvc-ds-0'))!;
     assert.equal(kept.metadata!.uid, first.metadata!.uid);
@@ -448,11 +545,31 @@ describe('CosmosFullNode instanceOverrides, ordinals, additional pods and data s
     const ns = await setup('ovr-clone');
     await h.admin.objects<Obj>(resources.persistentVolumeClaims).create({
       metadata: { namespace: ns, name: 'seed' },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: h.cluster.storageClass, resources: { requests: { storage: '3Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: h.cluster.storageClass,
+        resources: { requests: { storage: '3Gi' } },
+      },
     } as Obj);
-    await eventually(async () => assert.equal((await getObj(resources.persistentVolumeClaims, ns, 'seed'))?.status?.capacity?.storage, '3Gi'), { message: 'seed bound' });
+    await eventually(
+      async () =>
+        assert.equal((await getObj(resources.persistentVolumeClaims, ns, 'seed'))?.status?.capacity?.storage, '3Gi'),
+      { message: 'seed bound' },
+    );
 
-    await create(small(ns, 'cl', 2, (n) => (n.spec.volumeClaimTemplate = { ...n.spec.volumeClaimTemplate, dataSource: { kind: 'PersistentVolumeClaim', name: 'seed' } })));
+    await create(
+      small(
+        ns,
+        'cl',
+        2,
+        (
+          n,
+        ) => (n.spec.volumeClaimTemplate = {
+          ...n.spec.volumeClaimTemplate,
+          dataSource: { kind: 'PersistentVolumeClaim', name: 'seed' },
+        }),
+      ),
+    );
     await complete(ns, 'cl', 2);
     for (const name of ['pvc-cl-0', 'pvc-cl-1']) {
       const pvc = (await getObj(resources.persistentVolumeClaims, ns, name))!;

@@ -12,23 +12,56 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadYaml } from '@kubernetes/client-node';
-import { resources, type KubeObject, type ResourceType } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources, type ResourceType } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { fakeCometForPods, type FakeCometFleet } from '../../support/fake-comet.ts';
-import { portOf, startOperator, type LogRecord, type OperatorProcess } from '../../support/operator-process.ts';
-import { FULL_NODES, getFullNode, harness, list, minimalExample, names, operatorCredentials, type Harness, type Obj } from './harness.ts';
+import { type FakeCometFleet, fakeCometForPods } from '../../support/fake-comet.ts';
+import { type LogRecord, type OperatorProcess, portOf, startOperator } from '../../support/operator-process.ts';
+import {
+  FULL_NODES,
+  getFullNode,
+  type Harness,
+  harness,
+  list,
+  minimalExample,
+  names,
+  type Obj,
+  operatorCredentials,
+} from './harness.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LEASE = '16e1bc09.strange.love';
 const FOREIGN = 'cosmos-operator-go-7d9f6c5b8-x2x9k_6f1c1d8e-2a7b-4c3e-9d0f-8b5a4e3c2d1f';
 // Short, so the takeover phase takes seconds; the renewals (every second) keep it valid meanwhile.
 const FOREIGN_LEASE_SECONDS = 4;
-const ROLES: ResourceType = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
+const ROLES: ResourceType = {
+  group: 'rbac.authorization.k8s.io',
+  version: 'v1',
+  plural: 'roles',
+  kind: 'Role',
+  namespaced: true,
+};
 const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
 /** Every kind of child a CosmosFullNode has (§2.1 step 5), found by the operator's label. */
-const CHILD_TYPES = [resources.services, resources.secrets, resources.configMaps, resources.serviceAccounts, ROLES, ROLE_BINDINGS, resources.pods, resources.persistentVolumeClaims];
+const CHILD_TYPES = [
+  resources.services,
+  resources.secrets,
+  resources.configMaps,
+  resources.serviceAccounts,
+  ROLES,
+  ROLE_BINDINGS,
+  resources.pods,
+  resources.persistentVolumeClaims,
+];
 
-type LeaseObject = KubeObject & { spec: { holderIdentity?: string; leaseDurationSeconds?: number; acquireTime?: string; renewTime?: string; leaseTransitions?: number } };
+type LeaseObject = KubeObject & {
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+  };
+};
 
 /** MicroTime as client-go writes it: six fractional digits. */
 const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
@@ -52,7 +85,11 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
   };
   const children = async () => {
     const found: string[] = [];
-    for (const type of CHILD_TYPES) for (const name of names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator'))) found.push(`${type.kind}/${name}`);
+    for (const type of CHILD_TYPES) {
+      for (const name of names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator'))) {
+        found.push(`${type.kind}/${name}`);
+      }
+    }
     return found;
   };
 
@@ -72,13 +109,24 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { namespace: ns, name: LEASE },
-      spec: { holderIdentity: FOREIGN, leaseDurationSeconds: FOREIGN_LEASE_SECONDS, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 },
+      spec: {
+        holderIdentity: FOREIGN,
+        leaseDurationSeconds: FOREIGN_LEASE_SECONDS,
+        acquireTime: microTime(now),
+        renewTime: microTime(now),
+        leaseTransitions: 0,
+      },
     });
     lastRenewal = now;
     renewer = setInterval(() => {
       const at = Date.now();
       h.admin.rest
-        .request({ method: 'PATCH', path: leasePath(), body: { spec: { renewTime: microTime(at) } }, contentType: 'application/merge-patch+json' })
+        .request({
+          method: 'PATCH',
+          path: leasePath(),
+          body: { spec: { renewTime: microTime(at) } },
+          contentType: 'application/merge-patch+json',
+        })
         .then(() => (lastRenewal = Math.max(lastRenewal, at)))
         .catch(() => {});
     }, 1_000);
@@ -97,7 +145,9 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
     cleanups.push(() => operator.stop());
     metricsPort = portOf(await operator.waitForLog((r) => r.msg === 'serving metrics'));
     // Its first campaign round is over: it has read the Lease (the first test checks the outcome).
-    firstRound = await operator.waitForLog((r) => r.msg === 'lease held by another candidate' || r.msg === 'became the leader; starting reconcilers');
+    firstRound = await operator.waitForLog((r) =>
+      r.msg === 'lease held by another candidate' || r.msg === 'became the leader; starting reconcilers'
+    );
   }, { timeout: 30 * 60_000 });
 
   after(async () => {
@@ -106,7 +156,9 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
 
   /** deploy/rbac's leader-election Role, as it is, in `namespace`, bound to the operator's ServiceAccount. */
   async function grantLeaderElection(namespace: string, serviceAccount: string) {
-    const role = loadYaml<KubeObject>(readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'));
+    const role = loadYaml<KubeObject>(
+      readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'),
+    );
     await h.admin.objects(ROLES).create({ ...role, metadata: { namespace, name: role.metadata!.name! } });
     await h.admin.objects(ROLE_BINDINGS).create({
       metadata: { namespace, name: role.metadata!.name! },
@@ -152,7 +204,10 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
     assert.equal(taken.spec.leaseTransitions, 1);
     // Not before the abandoned lease ran out, measured from its last renewal (same machine clock).
     const acquiredAt = Date.parse(taken.spec.acquireTime!);
-    assert.ok(acquiredAt - stoppedAt >= FOREIGN_LEASE_SECONDS * 1000 - 50, `acquired ${acquiredAt - stoppedAt} ms after the last renewal`);
+    assert.ok(
+      acquiredAt - stoppedAt >= FOREIGN_LEASE_SECONDS * 1000 - 50,
+      `acquired ${acquiredAt - stoppedAt} ms after the last renewal`,
+    );
     assert.equal(await masterStatus(), '1');
 
     await eventually(
@@ -160,22 +215,24 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
         const node = await getFullNode(h, ns, 'cosmoshub');
         assert.equal(node.status?.phase, 'Complete');
         const found = await children();
-        for (const child of [
-          'Service/cosmoshub-p2p-0',
-          'Service/cosmoshub-p2p-1',
-          'Service/cosmoshub-rpc',
-          'Secret/cosmoshub-node-key-0',
-          'Secret/cosmoshub-node-key-1',
-          'ConfigMap/cosmoshub-0',
-          'ConfigMap/cosmoshub-1',
-          'ServiceAccount/cosmoshub-vc-sa',
-          'Role/cosmoshub-vc-r',
-          'RoleBinding/cosmoshub-vc-rb',
-          'Pod/cosmoshub-0',
-          'Pod/cosmoshub-1',
-          'PersistentVolumeClaim/pvc-cosmoshub-0',
-          'PersistentVolumeClaim/pvc-cosmoshub-1',
-        ]) {
+        for (
+          const child of [
+            'Service/cosmoshub-p2p-0',
+            'Service/cosmoshub-p2p-1',
+            'Service/cosmoshub-rpc',
+            'Secret/cosmoshub-node-key-0',
+            'Secret/cosmoshub-node-key-1',
+            'ConfigMap/cosmoshub-0',
+            'ConfigMap/cosmoshub-1',
+            'ServiceAccount/cosmoshub-vc-sa',
+            'Role/cosmoshub-vc-r',
+            'RoleBinding/cosmoshub-vc-rb',
+            'Pod/cosmoshub-0',
+            'Pod/cosmoshub-1',
+            'PersistentVolumeClaim/pvc-cosmoshub-0',
+            'PersistentVolumeClaim/pvc-cosmoshub-1',
+          ]
+        ) {
           assert.ok(found.includes(child), `${child} among ${found.join(', ')}`);
         }
         const pods = await list(h, resources.pods, ns, 'app.kubernetes.io/name=cosmoshub');

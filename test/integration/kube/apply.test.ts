@@ -5,9 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { applyObject, jsonPatch, mergePatch } from '../../../src/kube/apply.ts';
 import { classifyApiError } from '../../../src/kube/api-errors.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { newNamespace } from '../../cluster/connect.ts';
-import { kubeHarness, widgetCrdFile, widgets, type KubeHarness } from './fixtures/harness.ts';
+import { type KubeHarness, kubeHarness, widgetCrdFile, widgets } from './fixtures/harness.ts';
 
 type Widget = KubeObject & { spec?: { size?: number; color?: string }; status?: { observedSize?: number } };
 type ConfigMap = KubeObject & { data?: Record<string, string> };
@@ -34,13 +34,21 @@ describe('apply and patch', () => {
     await applyObject<Widget>(h.rest, widgets, w);
     const updated = await applyObject<Widget>(h.rest, widgets, { ...w, spec: { size: 2, color: 'red' } });
     assert.equal(updated.spec?.size, 2);
-    const managers = (updated.metadata?.managedFields as Array<{ manager: string; operation: string }>).map((m) => `${m.manager}/${m.operation}`);
+    const managers = (updated.metadata?.managedFields as Array<{ manager: string; operation: string }>).map((m) =>
+      `${m.manager}/${m.operation}`
+    );
     assert.deepEqual(managers, ['cosmos-operator/Apply']);
   });
 
   it('removes a field it applied before when the next apply leaves it out', async () => {
-    await applyObject<ConfigMap>(h.rest, resources.configMaps, { metadata: { namespace: ns, name: 'prune' }, data: { a: '1', b: '2' } });
-    const after = await applyObject<ConfigMap>(h.rest, resources.configMaps, { metadata: { namespace: ns, name: 'prune' }, data: { a: '1' } });
+    await applyObject<ConfigMap>(h.rest, resources.configMaps, {
+      metadata: { namespace: ns, name: 'prune' },
+      data: { a: '1', b: '2' },
+    });
+    const after = await applyObject<ConfigMap>(h.rest, resources.configMaps, {
+      metadata: { namespace: ns, name: 'prune' },
+      data: { a: '1' },
+    });
     assert.deepEqual(after.data, { a: '1' });
   });
 
@@ -49,7 +57,10 @@ describe('apply and patch', () => {
       { metadata: { namespace: ns, name: 'contested' }, data: { k: 'theirs' } },
       { fieldManager: 'someone-else' },
     );
-    const mine = await applyObject<ConfigMap>(h.rest, resources.configMaps, { metadata: { namespace: ns, name: 'contested' }, data: { k: 'mine' } });
+    const mine = await applyObject<ConfigMap>(h.rest, resources.configMaps, {
+      metadata: { namespace: ns, name: 'contested' },
+      data: { k: 'mine' },
+    });
     assert.equal(mine.data?.k, 'mine');
   });
 
@@ -63,7 +74,9 @@ describe('apply and patch', () => {
     );
     assert.equal(applied.status?.observedSize, 3);
     assert.equal(applied.spec?.size, 3);
-    const patched = await mergePatch<Widget>(h.rest, widgets, ns, 'status', { status: { observedSize: 4 } }, { subresource: 'status' });
+    const patched = await mergePatch<Widget>(h.rest, widgets, ns, 'status', { status: { observedSize: 4 } }, {
+      subresource: 'status',
+    });
     assert.equal(patched.status?.observedSize, 4);
   });
 
@@ -74,14 +87,23 @@ describe('apply and patch', () => {
   });
 
   it('merge-patches a custom resource (a strategic merge patch would be refused with 415)', async () => {
-    await applyObject<Widget>(h.rest, widgets, { metadata: { namespace: ns, name: 'merge' }, spec: { size: 1, color: 'red' } });
-    const patched = await mergePatch<Widget>(h.rest, widgets, ns, 'merge', { spec: { color: null }, metadata: { labels: { a: 'b' } } });
+    await applyObject<Widget>(h.rest, widgets, {
+      metadata: { namespace: ns, name: 'merge' },
+      spec: { size: 1, color: 'red' },
+    });
+    const patched = await mergePatch<Widget>(h.rest, widgets, ns, 'merge', {
+      spec: { color: null },
+      metadata: { labels: { a: 'b' } },
+    });
     assert.deepEqual(patched.spec, { size: 1 });
     assert.deepEqual(patched.metadata?.labels, { a: 'b' });
   });
 
   it('applies a JSON patch only if its test op holds', async () => {
-    await applyObject<ConfigMap>(h.rest, resources.configMaps, { metadata: { namespace: ns, name: 'guarded' }, data: { v: '1' } });
+    await applyObject<ConfigMap>(h.rest, resources.configMaps, {
+      metadata: { namespace: ns, name: 'guarded' },
+      data: { v: '1' },
+    });
     const ok = await jsonPatch<ConfigMap>(h.rest, resources.configMaps, ns, 'guarded', [
       { op: 'test', path: '/data/v', value: '1' },
       { op: 'replace', path: '/data/v', value: '2' },
@@ -101,14 +123,20 @@ describe('apply and patch', () => {
     // Server-side apply reports the type mismatch as a 500 "failed to create typed patch object".
     await assert.rejects(applyObject(h.rest, widgets, bad), (err: unknown) => classifyApiError(err) === 'permanent');
     // A create reports it as 422 Invalid.
-    await assert.rejects(objectClient(h.rest, widgets).create(bad), (err: unknown) => (err as { code?: number }).code === 422);
+    await assert.rejects(
+      objectClient(h.rest, widgets).create(bad),
+      (err: unknown) => (err as { code?: number }).code === 422,
+    );
   });
 
   it('replaces with the resourceVersion it read and gets a 409 for a stale one', async () => {
     const client = objectClient<ConfigMap>(h.rest, resources.configMaps);
     const created = await client.create({ metadata: { namespace: ns, name: 'optimistic' }, data: { v: '1' } });
     await client.replace({ ...created, data: { v: '2' } });
-    await assert.rejects(client.replace({ ...created, data: { v: '3' } }), (err: unknown) => (err as { code?: number }).code === 409);
+    await assert.rejects(
+      client.replace({ ...created, data: { v: '3' } }),
+      (err: unknown) => (err as { code?: number }).code === 409,
+    );
   });
 
   it('reads a missing object as undefined and deletes it idempotently', async () => {

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mergePatch } from '../../../src/kube/apply.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
-import { createCache, type Cache } from '../../../src/kube/reflector.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type Cache, createCache } from '../../../src/kube/reflector.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { kubeHarness, recordEvents, widgetCrdFile, widgets, type KubeHarness } from './fixtures/harness.ts';
+import { type KubeHarness, kubeHarness, recordEvents, widgetCrdFile, widgets } from './fixtures/harness.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 type Widget = KubeObject & { spec?: { size?: number; color?: string } };
@@ -100,7 +100,12 @@ describe('the list+watch cache', () => {
     // A long first backoff makes sure the writes below land while the caches are still away,
     // so the delete can only be learnt from a relist.
     const tuning = { backoffInitialMs: 20_000, backoffMaxMs: 30_000 };
-    const cmCache = startCache<ConfigMap>({ type: resources.configMaps, namespace: ns, labelSelector: 'restart=yes', tuning });
+    const cmCache = startCache<ConfigMap>({
+      type: resources.configMaps,
+      namespace: ns,
+      labelSelector: 'restart=yes',
+      tuning,
+    });
     const wCache = startCache<Widget>({ type: widgets, namespace: ns, tuning });
     const cmSeen = recordEvents(cmCache);
     const wSeen = recordEvents(wCache);
@@ -120,7 +125,10 @@ describe('the list+watch cache', () => {
     await widgetClient.delete(ns, 'doomed');
     await mergePatch(h.rest, resources.configMaps, ns, 'keep', { data: { v: '2' } });
     await mergePatch(h.rest, widgets, ns, 'keep', { spec: { size: 2 } });
-    await configMaps.create({ metadata: { namespace: ns, name: 'born', labels: { restart: 'yes' } }, data: { v: '1' } });
+    await configMaps.create({
+      metadata: { namespace: ns, name: 'born', labels: { restart: 'yes' } },
+      data: { v: '1' },
+    });
     await widgetClient.create({ metadata: { namespace: ns, name: 'born' }, spec: { size: 1 } });
     const gapWritesDoneAfter = Date.now() - killedAt;
 
@@ -139,7 +147,9 @@ describe('the list+watch cache', () => {
 
     t.diagnostic(
       `kube-apiserver ready ${readyAfter} ms after SIGKILL; gap writes done at ${gapWritesDoneAfter} ms; ` +
-        `caches caught up at ${caughtUpAfter} ms; ConfigMap cache ${JSON.stringify(cmCache.stats)}; Widget cache ${JSON.stringify(wCache.stats)}`,
+        `caches caught up at ${caughtUpAfter} ms; ConfigMap cache ${JSON.stringify(cmCache.stats)}; Widget cache ${
+          JSON.stringify(wCache.stats)
+        }`,
     );
     // A synthesised delete carries the last state we had; a watched one carries a newer version.
     const cmDelete = cmSeen.find((e) => e.type === 'delete' && e.name === 'doomed');
@@ -151,6 +161,5 @@ describe('the list+watch cache', () => {
     // Still watching: a change after recovery arrives through the watch.
     await mergePatch(h.rest, resources.configMaps, ns, 'keep', { data: { v: '3' } });
     await eventually(() => assert.equal(cmCache.get(ns, 'keep')?.data?.v, '3'));
-
   });
 });

@@ -4,14 +4,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { mergePatch } from '../../../src/kube/apply.ts';
-import { createController, type Controller } from '../../../src/kube/controller.ts';
+import { type Controller, createController } from '../../../src/kube/controller.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
-import { createCache, type Cache } from '../../../src/kube/reflector.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type Cache, createCache } from '../../../src/kube/reflector.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { enqueueSelf } from '../../../src/kube/triggers.ts';
 import { done, transient } from '../../../src/kube/reconcile-result.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { kubeHarness, type KubeHarness } from './fixtures/harness.ts';
+import { type KubeHarness, kubeHarness } from './fixtures/harness.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -45,8 +45,17 @@ describe('a controller fed by a real cache', () => {
     if (h) await h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']);
   });
 
-  function wire(reconcile: Parameters<typeof createController>[0]['reconcile'], registry: Registry, labelSelector: string) {
-    const cache: Cache<ConfigMap> = createCache<ConfigMap>(h.rest, { type: resources.configMaps, namespace: ns, labelSelector, log: h.log });
+  function wire(
+    reconcile: Parameters<typeof createController>[0]['reconcile'],
+    registry: Registry,
+    labelSelector: string,
+  ) {
+    const cache: Cache<ConfigMap> = createCache<ConfigMap>(h.rest, {
+      type: resources.configMaps,
+      namespace: ns,
+      labelSelector,
+      log: h.log,
+    });
     const controller: Controller = createController({ name: 'burst', reconcile, log: h.log, registry, workers: 1 });
     // A handler only turns an event into a key, as controller-runtime's EnqueueRequestForObject.
     cache.subscribe(enqueueSelf(controller.enqueue));
@@ -63,7 +72,9 @@ describe('a controller fed by a real cache', () => {
   it('coalesces a burst of 1,000 updates to 10 objects into a few reconciles per object, the last seeing the last state', async (t) => {
     const configMaps = objectClient<ConfigMap>(h.rest, resources.configMaps);
     const names = Array.from({ length: 10 }, (_, i) => `burst-${i}`);
-    for (const name of names) await configMaps.create({ metadata: { namespace: ns, name, labels: { test: 'burst' } }, data: { n: '0' } });
+    for (const name of names) {
+      await configMaps.create({ metadata: { namespace: ns, name, labels: { test: 'burst' } }, data: { n: '0' } });
+    }
 
     const registry = new Registry();
     const reconciles = new Map<string, number>();
@@ -85,7 +96,10 @@ describe('a controller fed by a real cache', () => {
 
     const started = Date.now();
     const writes = names.flatMap((name) =>
-      Array.from({ length: 100 }, (_, i) => () => mergePatch(h.rest, resources.configMaps, ns, name, { data: { n: String(i + 1) } })),
+      Array.from(
+        { length: 100 },
+        (_, i) => () => mergePatch(h.rest, resources.configMaps, ns, name, { data: { n: String(i + 1) } }),
+      )
     );
     // Interleave keys, so every object changes throughout the burst.
     writes.sort((a, b) => writes.indexOf(a) % 100 - writes.indexOf(b) % 100);
@@ -97,7 +111,9 @@ describe('a controller fed by a real cache', () => {
     const last = new Map<string, string | undefined>();
     for (const name of names) last.set(name, (await configMaps.get(ns, name))?.data?.n);
     await eventually(() => {
-      for (const name of names) assert.equal(lastSeen.get(`${ns}/${name}`), last.get(name), `${name}'s last reconcile saw the last write`);
+      for (const name of names) {
+        assert.equal(lastSeen.get(`${ns}/${name}`), last.get(name), `${name}'s last reconcile saw the last write`);
+      }
     });
     await sleep(500);
     const counts = names.map((n) => reconciles.get(`${ns}/${n}`) ?? 0);
@@ -107,7 +123,9 @@ describe('a controller fed by a real cache', () => {
 
     const text = await registry.metrics();
     const adds = Number(/workqueue_adds_total\{name="burst",controller="burst"\} (\d+)/.exec(text)?.[1]);
-    const successes = Number(/controller_runtime_reconcile_total\{controller="burst",result="success"\} (\d+)/.exec(text)?.[1]);
+    const successes = Number(
+      /controller_runtime_reconcile_total\{controller="burst",result="success"\} (\d+)/.exec(text)?.[1],
+    );
     t.diagnostic(`workqueue_adds_total ${adds}, reconcile_total{success} ${successes}`);
     assert.equal(successes, total + 10, 'every reconcile counted (10 initial + the burst)');
   });
@@ -144,7 +162,10 @@ describe('a controller fed by a real cache', () => {
     const last = gaps.slice(-3);
     for (let i = 1; i < last.length; i++) assert.ok(last[i]! > last[i - 1]! * 1.5, `gaps grow: ${last.join(', ')}`);
     const text = await registry.metrics();
-    assert.match(text, new RegExp(`controller_runtime_reconcile_errors_total\\{controller="burst"\\} ${attempts.length}`));
+    assert.match(
+      text,
+      new RegExp(`controller_runtime_reconcile_errors_total\\{controller="burst"\\} ${attempts.length}`),
+    );
     assert.match(text, /workqueue_retries_total\{name="burst",controller="burst"\} \d+/);
   });
 });

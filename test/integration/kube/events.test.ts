@@ -4,11 +4,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createEventRecorder } from '../../../src/kube/events.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { newNamespace } from '../../cluster/connect.ts';
-import { kubeHarness, type KubeHarness } from './fixtures/harness.ts';
+import { type KubeHarness, kubeHarness } from './fixtures/harness.ts';
 
-type CoreEvent = KubeObject & { reason: string; message: string; count: number; type: string; involvedObject: { name: string; uid?: string } };
+type CoreEvent = KubeObject & {
+  reason: string;
+  message: string;
+  count: number;
+  type: string;
+  involvedObject: { name: string; uid?: string };
+};
 
 describe('the event recorder', () => {
   let h: KubeHarness;
@@ -27,12 +33,15 @@ describe('the event recorder', () => {
   });
 
   const eventsAbout = async (name: string) =>
-    (await objectClient<CoreEvent>(h.rest, resources.events).list(ns, { fieldSelector: `involvedObject.name=${name}` })).items;
+    (await objectClient<CoreEvent>(h.rest, resources.events).list(ns, { fieldSelector: `involvedObject.name=${name}` }))
+      .items;
 
   it('records one Event with count 5 for five identical warnings', async () => {
     const cm = await objectClient(h.rest, resources.configMaps).create({ metadata: { namespace: ns, name: 'noisy' } });
     const recorder = createEventRecorder({ rest: h.rest, log: h.log });
-    for (let i = 0; i < 5; i++) recorder.warning({ ...cm, apiVersion: 'v1', kind: 'ConfigMap' }, 'SyncFailed', 'chain RPC unreachable');
+    for (let i = 0; i < 5; i++) {
+      recorder.warning({ ...cm, apiVersion: 'v1', kind: 'ConfigMap' }, 'SyncFailed', 'chain RPC unreachable');
+    }
     await recorder.flush();
     const events = await eventsAbout('noisy');
     assert.equal(events.length, 1);
@@ -55,9 +64,19 @@ describe('the event recorder', () => {
     // An object in a namespace that does not exist: creating its Event fails with 404.
     const recorder = createEventRecorder({
       rest: h.rest,
-      log: { ...h.log, warn: (msg: string) => void lines.push(msg), child: () => ({ ...h.log, warn: (msg: string) => void lines.push(msg) }) },
+      log: {
+        ...h.log,
+        warn: (msg: string) => void lines.push(msg),
+        child: () => ({ ...h.log, warn: (msg: string) => void lines.push(msg) }),
+      },
     });
-    assert.doesNotThrow(() => recorder.warning({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'no-such-namespace', name: 'x' } }, 'R', 'm'));
+    assert.doesNotThrow(() =>
+      recorder.warning(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'no-such-namespace', name: 'x' } },
+        'R',
+        'm',
+      )
+    );
     await recorder.flush();
     assert.deepEqual(lines, ['failed to record an event']);
   });

@@ -1,17 +1,29 @@
 // Leader election between candidates in separate processes, on a real Lease: one leader at a
 // time, a standby takes over after the leader is killed, and at once after it shuts down.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { objectClient } from '../../../src/kube/objects.ts';
 import type { Lease } from '../../../src/kube/lease-lock.ts';
 import { resources } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { electorScript, kubeHarness, type KubeHarness } from './fixtures/harness.ts';
+import { electorScript, type KubeHarness, kubeHarness } from './fixtures/harness.ts';
 
-type ElectorEvent = { event: 'ready' | 'leading' | 'stopped'; id: string; identity: string; t: number; reason?: string };
+type ElectorEvent = {
+  event: 'ready' | 'leading' | 'stopped';
+  id: string;
+  identity: string;
+  t: number;
+  reason?: string;
+};
 
-type Candidate = { id: string; child: ChildProcess; events: ElectorEvent[]; exited: Promise<number | null>; killedAt?: number };
+type Candidate = {
+  id: string;
+  child: ChildProcess;
+  events: ElectorEvent[];
+  exited: Promise<number | null>;
+  killedAt?: number;
+};
 
 const leaseMs = 15_000;
 const retryMs = 2_000;
@@ -42,7 +54,17 @@ describe('leader election between processes', () => {
 
   function start(id: string, lease: string): Candidate {
     const [cmd, args] = runtimeCommand(electorScript);
-    const child = spawn(cmd, [...args, '--kubeconfig', h.cluster.kubeconfig, '--namespace', ns, '--lease', lease, '--id', id], {
+    const child = spawn(cmd, [
+      ...args,
+      '--kubeconfig',
+      h.cluster.kubeconfig,
+      '--namespace',
+      ns,
+      '--lease',
+      lease,
+      '--id',
+      id,
+    ], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const c: Candidate = { id, child, events: [], exited: new Promise((r) => child.on('exit', (code) => r(code))) };
@@ -84,7 +106,10 @@ describe('leader election between processes', () => {
   function assertOneLeaderAtATime(cs: Candidate[]) {
     const spans = intervals(cs).sort((a, b) => a.from - b.from);
     for (let i = 1; i < spans.length; i++) {
-      assert.ok(spans[i]!.from > spans[i - 1]!.to, `${spans[i]!.id} led from ${spans[i]!.from} while ${spans[i - 1]!.id} led until ${spans[i - 1]!.to}`);
+      assert.ok(
+        spans[i]!.from > spans[i - 1]!.to,
+        `${spans[i]!.id} led from ${spans[i]!.from} while ${spans[i - 1]!.id} led until ${spans[i - 1]!.to}`,
+      );
     }
   }
 
@@ -106,7 +131,9 @@ describe('leader election between processes', () => {
     const lease = await objectClient<Lease>(h.rest, resources.leases).get(ns, 'graceful');
     assert.equal(lease?.spec?.holderIdentity, b.events[0]!.identity);
     assert.equal(lease?.spec?.leaseTransitions, 1);
-    t.diagnostic(`SIGTERM handover: ${handover} ms (release, then the standby's next try: at most ${retryMs * 2.2} ms later)`);
+    t.diagnostic(
+      `SIGTERM handover: ${handover} ms (release, then the standby's next try: at most ${retryMs * 2.2} ms later)`,
+    );
     assert.ok(handover <= retryMs * 2.2 + 1500, `handover took ${handover} ms`);
   });
 
@@ -130,7 +157,11 @@ describe('leader election between processes', () => {
     // client-go's bound: the standby saw a's last renewal up to one acquire period late, and
     // tries again up to one period after the lease expired; a period is 2 s + up to 1.2 × 2 s.
     const bound = leaseMs + 2 * retryMs * 2.2;
-    t.diagnostic(`SIGKILL handover: ${handover} ms (lease ${leaseMs} ms + retry ${retryMs} ms = ${leaseMs + retryMs} ms; worst case with client-go's jitter ${bound} ms)`);
+    t.diagnostic(
+      `SIGKILL handover: ${handover} ms (lease ${leaseMs} ms + retry ${retryMs} ms = ${
+        leaseMs + retryMs
+      } ms; worst case with client-go's jitter ${bound} ms)`,
+    );
     assert.ok(handover <= bound + 1000, `handover took ${handover} ms`);
   });
 });

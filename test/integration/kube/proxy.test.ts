@@ -11,9 +11,9 @@ import { after, before, describe, it } from 'node:test';
 import { dump, load } from 'js-yaml';
 import { loadKubeConfig } from '../../../src/kube/client.ts';
 import { objectClient } from '../../../src/kube/objects.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { createRestClient, type RestClient } from '../../../src/kube/rest.ts';
-import { newNamespace, testCluster, type TestCluster } from '../../cluster/connect.ts';
+import { newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 
@@ -65,7 +65,9 @@ describe('a kubeconfig with proxy-url', () => {
       ns = await newNamespace('kube-proxy');
       proxy = await connectProxy();
       apiHost = new URL(cluster.server).host;
-      const doc = load(readFileSync(cluster.kubeconfig, 'utf8')) as { clusters: Array<{ cluster: Record<string, unknown> }> };
+      const doc = load(readFileSync(cluster.kubeconfig, 'utf8')) as {
+        clusters: Array<{ cluster: Record<string, unknown> }>;
+      };
       for (const c of doc.clusters) c.cluster['proxy-url'] = proxy.url;
       kubeconfig = path.join(dir, 'proxied.kubeconfig');
       writeFileSync(kubeconfig, dump(doc));

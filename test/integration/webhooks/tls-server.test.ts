@@ -2,7 +2,16 @@
 // through a kubelet-style `..data` symlink swap, and refusing a bad pair. No cluster needed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { request } from 'node:https';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,9 +19,13 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { Hono } from 'hono';
 import { Registry } from 'prom-client';
-import { createCertificateAuthority, issueServingCertificate, type CertificateAuthority } from '../../../certs/issue.ts';
+import {
+  type CertificateAuthority,
+  createCertificateAuthority,
+  issueServingCertificate,
+} from '../../../certs/issue.ts';
 import { createLogger } from '../../../src/log/log.ts';
-import { serveTls, type ReloadEvent, type TlsServerOptions } from '../../../src/http/tls-server.ts';
+import { type ReloadEvent, serveTls, type TlsServerOptions } from '../../../src/http/tls-server.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
 import { aFullNode, aReview, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';
 
@@ -66,7 +79,12 @@ function servedCommonName(port: number, caPem: string, servername?: string): Pro
   });
 }
 
-function httpsRequest(port: number, caPem: string, path: string, body?: string): Promise<{ status: number; text: string }> {
+function httpsRequest(
+  port: number,
+  caPem: string,
+  path: string,
+  body?: string,
+): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -76,7 +94,9 @@ function httpsRequest(port: number, caPem: string, path: string, body?: string):
         method: body === undefined ? 'GET' : 'POST',
         ca: caPem,
         agent: false,
-        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        headers: body === undefined
+          ? {}
+          : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
       (res) => {
         let text = '';
@@ -103,7 +123,9 @@ async function eventually<T>(check: () => Promise<T>, accept: (value: T) => bool
 async function withServer(
   app: Hono,
   options: Partial<TlsServerOptions>,
-  body: (ctx: { port: number; ca: CertificateAuthority; secret: SecretDir; server: Awaited<ReturnType<typeof serveTls>> }) => Promise<void>,
+  body: (
+    ctx: { port: number; ca: CertificateAuthority; secret: SecretDir; server: Awaited<ReturnType<typeof serveTls>> },
+  ) => Promise<void>,
 ) {
   const ca = createCertificateAuthority();
   const secret = new SecretDir();
@@ -142,7 +164,9 @@ describe('serveTls', () => {
       const body = JSON.stringify(aReview({ uid: 'tls-1', object: aFullNode({ replicas: -1 }) }));
       const res = await httpsRequest(port, ca.certPem, '/validate-cosmos-strange-love-v1-cosmosfullnode', body);
       assert.equal(res.status, 200);
-      const { response } = JSON.parse(res.text) as { response: { uid: string; allowed: boolean; status: { code: number } } };
+      const { response } = JSON.parse(res.text) as {
+        response: { uid: string; allowed: boolean; status: { code: number } };
+      };
       assert.equal(response.uid, 'tls-1');
       assert.equal(response.allowed, false);
       assert.equal(response.status.code, 422);
@@ -151,15 +175,19 @@ describe('serveTls', () => {
 
   it('serves a rotated certificate without a restart when the ..data symlink is swapped (directory watch)', () => {
     const events: ReloadEvent[] = [];
-    return withServer(hello, { pollIntervalMs: 3_600_000, onReload: (e) => events.push(e) }, async ({ port, ca, secret }) => {
-      assert.equal(await servedCommonName(port, ca.certPem), 'first');
-      const rotated = leaf(ca, 'rotated');
-      secret.write({ 'tls.crt': rotated.certPem, 'tls.key': rotated.keyPem, 'ca.crt': ca.certPem });
-      const cn = await eventually(() => servedCommonName(port, ca.certPem), (v) => v === 'rotated');
-      assert.equal(cn, 'rotated');
-      assert.equal(events.at(-1)?.outcome, 'reloaded');
-      assert.deepEqual((await httpsRequest(port, ca.certPem, '/hello')).status, 200);
-    });
+    return withServer(
+      hello,
+      { pollIntervalMs: 3_600_000, onReload: (e) => events.push(e) },
+      async ({ port, ca, secret }) => {
+        assert.equal(await servedCommonName(port, ca.certPem), 'first');
+        const rotated = leaf(ca, 'rotated');
+        secret.write({ 'tls.crt': rotated.certPem, 'tls.key': rotated.keyPem, 'ca.crt': ca.certPem });
+        const cn = await eventually(() => servedCommonName(port, ca.certPem), (v) => v === 'rotated');
+        assert.equal(cn, 'rotated');
+        assert.equal(events.at(-1)?.outcome, 'reloaded');
+        assert.deepEqual((await httpsRequest(port, ca.certPem, '/hello')).status, 200);
+      },
+    );
   });
 
   it('picks up a rotated certificate by polling when the directory is not watched', () =>
@@ -172,7 +200,12 @@ describe('serveTls', () => {
   it('keeps serving the old certificate when the new key does not match, and counts the error', () => {
     const registry = new Registry();
     const events: ReloadEvent[] = [];
-    return withServer(hello, { registry, watchFiles: false, pollIntervalMs: 3_600_000, onReload: (e) => events.push(e) }, async ({ port, ca, secret, server }) => {
+    return withServer(hello, {
+      registry,
+      watchFiles: false,
+      pollIntervalMs: 3_600_000,
+      onReload: (e) => events.push(e),
+    }, async ({ port, ca, secret, server }) => {
       const good = leaf(ca, 'good');
       const other = leaf(ca, 'other');
       secret.write({ 'tls.crt': good.certPem, 'tls.key': other.keyPem });
@@ -189,7 +222,9 @@ describe('serveTls', () => {
       assert.equal(await server.reloadNow(), 'unchanged');
       assert.equal(await servedCommonName(port, ca.certPem), 'good');
       const counts = Object.fromEntries(
-        (await registry.getMetricsAsJSON()).map((m) => [m.name, (m as { values: { value: number }[] }).values[0]?.value]),
+        (await registry.getMetricsAsJSON()).map((
+          m,
+        ) => [m.name, (m as { values: { value: number }[] }).values[0]?.value]),
       );
       assert.equal(counts.certwatcher_read_certificate_total, 3); // initial, bad pair, good pair
       assert.equal(counts.certwatcher_read_certificate_errors_total, 1);
@@ -208,7 +243,13 @@ describe('serveTls', () => {
     const secret = new SecretDir();
     try {
       await assert.rejects(
-        serveTls(hello, { host: '127.0.0.1', port: 0, certFile: secret.certFile, keyFile: secret.keyFile, logger: quiet }),
+        serveTls(hello, {
+          host: '127.0.0.1',
+          port: 0,
+          certFile: secret.certFile,
+          keyFile: secret.keyFile,
+          logger: quiet,
+        }),
         /cannot load the serving certificate: .*tls\.crt/,
       );
     } finally {

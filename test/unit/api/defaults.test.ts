@@ -33,32 +33,65 @@ describe('defaultCosmosFullNode', () => {
 
   it('does not persist defaults that change what the Go operator builds (log flags, TOML keys, versioncheck -b)', () => {
     const chain = defaulted['spec'].chain;
-    for (const key of ['logLevel', 'logFormat', 'databaseBackend', 'privvalSleepSeconds']) assert.equal(chain[key], undefined, key);
+    for (const key of ['logLevel', 'logFormat', 'databaseBackend', 'privvalSleepSeconds']) {
+      assert.equal(chain[key], undefined, key);
+    }
     assert.equal(chain.config, undefined);
   });
 
   it('sleeps a Sentry for 10 seconds by default', () => {
-    assert.equal((defaultCosmosFullNode(aFullNode('hub', withValue('spec.type', 'Sentry'))) as Json)['spec'].chain.privvalSleepSeconds, 10);
+    assert.equal(
+      (defaultCosmosFullNode(aFullNode('hub', withValue('spec.type', 'Sentry'))) as Json)['spec'].chain
+        .privvalSleepSeconds,
+      10,
+    );
   });
 
   it('fills the pruning numbers when pruning is set', () => {
-    const obj = defaultCosmosFullNode(aFullNode('hub', withValue('spec.chain.app.pruning', { strategy: 'custom', keepRecent: 100 }))) as Json;
-    assert.deepEqual(obj['spec'].chain.app.pruning, { strategy: 'custom', keepRecent: 100, interval: 0, keepEvery: 0, minRetainBlocks: 0 });
+    const obj = defaultCosmosFullNode(
+      aFullNode('hub', withValue('spec.chain.app.pruning', { strategy: 'custom', keepRecent: 100 })),
+    ) as Json;
+    assert.deepEqual(obj['spec'].chain.app.pruning, {
+      strategy: 'custom',
+      keepRecent: 100,
+      interval: 0,
+      keepEvery: 0,
+      minRetainBlocks: 0,
+    });
   });
 
   it('defaults instance override PVC templates like the main one', () => {
-    const obj = defaultCosmosFullNode(aFullNode('hub', withValue('spec.instanceOverrides', { 'hub-0': { volumeClaimTemplate: { storageClassName: 's', resources: {} } } }))) as Json;
+    const obj = defaultCosmosFullNode(
+      aFullNode(
+        'hub',
+        withValue('spec.instanceOverrides', {
+          'hub-0': { volumeClaimTemplate: { storageClassName: 's', resources: {} } },
+        }),
+      ),
+    ) as Json;
     assert.deepEqual(obj['spec'].instanceOverrides['hub-0'].volumeClaimTemplate.accessModes, ['ReadWriteOnce']);
   });
 
   it('keeps what the user set', () => {
-    const obj = defaultCosmosFullNode(aFullNode('hub', withValue('spec.strategy.maxUnavailable', 2), withValue('spec.type', 'Sentry'), withValue('spec.chain.privvalSleepSeconds', 0))) as Json;
+    const obj = defaultCosmosFullNode(
+      aFullNode(
+        'hub',
+        withValue('spec.strategy.maxUnavailable', 2),
+        withValue('spec.type', 'Sentry'),
+        withValue('spec.chain.privvalSleepSeconds', 0),
+      ),
+    ) as Json;
     assert.equal(obj['spec'].strategy.maxUnavailable, 2);
     assert.equal(obj['spec'].chain.privvalSleepSeconds, 0);
   });
 
   it('keeps fields it does not model, metadata and status', () => {
-    const input = aFullNode('hub', withValue('spec.futureField', { a: 1 }), withValue('status.phase', 'Complete'), withValue('metadata.labels', { a: 'b' }));
+    const input = aFullNode(
+      'hub',
+      withValue('spec.futureField', { a: 1 }),
+      withValue('status.phase', 'Complete'),
+      withValue('metadata.labels', { a: 'b' }),
+    );
     const obj = defaultCosmosFullNode(input) as Json;
     assert.deepEqual(obj['spec'].futureField, { a: 1 });
     assert.deepEqual(obj['status'], { phase: 'Complete' });
@@ -78,7 +111,10 @@ describe('defaultCosmosFullNode', () => {
 
   it('returns malformed input unchanged instead of throwing', () => {
     for (const value of [null, 1, 'x', [], { spec: 5 }, { spec: { chain: 'x', podTemplate: [], strategy: 7 } }]) {
-      assert.deepEqual(defaultCosmosFullNode(value), value === null || typeof value !== 'object' || Array.isArray(value) ? value : defaultCosmosFullNode(value));
+      assert.deepEqual(
+        defaultCosmosFullNode(value),
+        value === null || typeof value !== 'object' || Array.isArray(value) ? value : defaultCosmosFullNode(value),
+      );
     }
     assert.deepEqual((defaultCosmosFullNode({ spec: { strategy: 7 } }) as Json)['spec'].strategy, 7);
   });
@@ -94,7 +130,10 @@ describe('defaultScheduledVolumeSnapshot', () => {
   });
 
   it('leaves 0 alone, so that validation rejects it as the Go CRD did', () => {
-    assert.equal((defaultScheduledVolumeSnapshot(aSnapshotSchedule(withValue('spec.limit', 0))) as Json)['spec'].limit, 0);
+    assert.equal(
+      (defaultScheduledVolumeSnapshot(aSnapshotSchedule(withValue('spec.limit', 0))) as Json)['spec'].limit,
+      0,
+    );
   });
 
   it('is idempotent', () => {
@@ -112,7 +151,11 @@ describe('defaultStatefulJob', () => {
   });
 
   it('keeps a restart policy the user set', () => {
-    assert.equal((defaultStatefulJob(aStatefulJob(withValue('spec.podTemplate.spec.restartPolicy', 'OnFailure'))) as Json)['spec'].podTemplate.spec.restartPolicy, 'OnFailure');
+    assert.equal(
+      (defaultStatefulJob(aStatefulJob(withValue('spec.podTemplate.spec.restartPolicy', 'OnFailure'))) as Json)['spec']
+        .podTemplate.spec.restartPolicy,
+      'OnFailure',
+    );
   });
 
   it('is idempotent', () => {

@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultCosmosFullNode, defaultScheduledVolumeSnapshot, defaultStatefulJob } from '../../../src/api/defaults.ts';
+import {
+  defaultCosmosFullNode,
+  defaultScheduledVolumeSnapshot,
+  defaultStatefulJob,
+} from '../../../src/api/defaults.ts';
 import { validateCosmosFullNode } from '../../../src/api/validate-cosmosfullnode.ts';
 import { validateScheduledVolumeSnapshot } from '../../../src/api/validate-scheduledvolumesnapshot.ts';
 import { validateStatefulJob } from '../../../src/api/validate-statefuljob.ts';
@@ -17,14 +21,16 @@ describe('examples/', () => {
 
   it('has a minimal, full, sentry and versioned CosmosFullNode, a snapshot schedule and a stateful job', () => {
     const files = new Set(examples.map((e) => e.file));
-    for (const file of [
-      'cosmosfullnode-minimal.yaml',
-      'cosmosfullnode-full.yaml',
-      'cosmosfullnode-sentry.yaml',
-      'cosmosfullnode-versioned-upgrade.yaml',
-      'scheduledvolumesnapshot.yaml',
-      'statefuljob.yaml',
-    ]) {
+    for (
+      const file of [
+        'cosmosfullnode-minimal.yaml',
+        'cosmosfullnode-full.yaml',
+        'cosmosfullnode-sentry.yaml',
+        'cosmosfullnode-versioned-upgrade.yaml',
+        'scheduledvolumesnapshot.yaml',
+        'statefuljob.yaml',
+      ]
+    ) {
       assert.ok(files.has(file), file);
     }
   });

@@ -13,12 +13,28 @@ describe('formatPath', () => {
 
   it('brackets list indices and map keys', () => {
     assert.equal(formatPath('spec', ['chain', 'versions', 2, 'height'], root), 'spec.chain.versions[2].height');
-    assert.equal(formatPath('spec', ['instanceOverrides', 'hub-0', 'disable'], root), 'spec.instanceOverrides[hub-0].disable');
+    assert.equal(
+      formatPath('spec', ['instanceOverrides', 'hub-0', 'disable'], root),
+      'spec.instanceOverrides[hub-0].disable',
+    );
   });
 
   it('follows embedded Kubernetes types and inlined pod specs', () => {
-    assert.equal(formatPath('spec', ['podTemplate', 'affinity', 'nodeAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'nodeSelectorTerms', 0], root), 'spec.podTemplate.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]');
-    assert.equal(formatPath('spec', ['additionalVersionedPods', 0, 'overhead', 'cpu'], root), 'spec.additionalVersionedPods[0].overhead[cpu]');
+    assert.equal(
+      formatPath('spec', [
+        'podTemplate',
+        'affinity',
+        'nodeAffinity',
+        'requiredDuringSchedulingIgnoredDuringExecution',
+        'nodeSelectorTerms',
+        0,
+      ], root),
+      'spec.podTemplate.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]',
+    );
+    assert.equal(
+      formatPath('spec', ['additionalVersionedPods', 0, 'overhead', 'cpu'], root),
+      'spec.additionalVersionedPods[0].overhead[cpu]',
+    );
   });
 
   it('still produces a path for keys the schema does not know', () => {

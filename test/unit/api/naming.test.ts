@@ -3,8 +3,12 @@ import assert from 'node:assert/strict';
 import {
   additionalPodName,
   appName,
+  defaultLabels,
+  imageVersion,
   instanceName,
+  mergePreserving,
   nodeKeySecretName,
+  normalizeMetadata,
   ordinalsOf,
   p2pServiceName,
   podServiceAccountName,
@@ -13,17 +17,21 @@ import {
   roleBindingName,
   roleName,
   rpcServiceName,
+  selectorLabels,
   serviceAccountName,
   toLabelKey,
   toName,
   trimMiddle,
-  defaultLabels,
-  imageVersion,
-  mergePreserving,
-  normalizeMetadata,
-  selectorLabels,
 } from '../../../src/api/naming.ts';
-import { aFullNode, asSentry, withImage, withLabels, withReplicas, withSpec, withStartOrdinal } from '../../fixtures/fullnode.ts';
+import {
+  aFullNode,
+  asSentry,
+  withImage,
+  withLabels,
+  withReplicas,
+  withSpec,
+  withStartOrdinal,
+} from '../../fixtures/fullnode.ts';
 
 describe('toName', () => {
   it('keeps letters, digits, dots and dashes and drops everything else', () => {
@@ -94,11 +102,19 @@ describe('child names', () => {
   });
 
   it('names the services <app>-p2p-<ordinal>, <app>-privval-<ordinal> and <app>-rpc', () => {
-    assert.deepEqual([p2pServiceName(node, 2), privvalServiceName(node, 2), rpcServiceName(node)], ['CosmosHub-p2p-2', 'CosmosHub-privval-2', 'CosmosHub-rpc']);
+    assert.deepEqual([p2pServiceName(node, 2), privvalServiceName(node, 2), rpcServiceName(node)], [
+      'CosmosHub-p2p-2',
+      'CosmosHub-privval-2',
+      'CosmosHub-rpc',
+    ]);
   });
 
   it('names the version-check ServiceAccount, Role and RoleBinding after the raw CR name', () => {
-    assert.deepEqual([serviceAccountName(node), roleName(node), roleBindingName(node)], ['Cosmos_Hub-vc-sa', 'Cosmos_Hub-vc-r', 'Cosmos_Hub-vc-rb']);
+    assert.deepEqual([serviceAccountName(node), roleName(node), roleBindingName(node)], [
+      'Cosmos_Hub-vc-sa',
+      'Cosmos_Hub-vc-r',
+      'Cosmos_Hub-vc-rb',
+    ]);
   });
 
   it('names an additional pod <entry name>-<ordinal>', () => {
@@ -158,13 +174,17 @@ describe('defaultLabels', () => {
   });
 
   it("keeps created-by cosmos-operator over the CR's own, so the caches (which select it) see every child", () => {
-    const labels = defaultLabels(aFullNode('osmosis', withLabels({ 'app.kubernetes.io/created-by': 'argocd', team: 'infra' })));
+    const labels = defaultLabels(
+      aFullNode('osmosis', withLabels({ 'app.kubernetes.io/created-by': 'argocd', team: 'infra' })),
+    );
     assert.equal(labels['app.kubernetes.io/created-by'], 'cosmos-operator');
     assert.equal(labels['team'], 'infra');
   });
 
   it("applies the per-object pairs after the CR's labels", () => {
-    const labels = defaultLabels(aFullNode('osmosis', withLabels({ 'app.kubernetes.io/component': 'mine' })), { 'app.kubernetes.io/component': 'p2p' });
+    const labels = defaultLabels(aFullNode('osmosis', withLabels({ 'app.kubernetes.io/component': 'mine' })), {
+      'app.kubernetes.io/component': 'p2p',
+    });
     assert.equal(labels['app.kubernetes.io/component'], 'p2p');
   });
 

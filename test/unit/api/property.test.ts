@@ -3,7 +3,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { defaultCosmosFullNode, defaultScheduledVolumeSnapshot, defaultStatefulJob } from '../../../src/api/defaults.ts';
+import {
+  defaultCosmosFullNode,
+  defaultScheduledVolumeSnapshot,
+  defaultStatefulJob,
+} from '../../../src/api/defaults.ts';
 import type { ValidationResult } from '../../../src/api/field-errors.ts';
 import { validateCosmosFullNode } from '../../../src/api/validate-cosmosfullnode.ts';
 import { validateScheduledVolumeSnapshot } from '../../../src/api/validate-scheduledvolumesnapshot.ts';
@@ -24,9 +28,15 @@ const CAUSE_TYPES = new Set([
 ]);
 
 /** Every path to a value inside `value` (the root excluded). */
-function paths(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function paths(
+  value: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (Array.isArray(value)) value.forEach((item, i) => (out.push([...prefix, i]), paths(item, [...prefix, i], out)));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) (out.push([...prefix, k]), paths(v, [...prefix, k], out));
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) (out.push([...prefix, k]), paths(v, [...prefix, k], out));
+  }
   return out;
 }
 
@@ -52,7 +62,27 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   kind: fc.constantFrom<'replace' | 'delete'>('replace', 'replace', 'delete'),
   value: fc.oneof(
     fc.jsonValue({ maxDepth: 2 }),
-    fc.constantFrom('', '25%', '10', '1Gi', 'x%', '-1', '@every 1h', '[bad toml', 'VolumeSnapshot', 'Sentry', 'All', 'ReadWriteOnce', null, -1, 0, 1.5, 2 ** 31, [], {}),
+    fc.constantFrom(
+      '',
+      '25%',
+      '10',
+      '1Gi',
+      'x%',
+      '-1',
+      '@every 1h',
+      '[bad toml',
+      'VolumeSnapshot',
+      'Sentry',
+      'All',
+      'ReadWriteOnce',
+      null,
+      -1,
+      0,
+      1.5,
+      2 ** 31,
+      [],
+      {},
+    ),
   ),
 });
 
@@ -63,12 +93,20 @@ const fullNodeArb: fc.Arbitrary<Json> = fc
     replicas: fc.integer({ min: 0, max: 20 }),
     start: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined }),
     type: fc.option(fc.constantFrom('FullNode', 'Sentry'), { nil: undefined }),
-    maxUnavailable: fc.option(fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`)), { nil: undefined }),
-    heights: fc.uniqueArray(fc.integer({ min: 1, max: 1e9 }), { maxLength: 4 }).map((hs) => [0, ...hs.sort((a, b) => a - b)]),
+    maxUnavailable: fc.option(
+      fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`)),
+      { nil: undefined },
+    ),
+    heights: fc.uniqueArray(fc.integer({ min: 1, max: 1e9 }), { maxLength: 4 }).map((
+      hs,
+    ) => [0, ...hs.sort((a, b) => a - b)]),
     useVersions: fc.boolean(),
   })
   .chain(({ name, replicas, start, type, maxUnavailable, heights, useVersions }) =>
-    fc.constantFrom(...exampleObjects().filter((e) => e.object['kind'] === 'CosmosFullNode').map((e) => e.object), aFullNode(name)).map((base) => {
+    fc.constantFrom(
+      ...exampleObjects().filter((e) => e.object['kind'] === 'CosmosFullNode').map((e) => e.object),
+      aFullNode(name),
+    ).map((base) => {
       const obj = structuredClone(base) as any;
       obj.metadata.name = name;
       obj.spec.replicas = replicas;
@@ -78,7 +116,7 @@ const fullNodeArb: fc.Arbitrary<Json> = fc
       if (useVersions) obj.spec.chain.versions = heights.map((height) => ({ height, image: `img:${height}` }));
       delete obj.spec.instanceOverrides; // their keys depend on the name
       return obj as Json;
-    }),
+    })
   );
 
 function checkResult(result: ValidationResult): void {
@@ -100,9 +138,27 @@ interface Kind {
 }
 
 const KINDS: readonly Kind[] = [
-  { name: 'CosmosFullNode', valid: fullNodeArb, validate: validateCosmosFullNode, default: defaultCosmosFullNode, runs: 10_000 },
-  { name: 'ScheduledVolumeSnapshot', valid: fc.constant(aSnapshotSchedule()), validate: validateScheduledVolumeSnapshot, default: defaultScheduledVolumeSnapshot, runs: 2_000 },
-  { name: 'StatefulJob', valid: fc.constant(aStatefulJob()), validate: validateStatefulJob, default: defaultStatefulJob, runs: 2_000 },
+  {
+    name: 'CosmosFullNode',
+    valid: fullNodeArb,
+    validate: validateCosmosFullNode,
+    default: defaultCosmosFullNode,
+    runs: 10_000,
+  },
+  {
+    name: 'ScheduledVolumeSnapshot',
+    valid: fc.constant(aSnapshotSchedule()),
+    validate: validateScheduledVolumeSnapshot,
+    default: defaultScheduledVolumeSnapshot,
+    runs: 2_000,
+  },
+  {
+    name: 'StatefulJob',
+    valid: fc.constant(aStatefulJob()),
+    validate: validateStatefulJob,
+    default: defaultStatefulJob,
+    runs: 2_000,
+  },
 ];
 
 describe('validation and defaulting of generated objects', () => {
@@ -119,15 +175,22 @@ describe('validation and defaulting of generated objects', () => {
 
     it(`${kind.name}: mutated objects never throw, every cause names a spec field, defaulting is idempotent`, () => {
       fc.assert(
-        fc.property(kind.valid, fc.array(mutationArb, { minLength: 1, maxLength: 4 }), fc.boolean(), (base, mutations, asUpdate) => {
-          const obj = mutate(base, mutations);
-          const result = kind.validate(obj, asUpdate ? base : undefined);
-          checkResult(result);
-          const once = kind.default(obj);
-          assert.deepEqual(kind.default(once), once);
-          if (kind.validate(obj).causes.length === 0) assert.deepEqual(kind.validate(once).causes, [], 'defaulting made a valid object invalid');
-          checkResult(kind.validate(once, obj));
-        }),
+        fc.property(
+          kind.valid,
+          fc.array(mutationArb, { minLength: 1, maxLength: 4 }),
+          fc.boolean(),
+          (base, mutations, asUpdate) => {
+            const obj = mutate(base, mutations);
+            const result = kind.validate(obj, asUpdate ? base : undefined);
+            checkResult(result);
+            const once = kind.default(obj);
+            assert.deepEqual(kind.default(once), once);
+            if (kind.validate(obj).causes.length === 0) {
+              assert.deepEqual(kind.validate(once).causes, [], 'defaulting made a valid object invalid');
+            }
+            checkResult(kind.validate(once, obj));
+          },
+        ),
         { numRuns: kind.runs },
       );
     });

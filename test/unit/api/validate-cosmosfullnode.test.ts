@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateCosmosFullNode } from '../../../src/api/validate-cosmosfullnode.ts';
 import type { FieldCause } from '../../../src/api/field-errors.ts';
-import { aFullNode, withReplicas, withValue, without } from '../../fixtures/api/objects.ts';
+import { aFullNode, without, withReplicas, withValue } from '../../fixtures/api/objects.ts';
 
 function causes(obj: unknown, old?: unknown): FieldCause[] {
   return validateCosmosFullNode(obj, old).causes;
@@ -25,14 +25,19 @@ describe('validateCosmosFullNode', () => {
 
   describe('metadata.labels', () => {
     it('warns that a created-by label of its own is not copied to the children', () => {
-      const found = warnings(aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'argocd' })));
+      const found = warnings(
+        aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'argocd' })),
+      );
       assert.deepEqual(found, [
         'metadata.labels[app.kubernetes.io/created-by]: "argocd" is not copied to the children, which keep "cosmos-operator" so the operator can find them',
       ]);
     });
 
     it('says nothing of created-by cosmos-operator, which the children carry anyway', () => {
-      assert.deepEqual(warnings(aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'cosmos-operator' }))), []);
+      assert.deepEqual(
+        warnings(aFullNode('x', withValue('metadata.labels', { 'app.kubernetes.io/created-by': 'cosmos-operator' }))),
+        [],
+      );
     });
   });
 
@@ -45,23 +50,51 @@ describe('validateCosmosFullNode', () => {
     }
 
     it('requires spec', () => {
-      assert.deepEqual(only({ metadata: { name: 'x' } }), { type: 'FieldValueRequired', field: 'spec', message: 'Required value' });
+      assert.deepEqual(only({ metadata: { name: 'x' } }), {
+        type: 'FieldValueRequired',
+        field: 'spec',
+        message: 'Required value',
+      });
     });
 
     it('reports a spec that is not an object as a type error', () => {
-      assert.deepEqual(only({ spec: [] }), { type: 'FieldValueTypeInvalid', field: 'spec', message: 'Invalid value: "array": must be of type object' });
+      assert.deepEqual(only({ spec: [] }), {
+        type: 'FieldValueTypeInvalid',
+        field: 'spec',
+        message: 'Invalid value: "array": must be of type object',
+      });
     });
   });
 
   describe('required fields', () => {
-    for (const path of ['replicas', 'chain', 'podTemplate', 'volumeClaimTemplate', 'chain.chainID', 'chain.network', 'chain.binary', 'volumeClaimTemplate.storageClassName', 'volumeClaimTemplate.resources']) {
+    for (
+      const path of [
+        'replicas',
+        'chain',
+        'podTemplate',
+        'volumeClaimTemplate',
+        'chain.chainID',
+        'chain.network',
+        'chain.binary',
+        'volumeClaimTemplate.storageClassName',
+        'volumeClaimTemplate.resources',
+      ]
+    ) {
       it(`requires spec.${path}`, () => {
-        assert.deepEqual(only(aFullNode('x', without(`spec.${path}`))), { type: 'FieldValueRequired', field: `spec.${path}`, message: 'Required value' });
+        assert.deepEqual(only(aFullNode('x', without(`spec.${path}`))), {
+          type: 'FieldValueRequired',
+          field: `spec.${path}`,
+          message: 'Required value',
+        });
       });
     }
 
     it('reports an empty chainID as a required value', () => {
-      assert.deepEqual(only(aFullNode('x', withValue('spec.chain.chainID', ''))), { type: 'FieldValueRequired', field: 'spec.chain.chainID', message: 'Required value' });
+      assert.deepEqual(only(aFullNode('x', withValue('spec.chain.chainID', ''))), {
+        type: 'FieldValueRequired',
+        field: 'spec.chain.chainID',
+        message: 'Required value',
+      });
     });
 
     it('requires minGasPrice once app is given', () => {
@@ -77,37 +110,76 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('requires matchInstance in autoDataSource', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.volumeClaimTemplate.autoDataSource', { volumeSnapshotSelector: { a: 'b' } }))).field, 'spec.volumeClaimTemplate.autoDataSource.matchInstance');
+      assert.equal(
+        only(
+          aFullNode('x', withValue('spec.volumeClaimTemplate.autoDataSource', { volumeSnapshotSelector: { a: 'b' } })),
+        ).field,
+        'spec.volumeClaimTemplate.autoDataSource.matchInstance',
+      );
     });
 
     it('requires usedSpacePercentage and increaseQuantity in pvcAutoScale', () => {
       const fields = causes(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', {}))).map((c) => c.field);
-      assert.deepEqual(fields, ['spec.selfHeal.pvcAutoScale.usedSpacePercentage', 'spec.selfHeal.pvcAutoScale.increaseQuantity']);
+      assert.deepEqual(fields, [
+        'spec.selfHeal.pvcAutoScale.usedSpacePercentage',
+        'spec.selfHeal.pvcAutoScale.increaseQuantity',
+      ]);
     });
 
     it('requires the threshold of heightDriftMitigation', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.selfHeal.heightDriftMitigation', {}))).field, 'spec.selfHeal.heightDriftMitigation.threshold');
+      assert.equal(
+        only(aFullNode('x', withValue('spec.selfHeal.heightDriftMitigation', {}))).field,
+        'spec.selfHeal.heightDriftMitigation.threshold',
+      );
     });
 
     it('requires an image: podTemplate.image, versions, a "node" container or an override for every pod', () => {
-      assert.deepEqual(only(aFullNode('x', without('spec.podTemplate.image'))), { type: 'FieldValueRequired', field: 'spec.podTemplate.image', message: 'Required value' });
-      assert.deepEqual(causes(aFullNode('x', without('spec.podTemplate.image'), withValue('spec.podTemplate.containers', [{ name: 'node', image: 'gaia:v1' }]))), []);
+      assert.deepEqual(only(aFullNode('x', without('spec.podTemplate.image'))), {
+        type: 'FieldValueRequired',
+        field: 'spec.podTemplate.image',
+        message: 'Required value',
+      });
+      assert.deepEqual(
+        causes(
+          aFullNode(
+            'x',
+            without('spec.podTemplate.image'),
+            withValue('spec.podTemplate.containers', [{ name: 'node', image: 'gaia:v1' }]),
+          ),
+        ),
+        [],
+      );
       const overridden = Object.fromEntries([0, 1, 2].map((i) => [`x-${i}`, { image: 'gaia:v1' }]));
-      assert.deepEqual(causes(aFullNode('x', without('spec.podTemplate.image'), withValue('spec.instanceOverrides', overridden))), []);
+      assert.deepEqual(
+        causes(aFullNode('x', without('spec.podTemplate.image'), withValue('spec.instanceOverrides', overridden))),
+        [],
+      );
     });
   });
 
   describe('types, enums and bounds', () => {
     it('rejects a negative replica count', () => {
-      assert.deepEqual(only(aFullNode('x', withReplicas(-1))), { type: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' });
+      assert.deepEqual(only(aFullNode('x', withReplicas(-1))), {
+        type: 'FieldValueInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: -1: must be greater than or equal to 0',
+      });
     });
 
     it('rejects a fractional replica count as a type error', () => {
-      assert.deepEqual(only(aFullNode('x', withReplicas(1.5))), { type: 'FieldValueTypeInvalid', field: 'spec.replicas', message: 'Invalid value: "number": must be of type integer' });
+      assert.deepEqual(only(aFullNode('x', withReplicas(1.5))), {
+        type: 'FieldValueTypeInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: "number": must be of type integer',
+      });
     });
 
     it('rejects a replica count given as a string', () => {
-      assert.deepEqual(only(aFullNode('x', withReplicas('3'))), { type: 'FieldValueTypeInvalid', field: 'spec.replicas', message: 'Invalid value: "string": must be of type integer' });
+      assert.deepEqual(only(aFullNode('x', withReplicas('3'))), {
+        type: 'FieldValueTypeInvalid',
+        field: 'spec.replicas',
+        message: 'Invalid value: "string": must be of type integer',
+      });
     });
 
     it('rejects an unknown type with the supported values', () => {
@@ -140,7 +212,10 @@ describe('validateCosmosFullNode', () => {
     it('rejects a database backend the version check cannot open', () => {
       const cause = only(aFullNode('x', withValue('spec.chain.databaseBackend', 'cleveldb')));
       assert.equal(cause.field, 'spec.chain.databaseBackend');
-      assert.equal(cause.message, 'Unsupported value: "cleveldb": supported values: "goleveldb", "memdb", "rocksdb", "pebbledb"');
+      assert.equal(
+        cause.message,
+        'Unsupported value: "cleveldb": supported values: "goleveldb", "memdb", "rocksdb", "pebbledb"',
+      );
     });
 
     const minimums: [string, number][] = [
@@ -153,12 +228,19 @@ describe('validateCosmosFullNode', () => {
     ];
     for (const [path, value] of minimums) {
       it(`rejects ${path} below 0`, () => {
-        assert.deepEqual(only(aFullNode('x', withValue(path, value))), { type: 'FieldValueInvalid', field: path, message: `Invalid value: ${value}: must be greater than or equal to 0` });
+        assert.deepEqual(only(aFullNode('x', withValue(path, value))), {
+          type: 'FieldValueInvalid',
+          field: path,
+          message: `Invalid value: ${value}: must be greater than or equal to 0`,
+        });
       });
     }
 
     it('rejects an int32 field beyond 2^31-1', () => {
-      assert.equal(only(aFullNode('x', withReplicas(2 ** 31))).message, 'Invalid value: 2147483648: must be less than or equal to 2147483647');
+      assert.equal(
+        only(aFullNode('x', withReplicas(2 ** 31))).message,
+        'Invalid value: 2147483648: must be less than or equal to 2147483647',
+      );
     });
 
     it('rejects empty peers and seeds strings', () => {
@@ -169,7 +251,10 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('accepts null for optional fields, as the API server prunes nulls', () => {
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.chain.logLevel', null), withValue('spec.selfHeal', null))), []);
+      assert.deepEqual(
+        causes(aFullNode('x', withValue('spec.chain.logLevel', null), withValue('spec.selfHeal', null))),
+        [],
+      );
     });
   });
 
@@ -198,22 +283,43 @@ describe('validateCosmosFullNode', () => {
         field: 'spec.volumeClaimTemplate.resources.requests[storage]',
         message: 'Invalid value: "number": must be of type integer',
       });
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', 107374182400))), []);
+      assert.deepEqual(
+        causes(aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', 107374182400))),
+        [],
+      );
     });
 
     it('refuses quantities Go would parse as zero but the CRD pattern refuses ("P", ".")', () => {
-      const pattern = "quantities must match the regular expression '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'";
-      assert.deepEqual(only(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '20%', maxSize: 'P' }))), {
-        type: 'FieldValueInvalid',
-        field: 'spec.selfHeal.pvcAutoScale.maxSize',
-        message: `Invalid value: "P": ${pattern}`,
-      });
-      assert.equal(only(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.' } }))).field, 'spec.podTemplate.resources.requests[cpu]');
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.5', memory: '+1e3' } }))), []);
+      const pattern =
+        "quantities must match the regular expression '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$'";
+      assert.deepEqual(
+        only(
+          aFullNode(
+            'x',
+            withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '20%', maxSize: 'P' }),
+          ),
+        ),
+        {
+          type: 'FieldValueInvalid',
+          field: 'spec.selfHeal.pvcAutoScale.maxSize',
+          message: `Invalid value: "P": ${pattern}`,
+        },
+      );
+      assert.equal(
+        only(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.' } }))).field,
+        'spec.podTemplate.resources.requests[cpu]',
+      );
+      assert.deepEqual(
+        causes(aFullNode('x', withValue('spec.podTemplate.resources', { requests: { cpu: '.5', memory: '+1e3' } }))),
+        [],
+      );
     });
 
     it('reports wrong types inside containers with their path', () => {
-      const obj = aFullNode('x', withValue('spec.podTemplate.containers', [{ name: 'node', ports: [{ containerPort: 'http' }] }]));
+      const obj = aFullNode(
+        'x',
+        withValue('spec.podTemplate.containers', [{ name: 'node', ports: [{ containerPort: 'http' }] }]),
+      );
       assert.deepEqual(only(obj), {
         type: 'FieldValueTypeInvalid',
         field: 'spec.podTemplate.containers[0].ports[0].containerPort',
@@ -223,11 +329,22 @@ describe('validateCosmosFullNode', () => {
 
     it('requires the name of a container', () => {
       const obj = aFullNode('x', withValue('spec.podTemplate.containers', [{ image: 'busybox' }]));
-      assert.deepEqual(only(obj), { type: 'FieldValueRequired', field: 'spec.podTemplate.containers[0].name', message: 'Required value' });
+      assert.deepEqual(only(obj), {
+        type: 'FieldValueRequired',
+        field: 'spec.podTemplate.containers[0].name',
+        message: 'Required value',
+      });
     });
 
     it('checks the inlined pod spec of additional pods', () => {
-      const obj = aFullNode('x', withValue('spec.additionalVersionedPods', [{ name: 'exporter', containers: [{ name: 'e', image: 'e' }], nodeSelector: { zone: 1 } }]));
+      const obj = aFullNode(
+        'x',
+        withValue('spec.additionalVersionedPods', [{
+          name: 'exporter',
+          containers: [{ name: 'e', image: 'e' }],
+          nodeSelector: { zone: 1 },
+        }]),
+      );
       assert.deepEqual(only(obj), {
         type: 'FieldValueTypeInvalid',
         field: 'spec.additionalVersionedPods[0].nodeSelector[zone]',
@@ -236,7 +353,10 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('requires containers in an additional pod, as a pod spec does', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.additionalVersionedPods', [{ name: 'exporter' }]))).field, 'spec.additionalVersionedPods[0].containers');
+      assert.equal(
+        only(aFullNode('x', withValue('spec.additionalVersionedPods', [{ name: 'exporter' }]))).field,
+        'spec.additionalVersionedPods[0].containers',
+      );
     });
   });
 
@@ -249,11 +369,17 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('rejects app overrides that are not TOML', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.chain.app.overrides', 'a = 1\na = 2'))).field, 'spec.chain.app.overrides');
+      assert.equal(
+        only(aFullNode('x', withValue('spec.chain.app.overrides', 'a = 1\na = 2'))).field,
+        'spec.chain.app.overrides',
+      );
     });
 
     it('accepts TOML overrides', () => {
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.chain.config.overrides', '[tx_index]\nindexer = "null"\n'))), []);
+      assert.deepEqual(
+        causes(aFullNode('x', withValue('spec.chain.config.overrides', '[tx_index]\nindexer = "null"\n'))),
+        [],
+      );
     });
 
     for (const value of [1, 0, '25%', '100%', '0%']) {
@@ -266,7 +392,10 @@ describe('validateCosmosFullNode', () => {
       it(`rejects maxUnavailable ${JSON.stringify(value)}, which the Go operator failed on`, () => {
         const cause = only(aFullNode('x', withValue('spec.strategy.maxUnavailable', value)));
         assert.equal(cause.field, 'spec.strategy.maxUnavailable');
-        assert.equal(cause.message, `Invalid value: ${JSON.stringify(value)}: must be an integer or a percentage such as "25%"`);
+        assert.equal(
+          cause.message,
+          `Invalid value: ${JSON.stringify(value)}: must be an integer or a percentage such as "25%"`,
+        );
       });
     }
 
@@ -276,24 +405,51 @@ describe('validateCosmosFullNode', () => {
 
     for (const value of ['20%', '100Gi', '1', '500G']) {
       it(`accepts increaseQuantity ${JSON.stringify(value)}`, () => {
-        assert.deepEqual(causes(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: value }))), []);
+        assert.deepEqual(
+          causes(
+            aFullNode(
+              'x',
+              withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: value }),
+            ),
+          ),
+          [],
+        );
       });
     }
 
     for (const value of ['10.5%', 'lots', '20 %', '1TB']) {
       it(`rejects increaseQuantity ${JSON.stringify(value)}`, () => {
-        assert.equal(only(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: value }))).field, 'spec.selfHeal.pvcAutoScale.increaseQuantity');
+        assert.equal(
+          only(
+            aFullNode(
+              'x',
+              withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: value }),
+            ),
+          ).field,
+          'spec.selfHeal.pvcAutoScale.increaseQuantity',
+        );
       });
     }
 
     it('rejects a maxSize that is not a quantity', () => {
-      const obj = aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '10%', maxSize: '2 TB' }));
+      const obj = aFullNode(
+        'x',
+        withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '10%', maxSize: '2 TB' }),
+      );
       assert.equal(only(obj).field, 'spec.selfHeal.pvcAutoScale.maxSize');
     });
 
     it('rejects usedSpacePercentage and threshold below 1', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 0, increaseQuantity: '10%' }))).message, 'Invalid value: 0: must be greater than or equal to 1');
-      assert.equal(only(aFullNode('x', withValue('spec.selfHeal.heightDriftMitigation', { threshold: 0 }))).field, 'spec.selfHeal.heightDriftMitigation.threshold');
+      assert.equal(
+        only(
+          aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 0, increaseQuantity: '10%' })),
+        ).message,
+        'Invalid value: 0: must be greater than or equal to 1',
+      );
+      assert.equal(
+        only(aFullNode('x', withValue('spec.selfHeal.heightDriftMitigation', { threshold: 0 }))).field,
+        'spec.selfHeal.heightDriftMitigation.threshold',
+      );
     });
 
     it('rejects a dataSource kind the PVC builder does not handle', () => {
@@ -306,7 +462,10 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('rejects a VolumeSnapshot dataSource outside snapshot.storage.k8s.io', () => {
-      const obj = aFullNode('x', withValue('spec.volumeClaimTemplate.dataSource', { kind: 'VolumeSnapshot', name: 'x' }));
+      const obj = aFullNode(
+        'x',
+        withValue('spec.volumeClaimTemplate.dataSource', { kind: 'VolumeSnapshot', name: 'x' }),
+      );
       assert.deepEqual(only(obj), {
         type: 'FieldValueNotSupported',
         field: 'spec.volumeClaimTemplate.dataSource.apiGroup',
@@ -315,21 +474,52 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('rejects a PersistentVolumeClaim dataSource with an API group', () => {
-      const obj = aFullNode('x', withValue('spec.volumeClaimTemplate.dataSource', { apiGroup: 'v1', kind: 'PersistentVolumeClaim', name: 'x' }));
+      const obj = aFullNode(
+        'x',
+        withValue('spec.volumeClaimTemplate.dataSource', { apiGroup: 'v1', kind: 'PersistentVolumeClaim', name: 'x' }),
+      );
       assert.equal(only(obj).field, 'spec.volumeClaimTemplate.dataSource.apiGroup');
     });
 
     it('checks the dataSource of instance override templates too', () => {
       const obj = aFullNode(
         'x',
-        withValue('spec.instanceOverrides', { 'x-1': { volumeClaimTemplate: { storageClassName: 's', resources: { requests: { storage: '1Gi' } }, dataSource: { kind: 'Pod', name: 'p' } } } }),
+        withValue('spec.instanceOverrides', {
+          'x-1': {
+            volumeClaimTemplate: {
+              storageClassName: 's',
+              resources: { requests: { storage: '1Gi' } },
+              dataSource: { kind: 'Pod', name: 'p' },
+            },
+          },
+        }),
       );
       assert.equal(only(obj).field, 'spec.instanceOverrides[x-1].volumeClaimTemplate.dataSource.kind');
     });
 
     it('accepts both supported data sources', () => {
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.dataSource', { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 's' }))), []);
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.dataSource', { kind: 'PersistentVolumeClaim', name: 'p' }))), []);
+      assert.deepEqual(
+        causes(
+          aFullNode(
+            'x',
+            withValue('spec.volumeClaimTemplate.dataSource', {
+              apiGroup: 'snapshot.storage.k8s.io',
+              kind: 'VolumeSnapshot',
+              name: 's',
+            }),
+          ),
+        ),
+        [],
+      );
+      assert.deepEqual(
+        causes(
+          aFullNode(
+            'x',
+            withValue('spec.volumeClaimTemplate.dataSource', { kind: 'PersistentVolumeClaim', name: 'p' }),
+          ),
+        ),
+        [],
+      );
     });
   });
 
@@ -337,21 +527,32 @@ describe('validateCosmosFullNode', () => {
     const version = (height: number) => ({ height, image: `gaia:v${height}` });
 
     it('accepts ascending heights from 0', () => {
-      assert.deepEqual(validateCosmosFullNode(aFullNode('x', withValue('spec.chain.versions', [version(0), version(100), version(200)]))), { causes: [], warnings: [] });
+      assert.deepEqual(
+        validateCosmosFullNode(
+          aFullNode('x', withValue('spec.chain.versions', [version(0), version(100), version(200)])),
+        ),
+        { causes: [], warnings: [] },
+      );
     });
 
     it('rejects a height below the previous one', () => {
       const cause = only(aFullNode('x', withValue('spec.chain.versions', [version(0), version(200), version(100)])));
       assert.equal(cause.field, 'spec.chain.versions[2].height');
-      assert.equal(cause.message, "Invalid value: 100: must be greater than the previous version's height (200): versions must be in ascending height order");
+      assert.equal(
+        cause.message,
+        "Invalid value: 100: must be greater than the previous version's height (200): versions must be in ascending height order",
+      );
     });
 
     it('rejects a repeated height as a duplicate', () => {
-      assert.deepEqual(only(aFullNode('x', withValue('spec.chain.versions', [version(0), version(100), version(100)]))), {
-        type: 'FieldValueDuplicate',
-        field: 'spec.chain.versions[2].height',
-        message: 'Duplicate value: 100',
-      });
+      assert.deepEqual(
+        only(aFullNode('x', withValue('spec.chain.versions', [version(0), version(100), version(100)]))),
+        {
+          type: 'FieldValueDuplicate',
+          field: 'spec.chain.versions[2].height',
+          message: 'Duplicate value: 100',
+        },
+      );
     });
 
     it('warns when the first version is not at height 0', () => {
@@ -361,7 +562,9 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('warns that haltHeight is ignored when versions are set', () => {
-      const found = warnings(aFullNode('x', withValue('spec.chain.versions', [version(0)]), withValue('spec.chain.app.haltHeight', 10)));
+      const found = warnings(
+        aFullNode('x', withValue('spec.chain.versions', [version(0)]), withValue('spec.chain.app.haltHeight', 10)),
+      );
       assert.match(found[0]!, /^spec\.chain\.app\.haltHeight: is ignored/);
     });
   });
@@ -377,32 +580,50 @@ describe('validateCosmosFullNode', () => {
       });
     });
 
-    it("rejects an additional pod named like the CosmosFullNode, whose pods would collide with the main pods", () => {
-      assert.equal(only(aFullNode('cosmoshub', withValue('spec.additionalVersionedPods', [pod('cosmoshub')]))).field, 'spec.additionalVersionedPods[0].name');
+    it('rejects an additional pod named like the CosmosFullNode, whose pods would collide with the main pods', () => {
+      assert.equal(
+        only(aFullNode('cosmoshub', withValue('spec.additionalVersionedPods', [pod('cosmoshub')]))).field,
+        'spec.additionalVersionedPods[0].name',
+      );
     });
   });
 
   describe('instanceOverrides keys', () => {
     it('accepts keys naming existing pods, counted from ordinals.start', () => {
-      const obj = aFullNode('hub', withValue('spec.ordinals.start', 5), withValue('spec.instanceOverrides', { 'hub-5': { disable: 'Pod' }, 'hub-7': { image: 'x:y' } }));
+      const obj = aFullNode(
+        'hub',
+        withValue('spec.ordinals.start', 5),
+        withValue('spec.instanceOverrides', { 'hub-5': { disable: 'Pod' }, 'hub-7': { image: 'x:y' } }),
+      );
       assert.deepEqual(validateCosmosFullNode(obj), { causes: [], warnings: [] });
     });
 
     it('warns about a key that names no pod, without denying', () => {
-      const result = validateCosmosFullNode(aFullNode('hub', withValue('spec.instanceOverrides', { 'hub-3': { disable: 'Pod' } })));
+      const result = validateCosmosFullNode(
+        aFullNode('hub', withValue('spec.instanceOverrides', { 'hub-3': { disable: 'Pod' } })),
+      );
       assert.deepEqual(result.causes, []);
-      assert.deepEqual(result.warnings, ['spec.instanceOverrides[hub-3]: names no pod of this CosmosFullNode (pods are hub-0 to hub-2); the override has no effect']);
+      assert.deepEqual(result.warnings, [
+        'spec.instanceOverrides[hub-3]: names no pod of this CosmosFullNode (pods are hub-0 to hub-2); the override has no effect',
+      ]);
     });
 
     it('accepts keys naming additional pods', () => {
-      const obj = aFullNode('hub', withValue('spec.additionalVersionedPods', [{ name: 'exp', containers: [{ name: 'c', image: 'i' }] }]), withValue('spec.instanceOverrides', { 'exp-1': { disable: 'Pod' } }));
+      const obj = aFullNode(
+        'hub',
+        withValue('spec.additionalVersionedPods', [{ name: 'exp', containers: [{ name: 'c', image: 'i' }] }]),
+        withValue('spec.instanceOverrides', { 'exp-1': { disable: 'Pod' } }),
+      );
       assert.deepEqual(validateCosmosFullNode(obj).warnings, []);
     });
   });
 
   describe('other warnings', () => {
     it('warns that an empty volumeSnapshotSelector does nothing', () => {
-      assert.match(warnings(aFullNode('x', withValue('spec.volumeClaimTemplate.autoDataSource', { matchInstance: true })))[0]!, /volumeSnapshotSelector: is empty/);
+      assert.match(
+        warnings(aFullNode('x', withValue('spec.volumeClaimTemplate.autoDataSource', { matchInstance: true })))[0]!,
+        /volumeSnapshotSelector: is empty/,
+      );
     });
 
     it('warns that maxUnavailable 0 is treated as 1', () => {
@@ -410,12 +631,23 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('warns when maxSize is not above the requested storage', () => {
-      const obj = aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '10%', maxSize: '100Gi' }));
-      assert.match(warnings(obj)[0]!, /^spec\.selfHeal\.pvcAutoScale\.maxSize: 100Gi is not above the requested storage 100Gi/);
+      const obj = aFullNode(
+        'x',
+        withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '10%', maxSize: '100Gi' }),
+      );
+      assert.match(
+        warnings(obj)[0]!,
+        /^spec\.selfHeal\.pvcAutoScale\.maxSize: 100Gi is not above the requested storage 100Gi/,
+      );
     });
 
     it('warns when increaseQuantity grows nothing', () => {
-      assert.match(warnings(aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '0%' })))[0]!, /does not grow/);
+      assert.match(
+        warnings(
+          aFullNode('x', withValue('spec.selfHeal.pvcAutoScale', { usedSpacePercentage: 80, increaseQuantity: '0%' })),
+        )[0]!,
+        /does not grow/,
+      );
     });
   });
 
@@ -423,7 +655,11 @@ describe('validateCosmosFullNode', () => {
     it('rejects a change of storageClassName', () => {
       const old = aFullNode('x');
       const next = aFullNode('x', withValue('spec.volumeClaimTemplate.storageClassName', 'standard'));
-      assert.deepEqual(only(next, old), { type: 'FieldValueInvalid', field: 'spec.volumeClaimTemplate.storageClassName', message: 'Invalid value: "standard": field is immutable' });
+      assert.deepEqual(only(next, old), {
+        type: 'FieldValueInvalid',
+        field: 'spec.volumeClaimTemplate.storageClassName',
+        message: 'Invalid value: "standard": field is immutable',
+      });
     });
 
     it('rejects a smaller storage request', () => {
@@ -437,27 +673,47 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('accepts a larger storage request, whatever the unit', () => {
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', '200G')), aFullNode('x')), []);
+      assert.deepEqual(
+        causes(
+          aFullNode('x', withValue('spec.volumeClaimTemplate.resources.requests.storage', '200G')),
+          aFullNode('x'),
+        ),
+        [],
+      );
     });
 
     it('rejects a change of accessModes, comparing defaulted values', () => {
       const next = aFullNode('x', withValue('spec.volumeClaimTemplate.accessModes', ['ReadWriteMany']));
       assert.equal(only(next, aFullNode('x')).field, 'spec.volumeClaimTemplate.accessModes');
-      assert.deepEqual(causes(aFullNode('x', withValue('spec.volumeClaimTemplate.accessModes', ['ReadWriteOnce'])), aFullNode('x')), []);
+      assert.deepEqual(
+        causes(aFullNode('x', withValue('spec.volumeClaimTemplate.accessModes', ['ReadWriteOnce'])), aFullNode('x')),
+        [],
+      );
     });
 
     it('rejects a change of volumeMode', () => {
-      assert.equal(only(aFullNode('x', withValue('spec.volumeClaimTemplate.volumeMode', 'Block')), aFullNode('x')).field, 'spec.volumeClaimTemplate.volumeMode');
+      assert.equal(
+        only(aFullNode('x', withValue('spec.volumeClaimTemplate.volumeMode', 'Block')), aFullNode('x')).field,
+        'spec.volumeClaimTemplate.volumeMode',
+      );
     });
 
     it('applies the same rules to instance override templates', () => {
-      const template = (storage: string) => ({ 'x-0': { volumeClaimTemplate: { storageClassName: 's', resources: { requests: { storage } } } } });
-      const cause = only(aFullNode('x', withValue('spec.instanceOverrides', template('1Gi'))), aFullNode('x', withValue('spec.instanceOverrides', template('2Gi'))));
+      const template = (storage: string) => ({
+        'x-0': { volumeClaimTemplate: { storageClassName: 's', resources: { requests: { storage } } } },
+      });
+      const cause = only(
+        aFullNode('x', withValue('spec.instanceOverrides', template('1Gi'))),
+        aFullNode('x', withValue('spec.instanceOverrides', template('2Gi'))),
+      );
       assert.equal(cause.field, 'spec.instanceOverrides[x-0].volumeClaimTemplate.resources.requests[storage]');
     });
 
     it('allows other changes, such as replicas and images', () => {
-      assert.deepEqual(causes(aFullNode('x', withReplicas(5), withValue('spec.podTemplate.image', 'gaia:v19')), aFullNode('x')), []);
+      assert.deepEqual(
+        causes(aFullNode('x', withReplicas(5), withValue('spec.podTemplate.image', 'gaia:v19')), aFullNode('x')),
+        [],
+      );
     });
 
     it('tolerates a malformed stored object', () => {

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  TAG,
   bitString,
   boolean,
   decodeObjectIdentifier,
@@ -14,6 +13,7 @@ import {
   readElement,
   sequence,
   setOf,
+  TAG,
   time,
   tlv,
 } from '../../../certs/der.ts';

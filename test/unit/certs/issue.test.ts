@@ -47,7 +47,9 @@ describe('createCertificateAuthority', () => {
     assert.equal(caCert.ca, true);
     assert.ok(caCert.verify(caCert.publicKey));
     assert.ok(caCert.checkIssued(caCert));
-    const bc = readCertificate(pemDecode('CERTIFICATE', createCertificateAuthority().certPem)).extensions.get(OID.basicConstraints);
+    const bc = readCertificate(pemDecode('CERTIFICATE', createCertificateAuthority().certPem)).extensions.get(
+      OID.basicConstraints,
+    );
     assert.equal(Buffer.from(bc!.value).toString('hex'), '30060101ff020100'); // cA TRUE, pathLen 0
   });
 
@@ -83,27 +85,43 @@ describe('issueServingCertificate', () => {
 
   it('names the CA key in its authority key identifier', () => {
     const { ca, leaf } = serving();
-    const aki = readCertificate(pemDecode('CERTIFICATE', leaf.certPem)).extensions.get(OID.authorityKeyIdentifier)!.value;
+    const aki =
+      readCertificate(pemDecode('CERTIFICATE', leaf.certPem)).extensions.get(OID.authorityKeyIdentifier)!.value;
     assert.ok(Buffer.from(aki).toString('hex').endsWith(Buffer.from(ca.keyId).toString('hex')));
   });
 
   it('never outlives its CA', () => {
     const now = new Date('2026-01-01T00:00:00Z');
     const ca = createCertificateAuthority({ now, validDays: 30 });
-    const leaf = issueServingCertificate(ca, { commonName: 'x', dnsNames: ['x'], ipAddresses: [], validDays: 365, now });
+    const leaf = issueServingCertificate(ca, {
+      commonName: 'x',
+      dnsNames: ['x'],
+      ipAddresses: [],
+      validDays: 365,
+      now,
+    });
     assert.equal(new X509Certificate(leaf.certPem).validTo, new X509Certificate(ca.certPem).validTo);
   });
 
   it('is valid from a few minutes before now, allowing for clock skew', () => {
     const now = new Date('2026-01-01T00:00:00Z');
-    const leaf = issueServingCertificate(createCertificateAuthority({ now }), { commonName: 'x', dnsNames: ['x'], ipAddresses: [], now });
+    const leaf = issueServingCertificate(createCertificateAuthority({ now }), {
+      commonName: 'x',
+      dnsNames: ['x'],
+      ipAddresses: [],
+      now,
+    });
     assert.equal(new Date(new X509Certificate(leaf.certPem).validFrom).toISOString(), '2025-12-31T23:55:00.000Z');
   });
 
   it('gets a different random serial number each time', () => {
     const ca = createCertificateAuthority();
-    const a = new X509Certificate(issueServingCertificate(ca, { commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).certPem);
-    const b = new X509Certificate(issueServingCertificate(ca, { commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).certPem);
+    const a = new X509Certificate(
+      issueServingCertificate(ca, { commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).certPem,
+    );
+    const b = new X509Certificate(
+      issueServingCertificate(ca, { commonName: 'x', dnsNames: ['x'], ipAddresses: [] }).certPem,
+    );
     assert.notEqual(a.serialNumber, b.serialNumber);
   });
 });
@@ -143,11 +161,15 @@ describe('issued certificates under openssl', () => {
         openssl,
         [
           'verify',
-          '-CAfile', join(dir, 'ca.crt'),
-          '-purpose', 'sslserver',
+          '-CAfile',
+          join(dir, 'ca.crt'),
+          '-purpose',
+          'sslserver',
           '-x509_strict',
-          '-verify_hostname', 'cosmos-operator-webhook-service.cosmos-operator-system.svc',
-          '-verify_ip', '127.0.0.1',
+          '-verify_hostname',
+          'cosmos-operator-webhook-service.cosmos-operator-system.svc',
+          '-verify_ip',
+          '127.0.0.1',
           join(dir, 'tls.crt'),
         ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },

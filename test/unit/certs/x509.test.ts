@@ -1,33 +1,32 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { readChildren, readElement } from '../../../certs/der.ts';
 import {
-  OID,
   basicConstraints,
+  type CertificateTemplate,
   encodeName,
   extendedKeyUsage,
   ipAddressBytes,
   keyIdentifier,
   keyUsage,
+  OID,
   pemDecode,
   pemEncode,
   readCertificate,
   signCertificate,
   subjectAltName,
   subjectKeyIdentifier,
-  type CertificateTemplate,
 } from '../../../certs/x509.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
 function selfSigned(keyType: 'ec' | 'rsa' | 'ed25519', overrides: Partial<CertificateTemplate> = {}) {
-  const { privateKey, publicKey } =
-    keyType === 'ec'
-      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-      : keyType === 'rsa'
-        ? generateKeyPairSync('rsa', { modulusLength: 2048 })
-        : generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = keyType === 'ec'
+    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    : keyType === 'rsa'
+    ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+    : generateKeyPairSync('ed25519');
   const name = encodeName({ commonName: 'test' });
   const der = signCertificate(
     {

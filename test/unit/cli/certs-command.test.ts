@@ -37,9 +37,29 @@ describe('cosmos-operator certs', () => {
 
   it('issues the serving certificate for the Service names, localhost, 127.0.0.1 and every --host', () =>
     withDir(async (dir) => {
-      await run(['--dir', dir, '--service-name', 'hook', '--namespace', 'ops', '--host', 'webhook.example.com', '--host', '192.0.2.7']);
+      await run([
+        '--dir',
+        dir,
+        '--service-name',
+        'hook',
+        '--namespace',
+        'ops',
+        '--host',
+        'webhook.example.com',
+        '--host',
+        '192.0.2.7',
+      ]);
       const cert = new X509Certificate(readFileSync(join(dir, 'tls.crt')));
-      for (const name of ['hook', 'hook.ops', 'hook.ops.svc', 'hook.ops.svc.cluster.local', 'localhost', 'webhook.example.com']) {
+      for (
+        const name of [
+          'hook',
+          'hook.ops',
+          'hook.ops.svc',
+          'hook.ops.svc.cluster.local',
+          'localhost',
+          'webhook.example.com',
+        ]
+      ) {
         assert.equal(cert.checkHost(name), name);
       }
       assert.equal(cert.checkIP('127.0.0.1'), '127.0.0.1');

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBindAddress, parseFlags, type FlagSpec } from '../../../src/cli/flags.ts';
+import { type FlagSpec, parseBindAddress, parseFlags } from '../../../src/cli/flags.ts';
 
 const specs: FlagSpec[] = [
   { name: 'metrics-bind-address', type: 'string', default: ':8080', help: '' },
@@ -11,7 +11,12 @@ const specs: FlagSpec[] = [
 describe('parseFlags', () => {
   it('returns the defaults when no flag is given', () => {
     const r = parseFlags(specs, []);
-    assert.deepEqual(r, { ok: true, help: false, positionals: [], values: { 'metrics-bind-address': ':8080', 'leader-elect': false, 'log-format': 'json' } });
+    assert.deepEqual(r, {
+      ok: true,
+      help: false,
+      positionals: [],
+      values: { 'metrics-bind-address': ':8080', 'leader-elect': false, 'log-format': 'json' },
+    });
   });
 
   it('accepts --name=value and --name value alike', () => {

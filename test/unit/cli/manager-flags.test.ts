@@ -10,7 +10,7 @@ function optionsFor(argv: string[]) {
 }
 
 describe('manager flags', () => {
-  it('default to controller-runtime\'s ports, the Go operator\'s Lease and a webhook server on 9443', () => {
+  it("default to controller-runtime's ports, the Go operator's Lease and a webhook server on 9443", () => {
     assert.deepEqual(optionsFor([]), {
       metricsAddress: { host: '0.0.0.0', port: 8080 },
       healthAddress: { host: '0.0.0.0', port: 8081 },
@@ -25,8 +25,12 @@ describe('manager flags', () => {
     });
   });
 
-  it('accept the Go operator\'s Deployment arguments unchanged', () => {
-    const o = optionsFor(['--health-probe-bind-address=:8081', '--metrics-bind-address=127.0.0.1:8080', '--leader-elect']);
+  it("accept the Go operator's Deployment arguments unchanged", () => {
+    const o = optionsFor([
+      '--health-probe-bind-address=:8081',
+      '--metrics-bind-address=127.0.0.1:8080',
+      '--leader-elect',
+    ]);
     assert.ok(!('error' in o));
     assert.deepEqual(o.metricsAddress, { host: '127.0.0.1', port: 8080 });
     assert.equal(o.leaderElect, true);

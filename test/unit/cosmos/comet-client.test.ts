@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { fetchCometStatus } from '../../../src/cosmos/comet-client.ts';
-import { startFakeComet, type FakeComet } from '../../support/fake-comet.ts';
+import { type FakeComet, startFakeComet } from '../../support/fake-comet.ts';
 
 type Bare = { port: number; close(): Promise<void> };
 
@@ -41,7 +41,14 @@ describe('fetchCometStatus', () => {
   });
 
   it('reads the height and catching_up a CometBFT node reports', async () => {
-    const comet = await fake({ host: '127.0.0.1', port: 0, healthcheckPort: null, height: 1234, catchingUp: true, network: 'osmosis-1' });
+    const comet = await fake({
+      host: '127.0.0.1',
+      port: 0,
+      healthcheckPort: null,
+      height: 1234,
+      catchingUp: true,
+      network: 'osmosis-1',
+    });
     const res = await fetchCometStatus('127.0.0.1', comet.port);
     assert.ok(res.ok, JSON.stringify(res));
     assert.equal(res.status.latestBlockHeight, 1234);
@@ -60,7 +67,11 @@ describe('fetchCometStatus', () => {
   it('reports a non-200 answer by its HTTP status, as Go resp.Status', async () => {
     const comet = await fake({ host: '127.0.0.1', port: 0, healthcheckPort: null });
     await comet.setDown(true, 'http500');
-    assert.deepEqual(await fetchCometStatus('127.0.0.1', comet.port), { ok: false, kind: 'http', error: '500 Internal Server Error' });
+    assert.deepEqual(await fetchCometStatus('127.0.0.1', comet.port), {
+      ok: false,
+      kind: 'http',
+      error: '500 Internal Server Error',
+    });
   });
 
   it('fills in the reason phrase when the status line has none', async () => {
@@ -79,7 +90,11 @@ describe('fetchCometStatus', () => {
     const comet = await fake({ host: '127.0.0.1', port: 0, healthcheckPort: null });
     await comet.setDown(true, 'hang');
     const res = await fetchCometStatus('127.0.0.1', comet.port, { timeoutMs: 100 });
-    assert.deepEqual(res, { ok: false, kind: 'timeout', error: `GET http://127.0.0.1:${comet.port}/status: timed out after 100 ms` });
+    assert.deepEqual(res, {
+      ok: false,
+      kind: 'timeout',
+      error: `GET http://127.0.0.1:${comet.port}/status: timed out after 100 ms`,
+    });
   });
 
   it('reports a refused connection with the network error text', async () => {
@@ -88,7 +103,10 @@ describe('fetchCometStatus', () => {
     const res = await fetchCometStatus('127.0.0.1', comet.port);
     assert.equal(res.ok, false);
     assert.equal(!res.ok && res.kind, 'network');
-    assert.match(!res.ok ? res.error : '', new RegExp(`^GET http://127\\.0\\.0\\.1:${comet.port}/status: .*ECONNREFUSED`));
+    assert.match(
+      !res.ok ? res.error : '',
+      new RegExp(`^GET http://127\\.0\\.0\\.1:${comet.port}/status: .*ECONNREFUSED`),
+    );
   });
 
   it('answers again once the node is back, on the same port', async () => {
@@ -111,7 +129,13 @@ describe('fetchCometStatus', () => {
         return;
       }
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: -1, result: { sync_info: { latest_block_height: '9', catching_up: false } } }));
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: -1,
+          result: { sync_info: { latest_block_height: '9', catching_up: false } },
+        }),
+      );
     });
     bare.push(server);
     const res = await fetchCometStatus('127.0.0.1', server.port);
@@ -164,9 +188,15 @@ describe('the fake CometBFT node', () => {
       const res = await fetch(`http://127.0.0.1:${comet.healthcheckPort}/`);
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
-    assert.deepEqual(await health(), { status: 200, body: { address: `http://localhost:${comet.port}`, in_sync: true } });
+    assert.deepEqual(await health(), {
+      status: 200,
+      body: { address: `http://localhost:${comet.port}`, in_sync: true },
+    });
     comet.setCatchingUp(true);
-    assert.deepEqual(await health(), { status: 422, body: { address: `http://localhost:${comet.port}`, in_sync: false } });
+    assert.deepEqual(await health(), {
+      status: 422,
+      body: { address: `http://localhost:${comet.port}`, in_sync: false },
+    });
     await comet.setDown(true, 'http500');
     const down = await health();
     assert.equal(down.status, 503);
@@ -181,7 +211,10 @@ describe('the fake CometBFT node', () => {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     comet.setDisk({ allBytes: 1000, freeBytes: 0 });
-    assert.deepEqual(await disk('?dir=/home/operator/cosmos'), { status: 200, body: { dir: '/home/operator/cosmos', all_bytes: 1000 } });
+    assert.deepEqual(await disk('?dir=/home/operator/cosmos'), {
+      status: 200,
+      body: { dir: '/home/operator/cosmos', all_bytes: 1000 },
+    });
     comet.setDisk({ error: 'no such file or directory' });
     assert.deepEqual(await disk('?dir=/x'), { status: 500, body: { dir: '/x', error: 'no such file or directory' } });
     assert.deepEqual(await disk(''), { status: 400, body: { dir: '', error: 'query param dir must be specified' } });

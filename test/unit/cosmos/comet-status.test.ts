@@ -51,7 +51,11 @@ describe('parseCometStatus', () => {
   });
 
   it('returns an error when sync_info is missing, rather than reporting a node in sync at height 0', () => {
-    for (const json of [{}, { result: {} }, { result: { node_info: {} } }, { result: { sync_info: 'x' } }, { validator_info: {} }]) {
+    for (
+      const json of [{}, { result: {} }, { result: { node_info: {} } }, { result: { sync_info: 'x' } }, {
+        validator_info: {},
+      }]
+    ) {
       const parsed = decodeCometStatus(json);
       assert.equal(parsed.ok, false, JSON.stringify(json));
       assert.match(!parsed.ok ? parsed.error : '', /sync_info|result/);
@@ -59,7 +63,11 @@ describe('parseCometStatus', () => {
   });
 
   it('returns the JSON-RPC error of an error answer', () => {
-    const parsed = decodeCometStatus({ jsonrpc: '2.0', id: -1, error: { code: -32603, message: 'Internal error', data: 'node is halted' } });
+    const parsed = decodeCometStatus({
+      jsonrpc: '2.0',
+      id: -1,
+      error: { code: -32603, message: 'Internal error', data: 'node is halted' },
+    });
     assert.deepEqual(parsed, { ok: false, error: 'rpc error: Internal error: node is halted' });
   });
 
@@ -79,7 +87,14 @@ describe('parseCometStatus', () => {
   });
 
   it('never throws, whatever the body', () => {
-    const bodies = ['', '{', '{"result":', '\u0000', '{"result":{"sync_info":{"latest_block_height":"1e400"}}}', 'x'.repeat(10_000)];
+    const bodies = [
+      '',
+      '{',
+      '{"result":',
+      '\u0000',
+      '{"result":{"sync_info":{"latest_block_height":"1e400"}}}',
+      'x'.repeat(10_000),
+    ];
     for (const body of bodies) assert.doesNotThrow(() => parseCometStatus(body));
   });
 });

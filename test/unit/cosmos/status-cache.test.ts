@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import type { CometStatusResponse } from '../../../src/cosmos/comet-client.ts';
-import { createStatusCache, rpcPortOf, type Pod, type StatusCache, type StatusCacheOptions } from '../../../src/cosmos/status-cache.ts';
+import {
+  createStatusCache,
+  type Pod,
+  rpcPortOf,
+  type StatusCache,
+  type StatusCacheOptions,
+} from '../../../src/cosmos/status-cache.ts';
 import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock, type FakeClock } from '../../fixtures/kube/fake-clock.ts';
 
@@ -16,7 +22,12 @@ const flush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function pod(name: string, opts: { ip?: string | null; uid?: string; ordinal?: number; rpcPort?: number } = {}): Pod {
   return {
-    metadata: { name, namespace: NS, uid: opts.uid ?? `uid-${name}`, annotations: opts.ordinal === undefined ? {} : { 'app.kubernetes.io/ordinal': String(opts.ordinal) } },
+    metadata: {
+      name,
+      namespace: NS,
+      uid: opts.uid ?? `uid-${name}`,
+      annotations: opts.ordinal === undefined ? {} : { 'app.kubernetes.io/ordinal': String(opts.ordinal) },
+    },
     spec: { containers: [{ name: 'node', ports: opts.rpcPort ? [{ name: 'rpc', containerPort: opts.rpcPort }] : [] }] },
     status: opts.ip === null ? {} : { podIP: opts.ip ?? `10.0.0.${name.slice(-1)}` },
   };
@@ -42,7 +53,9 @@ function scriptedNetwork() {
     return new Promise((resolve) => {
       const entry = { ip, resolve, ...(opts.signal ? { signal: opts.signal } : {}) };
       hanging.push(entry);
-      opts.signal?.addEventListener('abort', () => resolve({ ok: false, kind: 'aborted', error: 'aborted' }), { once: true });
+      opts.signal?.addEventListener('abort', () => resolve({ ok: false, kind: 'aborted', error: 'aborted' }), {
+        once: true,
+      });
     });
   };
   return {
@@ -72,7 +85,10 @@ type Harness = {
   stop(): Promise<void>;
 };
 
-function harness(opts: Partial<StatusCacheOptions> = {}, initialPods: Pod[] = [pod('node-0', { ordinal: 0 }), pod('node-1', { ordinal: 1 })]): Harness {
+function harness(
+  opts: Partial<StatusCacheOptions> = {},
+  initialPods: Pod[] = [pod('node-0', { ordinal: 0 }), pod('node-1', { ordinal: 1 })],
+): Harness {
   const clock = createFakeClock();
   const net = scriptedNetwork();
   for (const p of initialPods) if (p.status?.podIP) net.nodes.set(p.status.podIP, { height: 100 });
@@ -110,7 +126,11 @@ function harness(opts: Partial<StatusCacheOptions> = {}, initialPods: Pod[] = [p
 }
 
 const view = (cache: StatusCache) =>
-  Object.fromEntries([...cache.syncInfo(NS, CFN)].map(([name, s]) => [name, { reachable: s.reachable, inSync: s.inSync, height: s.height, error: s.error }]));
+  Object.fromEntries(
+    [...cache.syncInfo(NS, CFN)].map((
+      [name, s],
+    ) => [name, { reachable: s.reachable, inSync: s.inSync, height: s.height, error: s.error }]),
+  );
 
 describe('status cache rounds', () => {
   it('polls every pod of a tracked CosmosFullNode at once, without waiting an interval', async () => {
@@ -237,7 +257,10 @@ describe('status cache rounds', () => {
     h.cache.track(NS, CFN);
     await flush();
     assert.deepEqual(h.net.calls.map((c) => `${c.ip}:${c.port}`).sort(), ['10.0.0.0:36657', '10.0.0.1:26657']);
-    assert.equal(rpcPortOf({ spec: { containers: [{ name: 'sidecar', ports: [{ name: 'rpc', containerPort: 1 }] }] } }), 26657);
+    assert.equal(
+      rpcPortOf({ spec: { containers: [{ name: 'sidecar', ports: [{ name: 'rpc', containerPort: 1 }] }] } }),
+      26657,
+    );
     await h.stop();
   });
 
@@ -339,7 +362,12 @@ describe('status cache results', () => {
     h.cache.track(NS, CFN);
     await flush();
     assert.equal(h.net.calls.length, 0);
-    assert.deepEqual(view(h.cache)['node-0'], { reachable: false, inSync: undefined, height: undefined, error: 'pod has no IP' });
+    assert.deepEqual(view(h.cache)['node-0'], {
+      reachable: false,
+      inSync: undefined,
+      height: undefined,
+      error: 'pod has no IP',
+    });
     await h.stop();
   });
 
@@ -349,7 +377,12 @@ describe('status cache results', () => {
     h.start();
     h.cache.track(NS, CFN);
     await flush();
-    assert.deepEqual(view(h.cache)['node-0'], { reachable: false, inSync: undefined, height: undefined, error: '503 Service Unavailable' });
+    assert.deepEqual(view(h.cache)['node-0'], {
+      reachable: false,
+      inSync: undefined,
+      height: undefined,
+      error: '503 Service Unavailable',
+    });
     await h.stop();
   });
 
@@ -360,7 +393,14 @@ describe('status cache results', () => {
     h.cache.track(NS, CFN);
     await flush();
     const s = h.cache.syncInfo(NS, CFN).get('node-0')!;
-    assert.deepEqual({ ...s }, { pod: 'node-0', uid: 'uid-node-0', ts: h.clock.now(), height: 42, inSync: false, reachable: true });
+    assert.deepEqual({ ...s }, {
+      pod: 'node-0',
+      uid: 'uid-node-0',
+      ts: h.clock.now(),
+      height: 42,
+      inSync: false,
+      reachable: true,
+    });
     assert.ok(Object.isFrozen(s), 'entries are shared, so frozen');
     await h.stop();
   });

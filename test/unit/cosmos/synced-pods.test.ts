@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isPodAvailable, syncedPods, type Pod, type PodSync } from '../../../src/cosmos/status-cache.ts';
+import { isPodAvailable, type Pod, type PodSync, syncedPods } from '../../../src/cosmos/status-cache.ts';
 
 const NOW = Date.parse('2024-09-02T12:00:00Z');
 
-function readyPod(name: string, readySince: string | undefined, opts: { ordinal?: number; ready?: string; uid?: string } = {}): Pod {
+function readyPod(
+  name: string,
+  readySince: string | undefined,
+  opts: { ordinal?: number; ready?: string; uid?: string } = {},
+): Pod {
   return {
-    metadata: { name, uid: opts.uid ?? `uid-${name}`, annotations: opts.ordinal === undefined ? {} : { 'app.kubernetes.io/ordinal': String(opts.ordinal) } },
+    metadata: {
+      name,
+      uid: opts.uid ?? `uid-${name}`,
+      annotations: opts.ordinal === undefined ? {} : { 'app.kubernetes.io/ordinal': String(opts.ordinal) },
+    },
     status: {
       podIP: '10.0.0.1',
       conditions: [
@@ -46,7 +54,11 @@ describe('syncedPods', () => {
   });
 
   it('drops a pod Ready for exactly 5 s or less, and one not Ready', () => {
-    const pods = [readyPod('a', '2024-09-02T11:59:55Z'), readyPod('b', '2024-09-02T11:59:54.999Z'), readyPod('c', minuteAgo, { ready: 'False' })];
+    const pods = [
+      readyPod('a', '2024-09-02T11:59:55Z'),
+      readyPod('b', '2024-09-02T11:59:54.999Z'),
+      readyPod('c', minuteAgo, { ready: 'False' }),
+    ];
     assert.deepEqual(names(syncedPods(pods, new Map([sync('a'), sync('b'), sync('c')]), NOW)), ['b']);
   });
 
@@ -64,7 +76,9 @@ describe('isPodAvailable', () => {
   });
 
   it('accepts a Date transition time, as client-node objects carry', () => {
-    const pod: Pod = { status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(NOW - 10_000) }] } };
+    const pod: Pod = {
+      status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(NOW - 10_000) }] },
+    };
     assert.equal(isPodAvailable(pod, 5000, NOW), true);
   });
 });

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyApiError, describeApiError, KubeApiError, statusCodeOf, type ApiErrorClass, type ApiOperation } from '../../../src/kube/api-errors.ts';
+import {
+  type ApiErrorClass,
+  type ApiOperation,
+  classifyApiError,
+  describeApiError,
+  KubeApiError,
+  statusCodeOf,
+} from '../../../src/kube/api-errors.ts';
 
 const apiException = (code: number, reason = 'Whatever', message = 'it failed') =>
-  new KubeApiError(code, 'Unsuccessful HTTP Request', { kind: 'Status', code, reason, message }, { 'content-type': 'application/json' });
+  new KubeApiError(code, 'Unsuccessful HTTP Request', { kind: 'Status', code, reason, message }, {
+    'content-type': 'application/json',
+  });
 
 const watchFailure = (statusCode: number) => Object.assign(new Error('Gone'), { statusCode });
-const fetchFailed = (code: string) => new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) });
+const fetchFailed = (code: string) =>
+  new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ${code}`), { code }) });
 const timeout = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
 
 const table: Array<[string, unknown, ApiOperation, ApiErrorClass]> = [
@@ -15,7 +25,12 @@ const table: Array<[string, unknown, ApiOperation, ApiErrorClass]> = [
   ['500 InternalError', apiException(500, 'InternalError'), 'write', 'transient'],
   ['503 ServiceUnavailable', apiException(503, 'ServiceUnavailable'), 'read', 'transient'],
   ['504 Timeout', apiException(504, 'Timeout'), 'write', 'transient'],
-  ['403 Forbidden (RBAC can be fixed without touching the object)', apiException(403, 'Forbidden'), 'write', 'transient'],
+  [
+    '403 Forbidden (RBAC can be fixed without touching the object)',
+    apiException(403, 'Forbidden'),
+    'write',
+    'transient',
+  ],
   ['401 Unauthorized (a token being rotated)', apiException(401, 'Unauthorized'), 'read', 'transient'],
   ['400 BadRequest', apiException(400, 'BadRequest'), 'write', 'permanent'],
   ['422 Invalid', apiException(422, 'Invalid'), 'write', 'permanent'],
@@ -24,7 +39,11 @@ const table: Array<[string, unknown, ApiOperation, ApiErrorClass]> = [
   ['404 on a write (the object vanished under us)', apiException(404, 'NotFound'), 'write', 'transient'],
   [
     'a server-side apply whose field types do not fit the schema (kube-apiserver answers 500)',
-    apiException(500, '', 'failed to create typed patch object (ns/x; g/v1, Kind=W): .spec.size: expected numeric (int or float), got string'),
+    apiException(
+      500,
+      '',
+      'failed to create typed patch object (ns/x; g/v1, Kind=W): .spec.size: expected numeric (int or float), got string',
+    ),
     'write',
     'permanent',
   ],

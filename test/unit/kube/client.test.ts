@@ -40,7 +40,12 @@ const serverOf = (r: ReturnType<typeof loadKubeConfig>) => `${r.source} ${r.kube
 
 describe('loadKubeConfig', () => {
   it('prefers the --kubeconfig flag over everything else', () => {
-    const r = loadKubeConfig({ kubeconfig: flagFile, env: { KUBECONFIG: envFile, ...inCluster }, home, inClusterRoot: root });
+    const r = loadKubeConfig({
+      kubeconfig: flagFile,
+      env: { KUBECONFIG: envFile, ...inCluster },
+      home,
+      inClusterRoot: root,
+    });
     assert.equal(serverOf(r), 'flag https://flag:6443');
   });
 

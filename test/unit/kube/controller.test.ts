@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
-import { applyQueueAction, createController, planOutcome, type Outcome, type QueueForOutcomes } from '../../../src/kube/controller.ts';
+import {
+  applyQueueAction,
+  createController,
+  type Outcome,
+  planOutcome,
+  type QueueForOutcomes,
+} from '../../../src/kube/controller.ts';
 import { KubeApiError } from '../../../src/kube/api-errors.ts';
 import { createWorkQueue } from '../../../src/kube/work-queue.ts';
 import { done, permanent, requeueAfter, transient } from '../../../src/kube/reconcile-result.ts';
@@ -34,7 +40,10 @@ describe('planOutcome', () => {
   });
 
   it('forgets the backoff and adds the key after the delay for requeueAfter', () => {
-    assert.deepEqual(queueCallsFor({ kind: 'result', result: requeueAfter(30_000) }), ['forget ns/a', 'addAfter ns/a 30000']);
+    assert.deepEqual(queueCallsFor({ kind: 'result', result: requeueAfter(30_000) }), [
+      'forget ns/a',
+      'addAfter ns/a 30000',
+    ]);
     assert.equal(planOutcome({ kind: 'result', result: requeueAfter(1) }).result, 'requeue_after');
   });
 
@@ -167,8 +176,14 @@ describe('createController', () => {
     const gaps = attempts.slice(1).map((t, i) => t - attempts[i]!);
     assert.deepEqual(gaps.slice(0, 4), [5, 10, 20, 40]);
     const text = await registry.metrics();
-    assert.match(text, new RegExp(`controller_runtime_reconcile_total\\{controller="widget",result="error"\\} ${attempts.length}\\b`));
-    assert.match(text, new RegExp(`controller_runtime_reconcile_errors_total\\{controller="widget"\\} ${attempts.length}\\b`));
+    assert.match(
+      text,
+      new RegExp(`controller_runtime_reconcile_total\\{controller="widget",result="error"\\} ${attempts.length}\\b`),
+    );
+    assert.match(
+      text,
+      new RegExp(`controller_runtime_reconcile_errors_total\\{controller="widget"\\} ${attempts.length}\\b`),
+    );
     assert.match(text, /workqueue_retries_total\{name="widget",controller="widget"\} \d+/);
   });
 
@@ -197,7 +212,10 @@ describe('createController', () => {
     assert.equal(attempts.length, 2);
     await c.stop();
     await running;
-    assert.match(await registry.metrics(), /controller_runtime_reconcile_total\{controller="poller",result="requeue_after"\} 2/);
+    assert.match(
+      await registry.metrics(),
+      /controller_runtime_reconcile_total\{controller="poller",result="requeue_after"\} 2/,
+    );
   });
 
   it('does not requeue a key after a permanent error', async () => {
@@ -227,7 +245,10 @@ describe('createController', () => {
     createController({ name: 'widget', workers: 3, log: silent, registry, reconcile: async () => done });
     const text = await registry.metrics();
     for (const result of ['success', 'error', 'requeue', 'requeue_after']) {
-      assert.match(text, new RegExp(`controller_runtime_reconcile_total\\{controller="widget",result="${result}"\\} 0`));
+      assert.match(
+        text,
+        new RegExp(`controller_runtime_reconcile_total\\{controller="widget",result="${result}"\\} 0`),
+      );
     }
     assert.match(text, /controller_runtime_max_concurrent_reconciles\{controller="widget"\} 3/);
     assert.match(text, /controller_runtime_active_workers\{controller="widget"\} 0/);

@@ -10,7 +10,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'credentials-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const base: KubeConfig = { server: 'https://a', context: 'x', insecureSkipTlsVerify: false };
 const exec: ExecConfig = { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-token', args: [], env: [] };
-const credential = (status: Record<string, string>) => JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', status });
+const credential = (status: Record<string, string>) =>
+  JSON.stringify({ apiVersion: exec.apiVersion, kind: 'ExecCredential', status });
 
 describe('request credentials', () => {
   it('carries the CA, client certificate, token and TLS settings', async () => {
@@ -24,7 +25,14 @@ describe('request credentials', () => {
       token: 't',
       impersonate: 'someone',
     }).forRequest();
-    assert.deepEqual(got, { ca: 'CA', cert: 'CERT', key: 'KEY', rejectUnauthorized: false, servername: 'api', headers: { Authorization: 'Bearer t', 'Impersonate-User': 'someone' } });
+    assert.deepEqual(got, {
+      ca: 'CA',
+      cert: 'CERT',
+      key: 'KEY',
+      rejectUnauthorized: false,
+      servername: 'api',
+      headers: { Authorization: 'Bearer t', 'Impersonate-User': 'someone' },
+    });
   });
 
   it('reads a token file again once it is a minute old, so a rotated token is used', async () => {
@@ -45,7 +53,10 @@ describe('request credentials', () => {
     let now = Date.parse('2030-01-01T00:00:00Z');
     const creds = createCredentials(
       { ...base, exec },
-      { now: () => now, runExec: async () => credential({ token: `t${++runs}`, expirationTimestamp: '2030-01-01T00:10:00Z' }) },
+      {
+        now: () => now,
+        runExec: async () => credential({ token: `t${++runs}`, expirationTimestamp: '2030-01-01T00:10:00Z' }),
+      },
     );
     const first = await Promise.all([creds.forRequest(), creds.forRequest(), creds.forRequest()]);
     assert.deepEqual(first.map((c) => c.headers.Authorization), ['Bearer t1', 'Bearer t1', 'Bearer t1']);
@@ -56,7 +67,9 @@ describe('request credentials', () => {
   });
 
   it('uses a client certificate an exec plugin returns', async () => {
-    const creds = createCredentials({ ...base, exec }, { runExec: async () => credential({ clientCertificateData: 'CERT', clientKeyData: 'KEY' }) });
+    const creds = createCredentials({ ...base, exec }, {
+      runExec: async () => credential({ clientCertificateData: 'CERT', clientKeyData: 'KEY' }),
+    });
     const got = await creds.forRequest();
     assert.equal(got.cert, 'CERT');
     assert.equal(got.key, 'KEY');
@@ -69,8 +82,12 @@ describe('request credentials', () => {
   });
 
   it('runs a real plugin with its env and KUBERNETES_EXEC_INFO', async () => {
-    const script = 'printf \'{"kind":"ExecCredential","status":{"token":"%s-%s"}}\' "$REGION" "$(printf %s "$KUBERNETES_EXEC_INFO" | grep -c interactive\\":false)"';
-    const creds = createCredentials({ ...base, exec: { ...exec, command: 'sh', args: ['-c', script], env: [{ name: 'REGION', value: 'eu' }] } });
+    const script =
+      'printf \'{"kind":"ExecCredential","status":{"token":"%s-%s"}}\' "$REGION" "$(printf %s "$KUBERNETES_EXEC_INFO" | grep -c interactive\\":false)"';
+    const creds = createCredentials({
+      ...base,
+      exec: { ...exec, command: 'sh', args: ['-c', script], env: [{ name: 'REGION', value: 'eu' }] },
+    });
     assert.equal((await creds.forRequest()).headers.Authorization, 'Bearer eu-1');
   });
 });

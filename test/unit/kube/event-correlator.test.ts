@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createEventCorrelator, type Correlation } from '../../../src/kube/event-correlator.ts';
+import { type Correlation, createEventCorrelator } from '../../../src/kube/event-correlator.ts';
 
-const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { namespace: 'ns', name: 'p', uid: 'u1', resourceVersion: '7' } };
+const pod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { namespace: 'ns', name: 'p', uid: 'u1', resourceVersion: '7' },
+};
 const t0 = Date.UTC(2026, 0, 1);
 const correlator = () => createEventCorrelator({ component: 'cosmos-operator', instance: 'host' });
 
@@ -18,7 +22,14 @@ describe('createEventCorrelator', () => {
     if (c.kind !== 'create') return;
     assert.equal(c.event.metadata?.namespace, 'ns');
     assert.match(c.event.metadata!.name!, /^p\.[0-9a-f]+$/);
-    assert.deepEqual(c.event.involvedObject, { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'ns', uid: 'u1', resourceVersion: '7' });
+    assert.deepEqual(c.event.involvedObject, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      name: 'p',
+      namespace: 'ns',
+      uid: 'u1',
+      resourceVersion: '7',
+    });
     assert.equal(c.event.count, 1);
     assert.equal(c.event.firstTimestamp, '2026-01-01T00:00:00.000Z');
     assert.equal(c.event.source.component, 'cosmos-operator');
@@ -32,7 +43,11 @@ describe('createEventCorrelator', () => {
     const second = k.correlate(input, t0 + 1000);
     const third = k.correlate(input, t0 + 2000);
     assert.equal(second.kind, 'bump');
-    assert.deepEqual(third.kind === 'bump' && third.patch, { count: 3, lastTimestamp: '2026-01-01T00:00:02.000Z', message: 'boom' });
+    assert.deepEqual(third.kind === 'bump' && third.patch, {
+      count: 3,
+      lastTimestamp: '2026-01-01T00:00:02.000Z',
+      message: 'boom',
+    });
     assert.equal(third.kind === 'bump' && third.name, createdName(first));
   });
 
@@ -40,7 +55,10 @@ describe('createEventCorrelator', () => {
     const k = correlator();
     const a = k.correlate({ regarding: pod, type: 'Warning', reason: 'Failed', message: 'boom' }, t0);
     k.created(a.kind === 'create' ? a.key : '', 'ns', createdName(a));
-    assert.equal(k.correlate({ regarding: pod, type: 'Warning', reason: 'Failed', message: 'other' }, t0).kind, 'create');
+    assert.equal(
+      k.correlate({ regarding: pod, type: 'Warning', reason: 'Failed', message: 'other' }, t0).kind,
+      'create',
+    );
     assert.equal(k.correlate({ regarding: pod, type: 'Warning', reason: 'Other', message: 'boom' }, t0).kind, 'create');
   });
 
@@ -61,9 +79,15 @@ describe('createEventCorrelator', () => {
 
   it('drops events about one object beyond a burst of 25, then lets one through every five minutes', () => {
     const k = correlator();
-    const kinds = Array.from({ length: 26 }, (_, i) => k.correlate({ regarding: pod, type: 'Normal', reason: 'R', message: `m${i % 5}` }, t0).kind);
+    const kinds = Array.from(
+      { length: 26 },
+      (_, i) => k.correlate({ regarding: pod, type: 'Normal', reason: 'R', message: `m${i % 5}` }, t0).kind,
+    );
     assert.equal(kinds.filter((x) => x === 'drop').length, 1);
-    assert.notEqual(k.correlate({ regarding: pod, type: 'Normal', reason: 'R', message: 'm' }, t0 + 5 * 60_000).kind, 'drop');
+    assert.notEqual(
+      k.correlate({ regarding: pod, type: 'Normal', reason: 'R', message: 'm' }, t0 + 5 * 60_000).kind,
+      'drop',
+    );
   });
 
   it('starts a new Event after forget (the old one expired)', () => {
@@ -76,7 +100,12 @@ describe('createEventCorrelator', () => {
   });
 
   it('files events about cluster-scoped objects in the default namespace', () => {
-    const c = correlator().correlate({ regarding: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } }, type: 'Normal', reason: 'R', message: 'm' }, t0);
+    const c = correlator().correlate({
+      regarding: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } },
+      type: 'Normal',
+      reason: 'R',
+      message: 'm',
+    }, t0);
     assert.equal(c.kind === 'create' && c.event.metadata?.namespace, 'default');
   });
 });

@@ -3,7 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { currentConnection, inClusterConnection, mergeKubeConfigFiles, parseKubeConfigFile, readKubeConfigFile } from '../../../src/kube/kubeconfig.ts';
+import {
+  currentConnection,
+  inClusterConnection,
+  mergeKubeConfigFiles,
+  parseKubeConfigFile,
+  readKubeConfigFile,
+} from '../../../src/kube/kubeconfig.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kubeconfig-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,7 +90,10 @@ describe('kubeconfig files', () => {
 
   it('names what is missing', () => {
     assert.throws(() => currentConnection(file, 'nope'), /context "nope" not found/);
-    const broken = parseKubeConfigFile('contexts: [{name: x, context: {cluster: gone, user: u}}]\ncurrent-context: x', '/');
+    const broken = parseKubeConfigFile(
+      'contexts: [{name: x, context: {cluster: gone, user: u}}]\ncurrent-context: x',
+      '/',
+    );
     assert.throws(() => currentConnection(broken), /cluster "gone" of context "x" not found/);
     assert.throws(() => currentConnection(parseKubeConfigFile('clusters: []', '/')), /no current-context/);
   });
@@ -94,7 +103,10 @@ describe('kubeconfig files', () => {
       'current-context: x\nclusters: [{name: c, cluster: {server: "https://a"}}]\nusers: [{name: u, user: {auth-provider: {name: oidc}}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]',
       '/',
     );
-    assert.throws(() => currentConnection(withProvider), /auth-provider "oidc" is not supported.*exec credential plugin/);
+    assert.throws(
+      () => currentConnection(withProvider),
+      /auth-provider "oidc" is not supported.*exec credential plugin/,
+    );
   });
 
   const withProxy = (proxyUrl: string) =>
@@ -123,7 +135,10 @@ describe('kubeconfig files', () => {
   });
 
   it('refuses a proxy-url that is not a URL without repeating it, since it may hold a password', () => {
-    assert.throws(() => currentConnection(withProxy('http://user:pw@[bad')), (e: Error) => /cluster "edge": proxy-url is not a valid URL$/.test(e.message) && !e.message.includes('pw'));
+    assert.throws(
+      () => currentConnection(withProxy('http://user:pw@[bad')),
+      (e: Error) => /cluster "edge": proxy-url is not a valid URL$/.test(e.message) && !e.message.includes('pw'),
+    );
   });
 
   it('merges files as kubectl does: the first to name an entry or set the current context wins', () => {
@@ -141,7 +156,10 @@ describe('kubeconfig files', () => {
     const sub = path.join(dir, 'sub');
     mkdirSync(sub, { recursive: true });
     const f = path.join(sub, 'config');
-    writeFileSync(f, 'current-context: x\nclusters: [{name: c, cluster: {server: "https://a", certificate-authority: ca.crt}}]\ncontexts: [{name: x, context: {cluster: c}}]');
+    writeFileSync(
+      f,
+      'current-context: x\nclusters: [{name: c, cluster: {server: "https://a", certificate-authority: ca.crt}}]\ncontexts: [{name: x, context: {cluster: c}}]',
+    );
     assert.deepEqual(currentConnection(readKubeConfigFile(f)).ca, { file: path.join(sub, 'ca.crt') });
   });
 });
@@ -152,17 +170,24 @@ describe('in-cluster credentials', () => {
     const sa = path.join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
     mkdirSync(sa, { recursive: true });
     writeFileSync(path.join(sa, 'namespace'), 'cosmos-system\n');
-    assert.deepEqual(inClusterConnection({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, root), {
-      server: 'https://10.0.0.1:443',
-      context: 'inCluster',
-      namespace: 'cosmos-system',
-      ca: { file: path.join(sa, 'ca.crt') },
-      insecureSkipTlsVerify: false,
-      tokenFile: path.join(sa, 'token'),
-    });
+    assert.deepEqual(
+      inClusterConnection({ KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, root),
+      {
+        server: 'https://10.0.0.1:443',
+        context: 'inCluster',
+        namespace: 'cosmos-system',
+        ca: { file: path.join(sa, 'ca.crt') },
+        insecureSkipTlsVerify: false,
+        tokenFile: path.join(sa, 'token'),
+      },
+    );
   });
 
   it('brackets an IPv6 service host', () => {
-    assert.equal(inClusterConnection({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, '/nonexistent').server, 'https://[fd00::1]:443');
+    assert.equal(
+      inClusterConnection({ KUBERNETES_SERVICE_HOST: 'fd00::1', KUBERNETES_SERVICE_PORT: '443' }, '/nonexistent')
+        .server,
+      'https://[fd00::1]:443',
+    );
   });
 });

@@ -118,7 +118,11 @@ async function runFor(clock: ReturnType<typeof createFakeClock>, ms: number, ste
 describe('createLeaderElector', () => {
   const timings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 
-  function candidate(name: string, lock: ReturnType<typeof createMemoryLeaseLock>, clock: ReturnType<typeof createFakeClock>) {
+  function candidate(
+    name: string,
+    lock: ReturnType<typeof createMemoryLeaseLock>,
+    clock: ReturnType<typeof createFakeClock>,
+  ) {
     const events: string[] = [];
     const stop = new AbortController();
     const elector = createLeaderElector({
@@ -230,7 +234,14 @@ describe('createLeaderElector', () => {
     const clock = createFakeClock(t0);
     const registry = new Registry();
     const stop = new AbortController();
-    const elector = createLeaderElector({ lock: createMemoryLeaseLock('ns', 'my-lease'), identity: 'a', log, clock, registry, ...timings });
+    const elector = createLeaderElector({
+      lock: createMemoryLeaseLock('ns', 'my-lease'),
+      identity: 'a',
+      log,
+      clock,
+      registry,
+      ...timings,
+    });
     const ended = elector.run(stop.signal);
     await settle();
     assert.match(await registry.metrics(), /leader_election_master_status\{name="my-lease"\} 1/);
@@ -241,7 +252,14 @@ describe('createLeaderElector', () => {
 
   it('refuses timings that break the algorithm’s assumptions', () => {
     assert.throws(
-      () => createLeaderElector({ lock: createMemoryLeaseLock(), identity: 'a', log, leaseDurationMs: 10_000, renewDeadlineMs: 10_000 }),
+      () =>
+        createLeaderElector({
+          lock: createMemoryLeaseLock(),
+          identity: 'a',
+          log,
+          leaseDurationMs: 10_000,
+          renewDeadlineMs: 10_000,
+        }),
       /leaseDuration > renewDeadline/,
     );
   });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatMicroTime, leaseSpecToRecord, recordToLeaseSpec, type LeaderElectionRecord } from '../../../src/kube/lease-lock.ts';
+import {
+  formatMicroTime,
+  type LeaderElectionRecord,
+  leaseSpecToRecord,
+  recordToLeaseSpec,
+} from '../../../src/kube/lease-lock.ts';
 
 const record: LeaderElectionRecord = {
   holderIdentity: 'host_1234',

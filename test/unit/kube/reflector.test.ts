@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createCache, stripBulk } from '../../../src/kube/reflector.ts';
-import { resources, type KubeObject } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { createLogger } from '../../../src/log/log.ts';
 import { createFakeClock } from '../../fixtures/kube/fake-clock.ts';
 import { configMap, createFakeListWatch, settle, type TestConfigMap } from '../../fixtures/kube/fake-list-watch.ts';
@@ -21,7 +21,8 @@ function startCache(items: TestConfigMap[], transform?: (o: TestConfigMap) => Te
   const seen: string[] = [];
   cache.subscribe({
     onAdd: (o) => seen.push(`add ${o.metadata?.name}`),
-    onUpdate: (o, old) => seen.push(`update ${o.metadata?.name} ${old.metadata?.resourceVersion}→${o.metadata?.resourceVersion}`),
+    onUpdate: (o, old) =>
+      seen.push(`update ${o.metadata?.name} ${old.metadata?.resourceVersion}→${o.metadata?.resourceVersion}`),
     onDelete: (o) => seen.push(`delete ${o.metadata?.name}`),
   });
   cache.start();
@@ -52,7 +53,10 @@ describe('createCache', () => {
   it('synthesises deletes and updates from a relist after a 410', async () => {
     const { cache, source, seen } = startCache([configMap('a', '1'), configMap('b', '2'), configMap('c', '3')]);
     await settle();
-    source.nextList = () => ({ items: [configMap('a', '1'), configMap('c', '30'), configMap('d', '31')], resourceVersion: '31' });
+    source.nextList = () => ({
+      items: [configMap('a', '1'), configMap('c', '30'), configMap('d', '31')],
+      resourceVersion: '31',
+    });
     source.current()!.emit('ERROR', { kind: 'Status', code: 410 });
     await settle();
     assert.deepEqual(seen.slice(3), ['update c 3→30', 'add d', 'delete b']);
@@ -135,7 +139,12 @@ describe('createCache', () => {
     const source = createFakeListWatch<KubeObject>([]);
     // A list that hangs until the request is aborted, as a real one does.
     source.list = (signal) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-    const cache = createCache<KubeObject>(undefined, { type: resources.configMaps, log, clock: createFakeClock(), source });
+    const cache = createCache<KubeObject>(undefined, {
+      type: resources.configMaps,
+      log,
+      clock: createFakeClock(),
+      source,
+    });
     cache.start();
     const stopping = cache.stop();
     await assert.rejects(cache.synced(), /stopped before it synced/);

@@ -19,7 +19,12 @@ describe('createRestClient', () => {
     server = http.createServer((req, res) => handler(req, res));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    rest = createRestClient({ server: `http://127.0.0.1:${port}`, context: 'c', insecureSkipTlsVerify: true, token: 'secret-token' });
+    rest = createRestClient({
+      server: `http://127.0.0.1:${port}`,
+      context: 'c',
+      insecureSkipTlsVerify: true,
+      token: 'secret-token',
+    });
   });
 
   after(async () => {
@@ -65,7 +70,11 @@ describe('createRestClient', () => {
         res.end('{}');
       });
     };
-    await rest.request({ method: 'DELETE', path: '/api/v1/namespaces/ns/pods/p', body: { preconditions: { uid: 'ü-1' } } });
+    await rest.request({
+      method: 'DELETE',
+      path: '/api/v1/namespaces/ns/pods/p',
+      body: { preconditions: { uid: 'ü-1' } },
+    });
     await rest.request({ method: 'POST', path: '/api/v1/namespaces/ns/events', body: { message: 'a → b' } });
     assert.deepEqual(seen, ['DELETE {"preconditions":{"uid":"ü-1"}}', 'POST {"message":"a → b"}']);
   });
@@ -77,7 +86,8 @@ describe('createRestClient', () => {
     };
     await assert.rejects(rest.request({ method: 'POST', path: '/x', body: {} }), (err: unknown) => {
       const e = err as { code?: number; body?: { reason?: string } };
-      return err instanceof KubeApiError && e.code === 422 && e.body?.reason === 'Invalid' && classifyApiError(err) === 'permanent';
+      return err instanceof KubeApiError && e.code === 422 && e.body?.reason === 'Invalid' &&
+        classifyApiError(err) === 'permanent';
     });
   });
 
@@ -92,7 +102,10 @@ describe('createRestClient', () => {
 
   it('times a request out', async () => {
     handler = () => {};
-    await assert.rejects(rest.request({ method: 'GET', path: '/x', timeoutMs: 100 }), (err: unknown) => (err as Error).name === 'TimeoutError');
+    await assert.rejects(
+      rest.request({ method: 'GET', path: '/x', timeoutMs: 100 }),
+      (err: unknown) => (err as Error).name === 'TimeoutError',
+    );
   });
 
   it('delivers a stream line by line, also when lines span chunks', async () => {
@@ -130,7 +143,9 @@ describe('createRestClient', () => {
     handler = (_req, res) => res.writeHead(200).write('\n');
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 30);
-    assert.deepEqual(await rest.stream({ path: '/w', idleTimeoutMs: 5000, signal: stop.signal, onLine: () => {} }), { kind: 'closed' });
+    assert.deepEqual(await rest.stream({ path: '/w', idleTimeoutMs: 5000, signal: stop.signal, onLine: () => {} }), {
+      kind: 'closed',
+    });
   });
 
   it('reports a stream refused with 410 as an error with code 410 and its Status', async () => {

@@ -8,14 +8,21 @@ const parsed = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const child = (name: string, uid: string) =>
   parsed({
     apiVersion: 'cosmos.strange.love/v1',
-    metadata: { name, uid, labels: { 'app.kubernetes.io/created-by': 'cosmos-operator' }, ownerReferences: [{ kind: 'CosmosFullNode', name: 'osmosis', uid: 'cr-uid' }] },
+    metadata: {
+      name,
+      uid,
+      labels: { 'app.kubernetes.io/created-by': 'cosmos-operator' },
+      ownerReferences: [{ kind: 'CosmosFullNode', name: 'osmosis', uid: 'cr-uid' }],
+    },
   });
 
 describe('freezeSharing', () => {
   it('freezes the object deeply and keeps its content', () => {
     const obj = freezeSharing(child('a', 'u1'), createStringPool());
     assert.deepEqual(obj, child('a', 'u1'));
-    assert.ok(Object.isFrozen(obj) && Object.isFrozen(obj.metadata.labels) && Object.isFrozen(obj.metadata.ownerReferences[0]));
+    assert.ok(
+      Object.isFrozen(obj) && Object.isFrozen(obj.metadata.labels) && Object.isFrozen(obj.metadata.ownerReferences[0]),
+    );
   });
 
   it('pools repeated values, not the ones unique to an object', () => {

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../src/kube/resource.ts';
 import { enqueueMapped, enqueueOwner, enqueueSelf } from '../../../src/kube/triggers.ts';
 
-const owned = (owners: Array<{ apiVersion: string; kind: string; name: string; controller?: boolean }>): KubeObject => ({
+const owned = (
+  owners: Array<{ apiVersion: string; kind: string; name: string; controller?: boolean }>,
+): KubeObject => ({
   metadata: { namespace: 'ns', name: 'child', ownerReferences: owners.map((o) => ({ uid: `uid-${o.name}`, ...o })) },
 });
 
@@ -50,7 +52,10 @@ describe('enqueueOwner', () => {
   it('enqueues the old and the new owner when the owner changed', () => {
     const before = owned([{ apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'old' }]);
     const after = owned([{ apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'new' }]);
-    assert.deepEqual(keysFrom((e) => enqueueOwner(e, fullNodeOwner).onUpdate!(after, before)).sort(), ['ns/new', 'ns/old']);
+    assert.deepEqual(keysFrom((e) => enqueueOwner(e, fullNodeOwner).onUpdate!(after, before)).sort(), [
+      'ns/new',
+      'ns/old',
+    ]);
   });
 });
 

@@ -21,7 +21,8 @@ function recordingSink(): WatchSink<KubeObject> & { calls: string[] } {
 function start(
   items: KubeObject[] = [configMap('a', '5')],
   tuning: { inactivityMs?: number; relistIntervalMs?: number } = {},
-  prepare: (source: ReturnType<typeof createFakeListWatch>, clock: ReturnType<typeof createFakeClock>) => void = () => {},
+  prepare: (source: ReturnType<typeof createFakeListWatch>, clock: ReturnType<typeof createFakeClock>) => void =
+    () => {},
 ) {
   const clock = createFakeClock();
   const source = createFakeListWatch(items, '10');
@@ -91,7 +92,12 @@ describe('runListWatch', () => {
     const t = start();
     await settle();
     t.source.nextList = () => ({ items: [configMap('c', '20')], resourceVersion: '20' });
-    t.source.current()!.emit('ERROR', { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' });
+    t.source.current()!.emit('ERROR', {
+      kind: 'Status',
+      code: 410,
+      reason: 'Expired',
+      message: 'too old resource version',
+    });
     await settle();
     assert.deepEqual(t.source.calls, ['list', 'watch 10', 'list', 'watch 20']);
     assert.equal(t.stats.expired, 1);
@@ -132,7 +138,10 @@ describe('runListWatch', () => {
   it('retries a failed watch after a backoff from the same resourceVersion', async () => {
     const t = start();
     await settle();
-    t.source.current()!.end({ kind: 'error', error: Object.assign(new Error('Internal Server Error'), { statusCode: 500 }) });
+    t.source.current()!.end({
+      kind: 'error',
+      error: Object.assign(new Error('Internal Server Error'), { statusCode: 500 }),
+    });
     await settle();
     assert.equal(t.source.calls.length, 2, 'nothing before the backoff ends');
     t.clock.advance(1000);
@@ -175,7 +184,11 @@ describe('runListWatch', () => {
       t.source.current()?.end({ kind: 'error', error: new DOMException('timeout', 'TimeoutError') });
       await settle();
     }
-    assert.equal(t.source.calls.filter((c) => c === 'list').length, 2, 'the second quiet reconnect hit 60 s of silence');
+    assert.equal(
+      t.source.calls.filter((c) => c === 'list').length,
+      2,
+      'the second quiet reconnect hit 60 s of silence',
+    );
     await t.stop();
   });
 

@@ -10,7 +10,12 @@ describe('createLogger', () => {
     const log = createLogger({ write: (l) => lines.push(l), now: fixed }).child({ controller: 'cosmosfullnode' });
     log.info('reconciled', { namespace: 'ns', name: 'osmosis' });
     assert.deepEqual(JSON.parse(lines[0] as string), {
-      ts: '2026-01-02T03:04:05.000Z', level: 'info', msg: 'reconciled', controller: 'cosmosfullnode', namespace: 'ns', name: 'osmosis',
+      ts: '2026-01-02T03:04:05.000Z',
+      level: 'info',
+      msg: 'reconciled',
+      controller: 'cosmosfullnode',
+      namespace: 'ns',
+      name: 'osmosis',
     });
   });
 

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { diffByRevision, fnv1Hex, ordinalOf, revisionOf, withRevision, type DesiredResource } from '../../../src/reconcile/diff.ts';
+import {
+  type DesiredResource,
+  diffByRevision,
+  fnv1Hex,
+  ordinalOf,
+  revisionOf,
+  withRevision,
+} from '../../../src/reconcile/diff.ts';
 
 type Pod = {
   apiVersion: 'v1';
@@ -101,7 +108,13 @@ describe('diffByRevision', () => {
   it('updates objects whose revision label differs, carrying over their identity', () => {
     const current = existing(want(11), want(2)).map((p) => ({
       ...p,
-      metadata: { ...p.metadata, uid: `uid-${p.metadata.name}`, resourceVersion: `rv-${p.metadata.name}`, generation: 5, ownerReferences: [{ name: 'owner' }] },
+      metadata: {
+        ...p.metadata,
+        uid: `uid-${p.metadata.name}`,
+        resourceVersion: `rv-${p.metadata.name}`,
+        generation: 5,
+        ownerReferences: [{ name: 'owner' }],
+      },
     }));
     const diff = diffByRevision(current, [want(11, 'gaia:v2'), want(2, 'gaia:v2')]);
     assert.deepEqual(names(diff.updates), ['pod-2', 'pod-11']);
@@ -130,7 +143,10 @@ describe('diffByRevision', () => {
   });
 
   it('updates an object the Go operator made, whose hash differs, once', () => {
-    const adopted: Pod = { ...pod('pod-0'), metadata: { name: 'pod-0', namespace: 'default', labels: { 'app.kubernetes.io/revision': '1a2b3c4d' } } };
+    const adopted: Pod = {
+      ...pod('pod-0'),
+      metadata: { name: 'pod-0', namespace: 'default', labels: { 'app.kubernetes.io/revision': '1a2b3c4d' } },
+    };
     const first = diffByRevision([adopted], [want(0)]);
     assert.deepEqual(names(first.updates), ['pod-0']);
     assert.deepEqual(diffByRevision(first.updates, [want(0)]).updates, []);

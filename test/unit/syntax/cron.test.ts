@@ -131,13 +131,21 @@ describe('parseSchedule', () => {
 
   it('agrees with a brute-force matcher of robfig semantics on generated expressions', () => {
     fc.assert(
-      fc.property(fieldArb(0, 59), fieldArb(0, 23), fieldArb(1, 31), fieldArb(1, 12), fieldArb(0, 6), fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }), (mi, h, dom, mo, dow, from) => {
-        const expression = [mi, h, dom, mo, dow].map((f) => f.text).join(' ');
-        const parsed = parseSchedule(expression);
-        assert.ok(parsed.ok, `${expression}: ${parsed.ok ? '' : parsed.message}`);
-        const expected = bruteForceNext({ minute: mi, hour: h, dom, month: mo, dow }, from);
-        assert.equal(parsed.next(from)?.toISOString() ?? null, expected?.toISOString() ?? null, expression);
-      }),
+      fc.property(
+        fieldArb(0, 59),
+        fieldArb(0, 23),
+        fieldArb(1, 31),
+        fieldArb(1, 12),
+        fieldArb(0, 6),
+        fc.date({ min: new Date('2020-01-01'), max: new Date('2030-01-01'), noInvalidDate: true }),
+        (mi, h, dom, mo, dow, from) => {
+          const expression = [mi, h, dom, mo, dow].map((f) => f.text).join(' ');
+          const parsed = parseSchedule(expression);
+          assert.ok(parsed.ok, `${expression}: ${parsed.ok ? '' : parsed.message}`);
+          const expected = bruteForceNext({ minute: mi, hour: h, dom, month: mo, dow }, from);
+          assert.equal(parsed.next(from)?.toISOString() ?? null, expected?.toISOString() ?? null, expression);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -176,7 +184,10 @@ function range(lo: number, hi: number, step: number): number[] {
 }
 
 /** robfig SpecSchedule.Next in UTC, by walking days, then hours and minutes. */
-function bruteForceNext(f: { minute: GeneratedField; hour: GeneratedField; dom: GeneratedField; month: GeneratedField; dow: GeneratedField }, from: Date): Date | null {
+function bruteForceNext(
+  f: { minute: GeneratedField; hour: GeneratedField; dom: GeneratedField; month: GeneratedField; dow: GeneratedField },
+  from: Date,
+): Date | null {
   const start = new Date(Math.floor(from.getTime() / 60000) * 60000 + 60000);
   const day = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth(), start.getUTCDate()));
   for (let d = 0; d < 366 * 6; d++) {

@@ -1,6 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareQuantities, formatQuantity, parseQuantity, quantityValue, type Quantity } from '../../../src/syntax/quantity.ts';
+import {
+  compareQuantities,
+  formatQuantity,
+  parseQuantity,
+  type Quantity,
+  quantityValue,
+} from '../../../src/syntax/quantity.ts';
 
 function parsed(text: string): Quantity {
   const result = parseQuantity(text);

@@ -6,11 +6,41 @@ type Schema = Record<string, unknown>;
 
 // JSONSchemaProps fields apiextensions.k8s.io/v1 knows; anything else is dropped or refused.
 const ALLOWED_KEYS = new Set([
-  'type', 'format', 'description', 'title', 'properties', 'required', 'items', 'additionalProperties', 'enum', 'default', 'nullable',
-  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems',
-  'minProperties', 'maxProperties', 'multipleOf', 'anyOf', 'allOf', 'oneOf', 'not', 'example',
-  'x-kubernetes-preserve-unknown-fields', 'x-kubernetes-embedded-resource', 'x-kubernetes-int-or-string', 'x-kubernetes-list-type',
-  'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-validations',
+  'type',
+  'format',
+  'description',
+  'title',
+  'properties',
+  'required',
+  'items',
+  'additionalProperties',
+  'enum',
+  'default',
+  'nullable',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'minProperties',
+  'maxProperties',
+  'multipleOf',
+  'anyOf',
+  'allOf',
+  'oneOf',
+  'not',
+  'example',
+  'x-kubernetes-preserve-unknown-fields',
+  'x-kubernetes-embedded-resource',
+  'x-kubernetes-int-or-string',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
+  'x-kubernetes-validations',
 ]);
 
 /** Checks a schema node against the structural-schema rules of apiextensions-apiserver; returns the problems. */
@@ -18,18 +48,28 @@ function structuralProblems(node: Schema, path: string, isProperty: boolean): st
   const problems: string[] = [];
   for (const key of Object.keys(node)) if (!ALLOWED_KEYS.has(key)) problems.push(`${path}: unknown key ${key}`);
   const intOrString = node['x-kubernetes-int-or-string'] === true;
-  if (node['type'] === undefined && !intOrString && node['x-kubernetes-preserve-unknown-fields'] !== true) problems.push(`${path}: no type`);
+  if (node['type'] === undefined && !intOrString && node['x-kubernetes-preserve-unknown-fields'] !== true) {
+    problems.push(`${path}: no type`);
+  }
   if (intOrString && node['type'] !== undefined) problems.push(`${path}: int-or-string with a type`);
-  if (node['properties'] !== undefined && node['additionalProperties'] !== undefined) problems.push(`${path}: properties and additionalProperties`);
+  if (node['properties'] !== undefined && node['additionalProperties'] !== undefined) {
+    problems.push(`${path}: properties and additionalProperties`);
+  }
   if (isProperty && typeof node['description'] !== 'string') problems.push(`${path}: no description`);
   const required = node['required'];
   if (required !== undefined) {
     if (!Array.isArray(required) || required.length === 0) problems.push(`${path}: empty required`);
     const props = (node['properties'] ?? {}) as Schema;
-    for (const key of (required as string[]) ?? []) if (!(key in props)) problems.push(`${path}: required ${key} is not a property`);
+    for (const key of (required as string[]) ?? []) {
+      if (!(key in props)) problems.push(`${path}: required ${key} is not a property`);
+    }
   }
   if (node['enum'] !== undefined) {
-    for (const value of node['enum'] as unknown[]) if (typeof value !== node['type']) problems.push(`${path}: enum value ${JSON.stringify(value)} is not a ${String(node['type'])}`);
+    for (const value of node['enum'] as unknown[]) {
+      if (typeof value !== node['type']) {
+        problems.push(`${path}: enum value ${JSON.stringify(value)} is not a ${String(node['type'])}`);
+      }
+    }
   }
   const listType = node['x-kubernetes-list-type'];
   const items = node['items'] as Schema | undefined;
@@ -42,22 +82,32 @@ function structuralProblems(node: Schema, path: string, isProperty: boolean): st
     const itemRequired = new Set((items?.['required'] as string[] | undefined) ?? []);
     for (const key of keys ?? []) {
       if (itemProps[key] === undefined) problems.push(`${path}: map key ${key} is not a property`);
-      else if (!itemRequired.has(key) && itemProps[key]['default'] === undefined) problems.push(`${path}: map key ${key} is neither required nor defaulted`);
+      else if (!itemRequired.has(key) && itemProps[key]['default'] === undefined) {
+        problems.push(`${path}: map key ${key} is neither required nor defaulted`);
+      }
     }
   }
-  if (listType === 'set' && (items?.['type'] === 'object' || items?.['type'] === 'array')) problems.push(`${path}: list-type set of non-scalars`);
-  if (node['x-kubernetes-map-type'] !== undefined && node['type'] !== 'object') problems.push(`${path}: map type on a non-object`);
+  if (listType === 'set' && (items?.['type'] === 'object' || items?.['type'] === 'array')) {
+    problems.push(`${path}: list-type set of non-scalars`);
+  }
+  if (node['x-kubernetes-map-type'] !== undefined && node['type'] !== 'object') {
+    problems.push(`${path}: map type on a non-object`);
+  }
   for (const [key, child] of Object.entries((node['properties'] ?? {}) as Record<string, Schema>)) {
     // The root metadata may only constrain name and generateName; the API server documents it itself.
     if (!path.includes('.') && key === 'metadata') {
-      if (JSON.stringify(child) !== '{"type":"object"}') problems.push(`${path}.metadata: must be exactly {type: object}`);
+      if (JSON.stringify(child) !== '{"type":"object"}') {
+        problems.push(`${path}.metadata: must be exactly {type: object}`);
+      }
       continue;
     }
     problems.push(...structuralProblems(child, `${path}.${key}`, true));
   }
   if (items !== undefined) problems.push(...structuralProblems(items, `${path}[]`, false));
   const additional = node['additionalProperties'];
-  if (additional !== undefined && typeof additional === 'object') problems.push(...structuralProblems(additional as Schema, `${path}{}`, false));
+  if (additional !== undefined && typeof additional === 'object') {
+    problems.push(...structuralProblems(additional as Schema, `${path}{}`, false));
+  }
   return problems;
 }
 
@@ -74,7 +124,11 @@ function byName(name: string): CustomResourceDefinition {
 function node(schema: Schema, path: string): Schema {
   let current: Schema = schema;
   for (const key of path.split('.')) {
-    current = key === '[]' || key === '.[]' ? (current['items'] as Schema) : key === '{}' ? (current['additionalProperties'] as Schema) : ((current['properties'] as Record<string, Schema>)[key] as Schema);
+    current = key === '[]' || key === '.[]'
+      ? (current['items'] as Schema)
+      : key === '{}'
+      ? (current['additionalProperties'] as Schema)
+      : ((current['properties'] as Record<string, Schema>)[key] as Schema);
     assert.ok(current, `${path} at ${key}`);
   }
   return current;
@@ -83,13 +137,43 @@ function node(schema: Schema, path: string): Schema {
 describe('buildCrds', () => {
   const crds = buildCrds();
 
-  it('defines the three kinds with the Go operator\'s group, versions and plurals', () => {
+  it("defines the three kinds with the Go operator's group, versions and plurals", () => {
     assert.deepEqual(
-      crds.map((c) => [c.metadata.name, c.spec.group, c.spec.names.kind, c.spec.names.plural, c.spec.versions.map((v) => v.name), c.spec.scope]),
+      crds.map((
+        c,
+      ) => [
+        c.metadata.name,
+        c.spec.group,
+        c.spec.names.kind,
+        c.spec.names.plural,
+        c.spec.versions.map((v) => v.name),
+        c.spec.scope,
+      ]),
       [
-        ['cosmosfullnodes.cosmos.strange.love', 'cosmos.strange.love', 'CosmosFullNode', 'cosmosfullnodes', ['v1'], 'Namespaced'],
-        ['scheduledvolumesnapshots.cosmos.strange.love', 'cosmos.strange.love', 'ScheduledVolumeSnapshot', 'scheduledvolumesnapshots', ['v1alpha1'], 'Namespaced'],
-        ['statefuljobs.cosmos.strange.love', 'cosmos.strange.love', 'StatefulJob', 'statefuljobs', ['v1alpha1'], 'Namespaced'],
+        [
+          'cosmosfullnodes.cosmos.strange.love',
+          'cosmos.strange.love',
+          'CosmosFullNode',
+          'cosmosfullnodes',
+          ['v1'],
+          'Namespaced',
+        ],
+        [
+          'scheduledvolumesnapshots.cosmos.strange.love',
+          'cosmos.strange.love',
+          'ScheduledVolumeSnapshot',
+          'scheduledvolumesnapshots',
+          ['v1alpha1'],
+          'Namespaced',
+        ],
+        [
+          'statefuljobs.cosmos.strange.love',
+          'cosmos.strange.love',
+          'StatefulJob',
+          'statefuljobs',
+          ['v1alpha1'],
+          'Namespaced',
+        ],
       ],
     );
   });
@@ -135,7 +219,11 @@ describe('buildCrds', () => {
     });
 
     it('has a scale subresource an HPA can use', () => {
-      assert.deepEqual(crd.spec.versions[0]!.subresources.scale, { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' });
+      assert.deepEqual(crd.spec.versions[0]!.subresources.scale, {
+        specReplicasPath: '.spec.replicas',
+        statusReplicasPath: '.status.replicas',
+        labelSelectorPath: '.status.selector',
+      });
       assert.equal(node(schema, 'status.replicas')['type'], 'integer');
       assert.equal(node(schema, 'status.selector')['type'], 'string');
     });

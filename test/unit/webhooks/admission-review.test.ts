@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MAX_REQUEST_BYTES,
   decodeAdmissionReview,
+  type DecodeResult,
   encodeAdmissionReview,
   encodeDecodeFailure,
+  MAX_REQUEST_BYTES,
   readAdmissionReview,
-  type DecodeResult,
 } from '../../../src/webhooks/admission-review.ts';
 import { aReview } from '../../fixtures/webhooks/admission.ts';
 
@@ -35,7 +35,10 @@ describe('decodeAdmissionReview', () => {
   });
 
   it('reads dryRun', () => {
-    assert.equal(review(decodeAdmissionReview(JSON_TYPE, JSON.stringify(aReview({ dryRun: true })))).request.dryRun, true);
+    assert.equal(
+      review(decodeAdmissionReview(JSON_TYPE, JSON.stringify(aReview({ dryRun: true })))).request.dryRun,
+      true,
+    );
   });
 
   it('accepts a charset parameter on the content type', () => {
@@ -43,7 +46,9 @@ describe('decodeAdmissionReview', () => {
   });
 
   it('accepts a DELETE without an object', () => {
-    const { request } = review(decodeAdmissionReview(JSON_TYPE, JSON.stringify(aReview({ operation: 'DELETE', object: null }))));
+    const { request } = review(
+      decodeAdmissionReview(JSON_TYPE, JSON.stringify(aReview({ operation: 'DELETE', object: null }))),
+    );
     assert.equal(request.object, undefined);
   });
 
@@ -97,7 +102,10 @@ describe('decodeAdmissionReview', () => {
 
   it('rejects another kind', () => {
     const body = { ...aReview(), kind: 'ConversionReview' };
-    assert.match(failure(decodeAdmissionReview(JSON_TYPE, JSON.stringify(body))).message, /kind must be AdmissionReview/);
+    assert.match(
+      failure(decodeAdmissionReview(JSON_TYPE, JSON.stringify(body))).message,
+      /kind must be AdmissionReview/,
+    );
   });
 
   it('rejects a review without a request', () => {
@@ -108,7 +116,10 @@ describe('decodeAdmissionReview', () => {
   it('rejects a request without a uid', () => {
     const body = aReview();
     delete (body.request as { uid?: string }).uid;
-    assert.equal(failure(decodeAdmissionReview(JSON_TYPE, JSON.stringify(body))).message, 'request.uid must be a non-empty string');
+    assert.equal(
+      failure(decodeAdmissionReview(JSON_TYPE, JSON.stringify(body))).message,
+      'request.uid must be a non-empty string',
+    );
   });
 
   it('rejects an unknown operation, keeping the uid for the answer', () => {
@@ -139,12 +150,18 @@ describe('readAdmissionReview', () => {
 
   it('reads a request with a Content-Length', async () => {
     const text = JSON.stringify(aReview());
-    const result = await readAdmissionReview(post(text, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) }));
+    const result = await readAdmissionReview(
+      post(text, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)) }),
+    );
     assert.ok(result.ok);
   });
 
   it('rejects a declared Content-Length over 7 MiB before reading the body', async () => {
-    const f = failure(await readAdmissionReview(post('{}', { 'content-type': JSON_TYPE, 'content-length': String(MAX_REQUEST_BYTES + 1) })));
+    const f = failure(
+      await readAdmissionReview(
+        post('{}', { 'content-type': JSON_TYPE, 'content-length': String(MAX_REQUEST_BYTES + 1) }),
+      ),
+    );
     assert.equal(f.httpStatus, 413);
   });
 
@@ -167,7 +184,10 @@ describe('readAdmissionReview', () => {
   });
 
   it('checks the content type before reading', async () => {
-    assert.match(failure(await readAdmissionReview(post('{}', { 'content-type': 'application/yaml' }))).message, /expected application\/json/);
+    assert.match(
+      failure(await readAdmissionReview(post('{}', { 'content-type': 'application/yaml' }))).message,
+      /expected application\/json/,
+    );
   });
 });
 
@@ -184,10 +204,18 @@ describe('encodeAdmissionReview', () => {
 
 describe('encodeDecodeFailure', () => {
   it('answers not allowed with the code and reason', () => {
-    assert.deepEqual(encodeDecodeFailure({ httpStatus: 400, message: 'request.uid must be a non-empty string' }).response, {
-      uid: '',
-      allowed: false,
-      status: { status: 'Failure', code: 400, reason: 'BadRequest', message: 'request.uid must be a non-empty string' },
-    });
+    assert.deepEqual(
+      encodeDecodeFailure({ httpStatus: 400, message: 'request.uid must be a non-empty string' }).response,
+      {
+        uid: '',
+        allowed: false,
+        status: {
+          status: 'Failure',
+          code: 400,
+          reason: 'BadRequest',
+          message: 'request.uid must be a non-empty string',
+        },
+      },
+    );
   });
 });

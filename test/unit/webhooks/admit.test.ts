@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAdmissionReview, type AdmissionRequest } from '../../../src/webhooks/admission-review.ts';
+import { type AdmissionRequest, decodeAdmissionReview } from '../../../src/webhooks/admission-review.ts';
 import { decideDefaulting, decideValidation, isExemptUpdate } from '../../../src/webhooks/admit.ts';
-import { aFullNode, aReview, stubFullNodeHandlers, type ReviewOptions } from '../../fixtures/webhooks/admission.ts';
+import { aFullNode, aReview, type ReviewOptions, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';
 
 function request(options: ReviewOptions = {}): AdmissionRequest {
   const decoded = decodeAdmissionReview('application/json', JSON.stringify(aReview(options)));
@@ -43,7 +43,10 @@ describe('decideValidation', () => {
   });
 
   it('takes the name from the object when the request has none (generateName)', () => {
-    const d = decideValidation(handlers, request({ name: '', object: aFullNode({ replicas: -1 }, { name: 'gen-abc12' }) }));
+    const d = decideValidation(
+      handlers,
+      request({ name: '', object: aFullNode({ replicas: -1 }, { name: 'gen-abc12' }) }),
+    );
     assert.equal(d.response.status?.details?.name, 'gen-abc12');
   });
 
@@ -56,28 +59,45 @@ describe('decideValidation', () => {
       },
     });
     const old = aFullNode({ replicas: 1 });
-    const d = decideValidation(spy, request({ operation: 'UPDATE', object: aFullNode({ replicas: 2 }), oldObject: old }));
+    const d = decideValidation(
+      spy,
+      request({ operation: 'UPDATE', object: aFullNode({ replicas: 2 }), oldObject: old }),
+    );
     assert.deepEqual(seen, [aFullNode({ replicas: 2 }), old, 'UPDATE']);
     assert.deepEqual(d.response, { allowed: true, warnings: ['spec.x is deprecated'] });
   });
 
   it('allows DELETE and CONNECT without asking the handler', () => {
     const never = stubFullNodeHandlers({ validate: () => assert.fail('validate called') });
-    assert.deepEqual(decideValidation(never, request({ operation: 'DELETE', oldObject: aFullNode() })).response, { allowed: true });
-    assert.deepEqual(decideValidation(never, request({ operation: 'CONNECT', object: null })).response, { allowed: true });
+    assert.deepEqual(decideValidation(never, request({ operation: 'DELETE', oldObject: aFullNode() })).response, {
+      allowed: true,
+    });
+    assert.deepEqual(decideValidation(never, request({ operation: 'CONNECT', object: null })).response, {
+      allowed: true,
+    });
   });
 
   it('never blocks an update that only removes a finalizer, even of an invalid object', () => {
     const never = stubFullNodeHandlers({ validate: () => assert.fail('validate called') });
     const old = aFullNode({ replicas: -1 }, { finalizers: ['cosmos.strange.love/finalizer'], resourceVersion: '7' });
-    const updated = aFullNode({ replicas: -1 }, { finalizers: [], resourceVersion: '7', managedFields: [{ manager: 'op' }] });
-    assert.equal(decideValidation(never, request({ operation: 'UPDATE', object: updated, oldObject: old })).outcome, 'skipped');
+    const updated = aFullNode({ replicas: -1 }, {
+      finalizers: [],
+      resourceVersion: '7',
+      managedFields: [{ manager: 'op' }],
+    });
+    assert.equal(
+      decideValidation(never, request({ operation: 'UPDATE', object: updated, oldObject: old })).outcome,
+      'skipped',
+    );
   });
 
   it('never blocks an update of an object that is being deleted', () => {
     const never = stubFullNodeHandlers({ validate: () => assert.fail('validate called') });
     const deleting = aFullNode({ replicas: -5 }, { deletionTimestamp: '2026-01-01T00:00:00Z' });
-    const d = decideValidation(never, request({ operation: 'UPDATE', object: deleting, oldObject: aFullNode({ replicas: 1 }) }));
+    const d = decideValidation(
+      never,
+      request({ operation: 'UPDATE', object: deleting, oldObject: aFullNode({ replicas: 1 }) }),
+    );
     assert.deepEqual(d.response, { allowed: true });
   });
 
@@ -103,7 +123,8 @@ describe('decideValidation', () => {
         status: 'Failure',
         code: 500,
         reason: 'InternalError',
-        message: `validating CosmosFullNode "chains/osmosis" failed: Cannot read properties of undefined (reading 'chainID')`,
+        message:
+          `validating CosmosFullNode "chains/osmosis" failed: Cannot read properties of undefined (reading 'chainID')`,
       },
     });
   });
@@ -151,7 +172,9 @@ describe('decideDefaulting', () => {
 
   it('allows DELETE without defaulting', () => {
     const never = stubFullNodeHandlers({ default: () => assert.fail('default called') });
-    assert.deepEqual(decideDefaulting(never, request({ operation: 'DELETE', oldObject: aFullNode() })).response, { allowed: true });
+    assert.deepEqual(decideDefaulting(never, request({ operation: 'DELETE', oldObject: aFullNode() })).response, {
+      allowed: true,
+    });
   });
 
   it('turns a throwing handler into not allowed with code 500', () => {
@@ -173,20 +196,34 @@ describe('decideDefaulting', () => {
 
 describe('isExemptUpdate', () => {
   it('is false for a spec change', () => {
-    assert.equal(isExemptUpdate(request({ operation: 'UPDATE', object: aFullNode({ replicas: 2 }), oldObject: aFullNode({ replicas: 1 }) })), false);
+    assert.equal(
+      isExemptUpdate(
+        request({ operation: 'UPDATE', object: aFullNode({ replicas: 2 }), oldObject: aFullNode({ replicas: 1 }) }),
+      ),
+      false,
+    );
   });
 
   it('is false for a label change, which the handler may care about', () => {
     const updated = aFullNode({ replicas: 1 }, { labels: { a: 'b' } });
-    assert.equal(isExemptUpdate(request({ operation: 'UPDATE', object: updated, oldObject: aFullNode({ replicas: 1 }) })), false);
+    assert.equal(
+      isExemptUpdate(request({ operation: 'UPDATE', object: updated, oldObject: aFullNode({ replicas: 1 }) })),
+      false,
+    );
   });
 
   it('is true when only finalizers changed', () => {
     const updated = aFullNode({ replicas: 1 }, { finalizers: ['x'] });
-    assert.equal(isExemptUpdate(request({ operation: 'UPDATE', object: updated, oldObject: aFullNode({ replicas: 1 }) })), true);
+    assert.equal(
+      isExemptUpdate(request({ operation: 'UPDATE', object: updated, oldObject: aFullNode({ replicas: 1 }) })),
+      true,
+    );
   });
 
   it('is false for a CREATE, even of an object with a deletionTimestamp', () => {
-    assert.equal(isExemptUpdate(request({ object: aFullNode({}, { deletionTimestamp: '2026-01-01T00:00:00Z' }) })), false);
+    assert.equal(
+      isExemptUpdate(request({ object: aFullNode({}, { deletionTimestamp: '2026-01-01T00:00:00Z' }) })),
+      false,
+    );
   });
 });

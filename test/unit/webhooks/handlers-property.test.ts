@@ -9,7 +9,16 @@ import { Registry } from 'prom-client';
 import { API_KINDS, type ApiKind } from '../../../src/api/kinds.ts';
 import { createLogger } from '../../../src/log/log.ts';
 import { createWebhookApp } from '../../../src/webhooks/routes.ts';
-import { admissionReview, applyJsonPatch, mutate, mutatedObjectArb, mutationArb, patchOf, postReview, type ReviewAnswer } from '../../fixtures/admission-arbitraries.ts';
+import {
+  admissionReview,
+  applyJsonPatch,
+  mutate,
+  mutatedObjectArb,
+  mutationArb,
+  patchOf,
+  postReview,
+  type ReviewAnswer,
+} from '../../fixtures/admission-arbitraries.ts';
 import '../../fixtures/property-seed.ts';
 
 /** Runs per kind: 10,000 objects in all, each sent four times (two CREATE or UPDATE paths, then the re-sent patch). */
@@ -17,10 +26,13 @@ const RUNS: Record<string, number> = { CosmosFullNode: 5_000, ScheduledVolumeSna
 
 function setup() {
   const errors: string[] = [];
-  const logger = createLogger({ level: 'warn', write: (line) => {
-    const record = JSON.parse(line) as { level: string };
-    if (record.level === 'error') errors.push(line);
-  } });
+  const logger = createLogger({
+    level: 'warn',
+    write: (line) => {
+      const record = JSON.parse(line) as { level: string };
+      if (record.level === 'error') errors.push(line);
+    },
+  });
   return { app: createWebhookApp(API_KINDS, { registry: new Registry(), logger }), errors };
 }
 
@@ -60,33 +72,66 @@ describe('webhook handlers on generated objects', () => {
       // On UPDATE the stored object is the defaulted base, or a mutated one (exercising ratcheting).
       const oldMutations = fc.array(mutationArb, { maxLength: 2 });
       await fc.assert(
-        fc.asyncProperty(mutatedObjectArb(kind), fc.boolean(), oldMutations, fc.uuid(), async ({ base, object }, asUpdate, storedMutations, uid) => {
-          runs++;
-          const operation = asUpdate ? 'UPDATE' : 'CREATE';
-          const oldObject = asUpdate ? kind.default(mutate(base, storedMutations)) : undefined;
+        fc.asyncProperty(
+          mutatedObjectArb(kind),
+          fc.boolean(),
+          oldMutations,
+          fc.uuid(),
+          async ({ base, object }, asUpdate, storedMutations, uid) => {
+            runs++;
+            const operation = asUpdate ? 'UPDATE' : 'CREATE';
+            const oldObject = asUpdate ? kind.default(mutate(base, storedMutations)) : undefined;
 
-          const validated = await postReview(app, 'validate', kind, admissionReview(kind, `${uid}-v`, operation, object, oldObject));
-          assertValidationAnswer(validated, `${uid}-v`);
-          if (!validated.review.response.allowed) denied++;
+            const validated = await postReview(
+              app,
+              'validate',
+              kind,
+              admissionReview(kind, `${uid}-v`, operation, object, oldObject),
+            );
+            assertValidationAnswer(validated, `${uid}-v`);
+            if (!validated.review.response.allowed) denied++;
 
-          const mutated = await postReview(app, 'mutate', kind, admissionReview(kind, `${uid}-m`, operation, object, oldObject));
-          assertAnswered(mutated, `${uid}-m`);
-          assert.equal(mutated.review.response.allowed, true, `defaulting never refuses: ${JSON.stringify(mutated.review.response.status)}`);
-          const ops = patchOf(mutated);
-          if (ops.length > 0) {
-            patched++;
-            assert.equal(mutated.review.response.patchType, 'JSONPatch');
-          }
-          const defaulted = applyJsonPatch(object, ops);
-          assert.deepEqual(defaulted, kind.default(object), 'the patch turns the object into default(object)');
+            const mutated = await postReview(
+              app,
+              'mutate',
+              kind,
+              admissionReview(kind, `${uid}-m`, operation, object, oldObject),
+            );
+            assertAnswered(mutated, `${uid}-m`);
+            assert.equal(
+              mutated.review.response.allowed,
+              true,
+              `defaulting never refuses: ${JSON.stringify(mutated.review.response.status)}`,
+            );
+            const ops = patchOf(mutated);
+            if (ops.length > 0) {
+              patched++;
+              assert.equal(mutated.review.response.patchType, 'JSONPatch');
+            }
+            const defaulted = applyJsonPatch(object, ops);
+            assert.deepEqual(defaulted, kind.default(object), 'the patch turns the object into default(object)');
 
-          const again = await postReview(app, 'mutate', kind, admissionReview(kind, `${uid}-m2`, operation, defaulted, oldObject));
-          assertAnswered(again, `${uid}-m2`);
-          assert.deepEqual(patchOf(again), [], 'defaulting a defaulted object changes nothing');
+            const again = await postReview(
+              app,
+              'mutate',
+              kind,
+              admissionReview(kind, `${uid}-m2`, operation, defaulted, oldObject),
+            );
+            assertAnswered(again, `${uid}-m2`);
+            assert.deepEqual(patchOf(again), [], 'defaulting a defaulted object changes nothing');
 
-          // What the API server validates: the defaulted object.
-          assertValidationAnswer(await postReview(app, 'validate', kind, admissionReview(kind, `${uid}-v2`, operation, defaulted, oldObject)), `${uid}-v2`);
-        }),
+            // What the API server validates: the defaulted object.
+            assertValidationAnswer(
+              await postReview(
+                app,
+                'validate',
+                kind,
+                admissionReview(kind, `${uid}-v2`, operation, defaulted, oldObject),
+              ),
+              `${uid}-v2`,
+            );
+          },
+        ),
         { numRuns: RUNS[kind.kind]! },
       );
       assert.deepEqual(errors, [], 'nothing logged at error level');
@@ -102,12 +147,23 @@ describe('webhook handlers on generated objects', () => {
     const { app, errors } = setup();
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...API_KINDS), fc.jsonValue({ maxDepth: 4 }), async (kind: ApiKind, spec) => {
-        const object = { apiVersion: `${kind.group}/${kind.version}`, kind: kind.kind, metadata: { name: 'x', namespace: 'default' }, spec };
-        assertValidationAnswer(await postReview(app, 'validate', kind, admissionReview(kind, 'uid-any', 'CREATE', object)), 'uid-any');
+        const object = {
+          apiVersion: `${kind.group}/${kind.version}`,
+          kind: kind.kind,
+          metadata: { name: 'x', namespace: 'default' },
+          spec,
+        };
+        assertValidationAnswer(
+          await postReview(app, 'validate', kind, admissionReview(kind, 'uid-any', 'CREATE', object)),
+          'uid-any',
+        );
         const mutated = await postReview(app, 'mutate', kind, admissionReview(kind, 'uid-any-m', 'CREATE', object));
         assertAnswered(mutated, 'uid-any-m');
         const defaulted = applyJsonPatch(object, patchOf(mutated));
-        assert.deepEqual(patchOf(await postReview(app, 'mutate', kind, admissionReview(kind, 'uid-any-m2', 'CREATE', defaulted))), []);
+        assert.deepEqual(
+          patchOf(await postReview(app, 'mutate', kind, admissionReview(kind, 'uid-any-m2', 'CREATE', defaulted))),
+          [],
+        );
       }),
       { numRuns: 500 },
     );

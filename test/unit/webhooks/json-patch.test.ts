@@ -18,7 +18,10 @@ function applyPatch(document: unknown, ops: readonly PatchOperation[]): unknown 
     const last = tokens.pop()!;
     let parent: unknown = doc;
     for (const token of tokens) {
-      assert.ok(typeof parent === 'object' && parent !== null && Object.hasOwn(parent, token), `${op.path}: no ${token}`);
+      assert.ok(
+        typeof parent === 'object' && parent !== null && Object.hasOwn(parent, token),
+        `${op.path}: no ${token}`,
+      );
       parent = (parent as Record<string, unknown>)[token];
     }
     if (Array.isArray(parent)) {
@@ -37,7 +40,12 @@ function applyPatch(document: unknown, ops: readonly PatchOperation[]): unknown 
       const obj = parent as Record<string, unknown>;
       if (op.op !== 'add') assert.ok(Object.hasOwn(obj, last), `${op.path}: ${op.op} of a missing member`);
       if (op.op === 'remove') delete obj[last];
-      else Object.defineProperty(obj, last, { value: structuredClone(op.value), enumerable: true, writable: true, configurable: true });
+      else {Object.defineProperty(obj, last, {
+          value: structuredClone(op.value),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });}
     }
   }
   return doc;
@@ -64,7 +72,11 @@ describe('diffJson', () => {
   });
 
   it('adds a missing member', () => {
-    assert.deepEqual(roundTrips({ spec: {} }, { spec: { replicas: 1 } }), [{ op: 'add', path: '/spec/replicas', value: 1 }]);
+    assert.deepEqual(roundTrips({ spec: {} }, { spec: { replicas: 1 } }), [{
+      op: 'add',
+      path: '/spec/replicas',
+      value: 1,
+    }]);
   });
 
   it('adds a whole missing object in one operation', () => {
@@ -82,9 +94,12 @@ describe('diffJson', () => {
   });
 
   it('escapes label keys with slashes in paths', () => {
-    assert.deepEqual(roundTrips({ metadata: { labels: {} } }, { metadata: { labels: { 'app.kubernetes.io/name': 'x' } } }), [
-      { op: 'add', path: '/metadata/labels/app.kubernetes.io~1name', value: 'x' },
-    ]);
+    assert.deepEqual(
+      roundTrips({ metadata: { labels: {} } }, { metadata: { labels: { 'app.kubernetes.io/name': 'x' } } }),
+      [
+        { op: 'add', path: '/metadata/labels/app.kubernetes.io~1name', value: 'x' },
+      ],
+    );
   });
 
   it('diffs array elements in place and appends new ones at the end', () => {

@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeAdmissionReview, type AdmissionRequest } from '../../../src/webhooks/admission-review.ts';
+import { type AdmissionRequest, decodeAdmissionReview } from '../../../src/webhooks/admission-review.ts';
 import { decideValidation } from '../../../src/webhooks/admit.ts';
 import { fieldPathSegments, valueAt } from '../../../src/webhooks/ratchet.ts';
-import { aFullNode, aReview, stubFullNodeHandlers, type ReviewOptions } from '../../fixtures/webhooks/admission.ts';
+import { aFullNode, aReview, type ReviewOptions, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';
 
 function request(options: ReviewOptions): AdmissionRequest {
   const decoded = decodeAdmissionReview('application/json', JSON.stringify(aReview(options)));
@@ -25,13 +25,19 @@ describe('validation ratcheting on UPDATE', () => {
   });
 
   it('refuses an update that changes the bad field to another bad value', () => {
-    const d = decideValidation(handlers, request({ operation: 'UPDATE', object: aFullNode({ replicas: -2 }), oldObject: aFullNode({ replicas: -1 }) }));
+    const d = decideValidation(
+      handlers,
+      request({ operation: 'UPDATE', object: aFullNode({ replicas: -2 }), oldObject: aFullNode({ replicas: -1 }) }),
+    );
     assert.equal(d.response.allowed, false);
     assert.equal(d.response.status?.details?.causes?.[0]?.field, 'spec.replicas');
   });
 
   it('refuses an update that newly breaks a rule the stored object met', () => {
-    const d = decideValidation(handlers, request({ operation: 'UPDATE', object: aFullNode({}), oldObject: aFullNode({ replicas: 1 }) }));
+    const d = decideValidation(
+      handlers,
+      request({ operation: 'UPDATE', object: aFullNode({}), oldObject: aFullNode({ replicas: 1 }) }),
+    );
     assert.equal(d.response.allowed, false);
   });
 
@@ -52,6 +58,10 @@ describe('valueAt', () => {
     assert.equal(typeof valueAt(obj, 'spec.nothing.here'), 'symbol');
   });
   it('splits dotted and bracketed segments, keeping dots inside brackets', () => {
-    assert.deepEqual(fieldPathSegments('metadata.labels[app.kubernetes.io/name]'), ['metadata', 'labels', 'app.kubernetes.io/name']);
+    assert.deepEqual(fieldPathSegments('metadata.labels[app.kubernetes.io/name]'), [
+      'metadata',
+      'labels',
+      'app.kubernetes.io/name',
+    ]);
   });
 });

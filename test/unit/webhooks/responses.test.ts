@@ -5,7 +5,9 @@ import { allowed, denied, errored, invalidMessage, patched } from '../../../src/
 const target = { group: 'cosmos.strange.love', kind: 'CosmosFullNode', name: 'x' };
 
 /** What kubectl prints for a 422 Invalid status (kubectl pkg/cmd/util/helpers.go, checkErr). */
-function kubectlError(status: { reason?: string; details?: { kind: string; name: string; causes: { field: string; message: string }[] } }) {
+function kubectlError(
+  status: { reason?: string; details?: { kind: string; name: string; causes: { field: string; message: string }[] } },
+) {
   assert.equal(status.reason, 'Invalid');
   const d = status.details!;
   return [`The ${d.kind} "${d.name}" is invalid: `, ...d.causes.map((c) => `* ${c.field}: ${c.message}`)].join('\n');
@@ -49,7 +51,8 @@ describe('denied', () => {
       status: 'Failure',
       code: 422,
       reason: 'Invalid',
-      message: 'CosmosFullNode.cosmos.strange.love "x" is invalid: [spec.a: Required value, spec.b: Invalid value: -1: must be >= 0]',
+      message:
+        'CosmosFullNode.cosmos.strange.love "x" is invalid: [spec.a: Required value, spec.b: Invalid value: -1: must be >= 0]',
       details: { group: 'cosmos.strange.love', kind: 'CosmosFullNode', name: 'x', causes },
     });
   });
@@ -76,7 +79,10 @@ describe('invalidMessage', () => {
 
   it('drops duplicate errors', () => {
     const c = { type: 'FieldValueRequired', field: 'spec.a', message: 'Required value' };
-    assert.equal(invalidMessage([c, c], target), 'CosmosFullNode.cosmos.strange.love "x" is invalid: spec.a: Required value');
+    assert.equal(
+      invalidMessage([c, c], target),
+      'CosmosFullNode.cosmos.strange.love "x" is invalid: spec.a: Required value',
+    );
   });
 
   it('quotes an empty name (generateName) as ""', () => {

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../../src/log/log.ts';
-import { createWebhookApp, webhookPath, type KindHandlers } from '../../../src/webhooks/routes.ts';
-import { aFullNode, aReview, stubFullNodeHandlers, type ReviewOptions } from '../../fixtures/webhooks/admission.ts';
+import { createWebhookApp, type KindHandlers, webhookPath } from '../../../src/webhooks/routes.ts';
+import { aFullNode, aReview, type ReviewOptions, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';
 
 const VALIDATE = '/validate-cosmos-strange-love-v1-cosmosfullnode';
 const MUTATE = '/mutate-cosmos-strange-love-v1-cosmosfullnode';
@@ -11,13 +11,20 @@ const MUTATE = '/mutate-cosmos-strange-love-v1-cosmosfullnode';
 function setup(handlers: KindHandlers[] = [stubFullNodeHandlers()]) {
   const registry = new Registry();
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger({
+    level: 'debug',
+    write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
   return { app: createWebhookApp(handlers, { registry, logger }), registry, lines };
 }
 
 function post(app: ReturnType<typeof setup>['app'], path: string, body: unknown, contentType = 'application/json') {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return app.request(path, { method: 'POST', body: text, headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) } });
+  return app.request(path, {
+    method: 'POST',
+    body: text,
+    headers: { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) },
+  });
 }
 
 async function review(res: Response) {
@@ -32,16 +39,27 @@ async function sample(registry: Registry, name: string, labels: Record<string, s
 describe('webhookPath', () => {
   it('names paths as kubebuilder does', () => {
     const svs = { group: 'cosmos.strange.love', version: 'v1alpha1', kind: 'ScheduledVolumeSnapshot' };
-    assert.equal(webhookPath('validate', { group: 'cosmos.strange.love', version: 'v1', kind: 'CosmosFullNode' }), VALIDATE);
+    assert.equal(
+      webhookPath('validate', { group: 'cosmos.strange.love', version: 'v1', kind: 'CosmosFullNode' }),
+      VALIDATE,
+    );
     assert.equal(webhookPath('mutate', svs), '/mutate-cosmos-strange-love-v1alpha1-scheduledvolumesnapshot');
-    assert.equal(webhookPath('validate', { ...svs, kind: 'StatefulJob' }), '/validate-cosmos-strange-love-v1alpha1-statefuljob');
+    assert.equal(
+      webhookPath('validate', { ...svs, kind: 'StatefulJob' }),
+      '/validate-cosmos-strange-love-v1alpha1-statefuljob',
+    );
   });
 });
 
 describe('createWebhookApp', () => {
   it('serves a validating and a mutating path for every kind', async () => {
     const kinds = ['CosmosFullNode', 'ScheduledVolumeSnapshot', 'StatefulJob'].map((kind, i) =>
-      stubFullNodeHandlers({ kind, version: i === 0 ? 'v1' : 'v1alpha1', validate: () => ({ causes: [], warnings: [] }), default: (o) => o }),
+      stubFullNodeHandlers({
+        kind,
+        version: i === 0 ? 'v1' : 'v1alpha1',
+        validate: () => ({ causes: [], warnings: [] }),
+        default: (o) => o,
+      })
     );
     const { app } = setup(kinds);
     for (const kind of kinds) {
@@ -59,7 +77,11 @@ describe('createWebhookApp', () => {
     const res = await post(app, VALIDATE, aReview({ uid: 'uid-1', object: aFullNode({ replicas: 3 }) }));
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /application\/json/);
-    assert.deepEqual(await review(res), { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'uid-1', allowed: true } });
+    assert.deepEqual(await review(res), {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'uid-1', allowed: true },
+    });
   });
 
   it('denies an invalid object with a 422 Invalid status in a 200 answer', async () => {
@@ -118,7 +140,10 @@ describe('createWebhookApp', () => {
     const { app } = setup();
     const res = await post(app, VALIDATE, aReview(), 'application/yaml');
     assert.equal(res.status, 400);
-    assert.match((await review(res)).response.status.message, /contentType=application\/yaml, expected application\/json/);
+    assert.match(
+      (await review(res)).response.status.message,
+      /contentType=application\/yaml, expected application\/json/,
+    );
   });
 
   it('rejects a request without a uid with 400', async () => {
@@ -167,9 +192,18 @@ describe('webhook metrics', () => {
     await post(app, VALIDATE, aReview());
     await post(app, VALIDATE, aReview({ object: aFullNode({ replicas: -1 }) }));
     await post(app, VALIDATE, 'garbage');
-    assert.equal(await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: VALIDATE, code: '200' }), 2);
-    assert.equal(await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: VALIDATE, code: '400' }), 1);
-    assert.equal(await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: MUTATE, code: '200' }), 0);
+    assert.equal(
+      await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: VALIDATE, code: '200' }),
+      2,
+    );
+    assert.equal(
+      await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: VALIDATE, code: '400' }),
+      1,
+    );
+    assert.equal(
+      await sample(registry, 'controller_runtime_webhook_requests_total', { webhook: MUTATE, code: '200' }),
+      0,
+    );
     assert.equal(await sample(registry, 'controller_runtime_webhook_requests_in_flight', { webhook: VALIDATE }), 0);
   });
 
@@ -179,7 +213,21 @@ describe('webhook metrics', () => {
     const text = await registry.getSingleMetricAsString('controller_runtime_webhook_latency_seconds');
     assert.match(text, new RegExp(`controller_runtime_webhook_latency_seconds_count\\{webhook="${MUTATE}"\\} 1`));
     const bounds = [...text.matchAll(/le="([^"]+)",webhook="\/mutate[^"]*"/g)].map((m) => m[1]);
-    assert.deepEqual(bounds, ['1e-8', '1e-7', '0.000001', '0.00001', '0.0001', '0.001', '0.01', '0.1', '1', '10', '100', '1000', '+Inf']);
+    assert.deepEqual(bounds, [
+      '1e-8',
+      '1e-7',
+      '0.000001',
+      '0.00001',
+      '0.0001',
+      '0.001',
+      '0.01',
+      '0.1',
+      '1',
+      '10',
+      '100',
+      '1000',
+      '+Inf',
+    ]);
   });
 
   it('shares one set of metrics between apps built on the same registry', () => {

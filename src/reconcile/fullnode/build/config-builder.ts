@@ -11,11 +11,11 @@
 // had a `node_key.json` key here.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { DesiredResource } from '../../diff.ts';
-import { defaultCometConfig, defaultAppConfig } from './comet-defaults.ts';
+import { defaultAppConfig, defaultCometConfig } from './comet-defaults.ts';
 import { haltHeightFor } from './halt-height.ts';
-import { defaultLabels, INSTANCE_LABEL, normalizeMetadata, instanceName, ordinalsOf } from '../../../api/naming.ts';
+import { defaultLabels, INSTANCE_LABEL, instanceName, normalizeMetadata, ordinalsOf } from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
-import { nodeIdsExcept, peerOf, privatePeersExcept, type Peer } from './peers.ts';
+import { nodeIdsExcept, type Peer, peerOf, privatePeersExcept } from './peers.ts';
 import { PRIVVAL_PORT } from './ports.ts';
 import { mergeToml, parseTomlOverride, stringifyToml, type TomlTable } from './toml-merge.ts';
 
@@ -37,7 +37,14 @@ export interface ConfigMapObject {
     namespace?: string;
     labels: Record<string, string>;
     annotations: Record<string, string>;
-    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
+    ownerReferences?: {
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
   };
   data: Record<string, string>;
 }
@@ -109,7 +116,9 @@ export function buildCometOverlay(node: CosmosFullNode, instance: string, peers:
   // The instance override wins over the LoadBalancer address, even when empty (Go: non-nil).
   const override = spec.instanceOverrides?.[instance]?.externalAddress;
   const externalAddress = override ?? peerOf(peers, instance)?.externalAddress;
-  if (override != null || (externalAddress !== undefined && externalAddress !== '')) both(p2p, 'external_address', externalAddress ?? '');
+  if (override != null || (externalAddress !== undefined && externalAddress !== '')) {
+    both(p2p, 'external_address', externalAddress ?? '');
+  }
 
   if (comet.p2pListenAddress != null) p2p['laddr'] = comet.p2pListenAddress;
   base['p2p'] = p2p;
@@ -120,7 +129,11 @@ export function buildCometOverlay(node: CosmosFullNode, instance: string, peers:
 
   const merged = mergeToml(defaultCometConfig(), base);
   if (comet.overrides == null) return merged;
-  const overrides = parseTomlOverride(comet.overrides, { field: 'spec.chain.config.overrides', what: 'invalid toml in comet overrides', object: objectKey(node) });
+  const overrides = parseTomlOverride(comet.overrides, {
+    field: 'spec.chain.config.overrides',
+    what: 'invalid toml in comet overrides',
+    object: objectKey(node),
+  });
   return mergeToml(merged, overrides);
 }
 
@@ -149,7 +162,11 @@ export function buildAppOverlay(node: CosmosFullNode, instance: string): TomlTab
 
   const merged = mergeToml(defaultAppConfig(), base);
   if (app?.overrides == null) return merged;
-  const overrides = parseTomlOverride(app.overrides, { field: 'spec.chain.app.overrides', what: 'invalid toml in app overrides', object: objectKey(node) });
+  const overrides = parseTomlOverride(app.overrides, {
+    field: 'spec.chain.app.overrides',
+    what: 'invalid toml in app overrides',
+    object: objectKey(node),
+  });
   return mergeToml(merged, overrides);
 }
 

@@ -37,7 +37,8 @@ export function chainEnv(node: CosmosFullNode): V1EnvVar[] {
 export function buildInitContainers(node: CosmosFullNode, moniker: string, sidecar: SidecarImage): V1Container[] {
   const chain = node.spec.chain;
   const tpl = node.spec.podTemplate;
-  const initCommand = [chain.binary, 'init', '--chain-id', chain.chainID, moniker, ...(chain.additionalInitArgs ?? [])].join(' ');
+  const initCommand = [chain.binary, 'init', '--chain-id', chain.chainID, moniker, ...(chain.additionalInitArgs ?? [])]
+    .join(' ');
   const common = (name: string, image: string | undefined, args: string[]): V1Container => ({
     name,
     image,

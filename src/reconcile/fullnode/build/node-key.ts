@@ -43,7 +43,11 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
  */
 export function parseNodeKey(json: string, where?: string): NodeKey {
   const fail = (detail: string) =>
-    permanent(new Error(detail), { message: `invalid ${NODE_KEY_FILE}`, reason: 'InvalidNodeKey', ...(where !== undefined ? { object: where } : {}) });
+    permanent(new Error(detail), {
+      message: `invalid ${NODE_KEY_FILE}`,
+      reason: 'InvalidNodeKey',
+      ...(where !== undefined ? { object: where } : {}),
+    });
 
   let parsed: unknown;
   try {
@@ -53,13 +57,19 @@ export function parseNodeKey(json: string, where?: string): NodeKey {
   }
   const privKey = isRecord(parsed) ? parsed['priv_key'] : undefined;
   if (!isRecord(privKey)) throw fail('missing priv_key');
-  if (privKey['type'] !== ED25519_PRIV_KEY_TYPE) throw fail(`priv_key.type is ${JSON.stringify(privKey['type'])}, want "${ED25519_PRIV_KEY_TYPE}"`);
+  if (privKey['type'] !== ED25519_PRIV_KEY_TYPE) {
+    throw fail(`priv_key.type is ${JSON.stringify(privKey['type'])}, want "${ED25519_PRIV_KEY_TYPE}"`);
+  }
   const value = privKey['value'];
-  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) throw fail('priv_key.value is not standard base64');
+  if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {
+    throw fail('priv_key.value is not standard base64');
+  }
   const bytes = Buffer.from(value, 'base64');
   if (bytes.length !== 64) throw fail(`priv_key.value holds ${bytes.length} bytes, want 64`);
   const publicKey = bytes.subarray(32);
-  if (!publicKeyOfSeed(bytes.subarray(0, 32)).equals(publicKey)) throw fail('the public half of priv_key.value does not match its seed');
+  if (!publicKeyOfSeed(bytes.subarray(0, 32)).equals(publicKey)) {
+    throw fail('the public half of priv_key.value does not match its seed');
+  }
   return { json, id: nodeIdOfPublicKey(publicKey) };
 }
 
@@ -78,7 +88,11 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 
 function publicKeyOfSeed(seed: Uint8Array): Buffer {
   if (seed.length !== 32) throw new Error(`an ed25519 seed has 32 bytes, got ${seed.length}`);
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   return Buffer.from(jwk.x!, 'base64url');
 }

@@ -53,7 +53,11 @@ export interface P2PService {
  * ordinal order. `nodeIds` is by instance name; a missing ID is permanent, as in Go (the node-key
  * step runs first and creates every key). `services` are the CR's p2p Services by name.
  */
-export function buildPeers(node: PeeredNode, nodeIds: Readonly<Record<string, string>>, services: ReadonlyMap<string, P2PService>): Peer[] {
+export function buildPeers(
+  node: PeeredNode,
+  nodeIds: Readonly<Record<string, string>>,
+  services: ReadonlyMap<string, P2PService>,
+): Peer[] {
   const namespace = node.metadata.namespace ?? '';
   const domain = node.spec.service?.clusterDomain || DEFAULT_CLUSTER_DOMAIN;
   const port = p2pPortOf(node);
@@ -62,11 +66,17 @@ export function buildPeers(node: PeeredNode, nodeIds: Readonly<Record<string, st
     const instance = instanceName(node, ordinal);
     const nodeId = nodeIds[instance];
     if (nodeId === undefined || nodeId === '') {
-      throw permanent(new Error(`no node key for ${instance}`), { object: `${namespace}/${node.metadata.name ?? ''}`, reason: 'MissingNodeKey', message: 'collect peers' });
+      throw permanent(new Error(`no node key for ${instance}`), {
+        object: `${namespace}/${node.metadata.name ?? ''}`,
+        reason: 'MissingNodeKey',
+        message: 'collect peers',
+      });
     }
     const serviceName = p2pServiceName(node, ordinal);
     const service = services.get(serviceName);
-    const external = service !== undefined ? service.spec?.type === 'LoadBalancer' : expectsLoadBalancer(node, ordinal - start);
+    const external = service !== undefined
+      ? service.spec?.type === 'LoadBalancer'
+      : expectsLoadBalancer(node, ordinal - start);
     return {
       instance,
       ordinal,

@@ -7,11 +7,36 @@
 // pod spec as given, plus labels, versions and overrides.
 import type { V1Container, V1Pod, V1PodSpec, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { ChainVersion, CosmosFullNode } from '../../../api/cosmosfullnode.ts';
-import { BELONGS_TO_LABEL, CONFIG_CHECKSUM_ANNOTATION, INSTANCE_LABEL, NAME_LABEL, VERSION_LABEL, defaultLabels, mergePreserving, normalizeMetadata, imageVersion, additionalPodName, appName, instanceName, nodeKeySecretName, ordinalsOf, podServiceAccountName, pvcName } from '../../../api/naming.ts';
-import { CHAIN_INIT_CONTAINER, SIDECAR_RESOURCES, WORK_DIR, buildInitContainers, chainEnv, chainHomeDir, databaseBackendFlag } from './init-containers.ts';
+import {
+  additionalPodName,
+  appName,
+  BELONGS_TO_LABEL,
+  CONFIG_CHECKSUM_ANNOTATION,
+  defaultLabels,
+  imageVersion,
+  INSTANCE_LABEL,
+  instanceName,
+  mergePreserving,
+  NAME_LABEL,
+  nodeKeySecretName,
+  normalizeMetadata,
+  ordinalsOf,
+  podServiceAccountName,
+  pvcName,
+  VERSION_LABEL,
+} from '../../../api/naming.ts';
+import {
+  buildInitContainers,
+  CHAIN_INIT_CONTAINER,
+  chainEnv,
+  chainHomeDir,
+  databaseBackendFlag,
+  SIDECAR_RESOURCES,
+  WORK_DIR,
+} from './init-containers.ts';
 import { controllerReferences } from './owner-reference.ts';
 import { plainJson } from './plain-json.ts';
-import { HEALTHCHECK_PORT, buildContainerPorts, rpcPortOf } from './ports.ts';
+import { buildContainerPorts, HEALTHCHECK_PORT, rpcPortOf } from './ports.ts';
 import { GO_OPERATOR_SIDECAR, type SidecarImage } from './sidecar.ts';
 import { POD_SPEC_PATCH_META, strategicMerge } from './strategic-merge.ts';
 // One version rule for images, halt heights and status (§2.9).
@@ -65,7 +90,11 @@ export interface DesiredPod {
  * Every pod the node wants: the main pod of each ordinal that is neither disabled nor a snapshot
  * candidate, then the additional pods of every ordinal.
  */
-export function buildPods(node: CosmosFullNode, observed: PodObservations, options: PodBuildOptions = {}): DesiredPod[] {
+export function buildPods(
+  node: CosmosFullNode,
+  observed: PodObservations,
+  options: PodBuildOptions = {},
+): DesiredPod[] {
   const pods: DesiredPod[] = [];
   const ordinals = ordinalsOf(node);
   for (const ordinal of ordinals) {
@@ -77,21 +106,31 @@ export function buildPods(node: CosmosFullNode, observed: PodObservations, optio
   for (const ordinal of ordinals) {
     additional.forEach((entry, index) => {
       const pod = buildAdditionalPod(node, ordinal, entry, observed.heights);
-      if (pod !== undefined) pods.push({ ordinal: ordinal * 100 + index + 1000, pod: withChecksum(pod, observed.configChecksums) });
+      if (pod !== undefined) {
+        pods.push({ ordinal: ordinal * 100 + index + 1000, pod: withChecksum(pod, observed.configChecksums) });
+      }
     });
   }
   return pods;
 }
 
 /** The observations the status already holds: heights and snapshot candidates. */
-export function observationsFromStatus(node: CosmosFullNode, configChecksums: Readonly<Record<string, string>>): PodObservations {
+export function observationsFromStatus(
+  node: CosmosFullNode,
+  configChecksums: Readonly<Record<string, string>>,
+): PodObservations {
   const candidates = new Set<string>();
   for (const entry of Object.values(node.status?.scheduledSnapshotStatus ?? {})) candidates.add(entry.podCandidate);
   return { heights: node.status?.height ?? {}, configChecksums, snapshotCandidates: candidates };
 }
 
 /** The main pod of `ordinal` without its config checksum; undefined when an instance override disables it. */
-export function buildPod(node: CosmosFullNode, ordinal: number, heights: Readonly<Record<string, number>>, options: PodBuildOptions = {}): V1Pod | undefined {
+export function buildPod(
+  node: CosmosFullNode,
+  ordinal: number,
+  heights: Readonly<Record<string, number>>,
+  options: PodBuildOptions = {},
+): V1Pod | undefined {
   const name = instanceName(node, ordinal);
   const override = node.spec.instanceOverrides?.[name];
   if (isSet(override?.disable)) return undefined;
@@ -134,7 +173,9 @@ export function buildPod(node: CosmosFullNode, ordinal: number, heights: Readonl
 
   if (override !== undefined) {
     if (isSet(override.image) && override.image !== '') setChainImage(pod, override.image);
-    if (override.nodeSelector !== undefined && override.nodeSelector !== null) replaceNodeSelector(pod, override.nodeSelector);
+    if (override.nodeSelector !== undefined && override.nodeSelector !== null) {
+      replaceNodeSelector(pod, override.nodeSelector);
+    }
   }
 
   return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
@@ -146,7 +187,12 @@ type AdditionalPodEntry = NonNullable<CosmosFullNode['spec']['additionalVersione
  * The additional pod `<entry.name>-<ordinal>` beside instance `ordinal`; undefined when an instance
  * override keyed by its own name disables it. Its pod spec is the entry's, verbatim.
  */
-export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry: AdditionalPodEntry, heights: Readonly<Record<string, number>>): V1Pod | undefined {
+export function buildAdditionalPod(
+  node: CosmosFullNode,
+  ordinal: number,
+  entry: AdditionalPodEntry,
+  heights: Readonly<Record<string, number>>,
+): V1Pod | undefined {
   const name = additionalPodName(entry.name, ordinal);
   const override = node.spec.instanceOverrides?.[name];
   if (isSet(override?.disable)) return undefined;
@@ -160,7 +206,10 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
         preferredDuringSchedulingIgnoredDuringExecution: [
           {
             weight: 100,
-            podAffinityTerm: { labelSelector: { matchLabels: { [INSTANCE_LABEL]: belongsTo } }, topologyKey: 'kubernetes.io/hostname' },
+            podAffinityTerm: {
+              labelSelector: { matchLabels: { [INSTANCE_LABEL]: belongsTo } },
+              topologyKey: 'kubernetes.io/hostname',
+            },
           },
         ],
       },
@@ -168,7 +217,10 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
   }
 
   // The name label differs from the main pods' so the RPC service does not select these pods.
-  const labels = mergePreserving({ ...defaultLabels(node), [NAME_LABEL]: `${appName(node)}-${entry.name}` }, entryMetadata?.labels);
+  const labels = mergePreserving(
+    { ...defaultLabels(node), [NAME_LABEL]: `${appName(node)}-${entry.name}` },
+    entryMetadata?.labels,
+  );
   // BUG kept (§2.8): the instance label is the pod's own name, so grouping additional pods by
   // their main pod's instance never matches; the rollout deletes them outside the budget.
   labels[INSTANCE_LABEL] = name;
@@ -194,7 +246,9 @@ export function buildAdditionalPod(node: CosmosFullNode, ordinal: number, entry:
   if (override !== undefined) {
     const first = pod.spec!.containers[0];
     if (isSet(override.image) && override.image !== '' && first !== undefined) first.image = override.image;
-    if (override.nodeSelector !== undefined && override.nodeSelector !== null) replaceNodeSelector(pod, override.nodeSelector);
+    if (override.nodeSelector !== undefined && override.nodeSelector !== null) {
+      replaceNodeSelector(pod, override.nodeSelector);
+    }
   }
 
   return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
@@ -293,18 +347,20 @@ function readinessProbes(node: CosmosFullNode): [V1Probe | undefined, V1Probe | 
 function buildVolumes(node: CosmosFullNode, ordinal: number, nodeKeySource: 'secret' | 'configMap'): V1Volume[] {
   const configMap = instanceName(node, ordinal);
   const item = (key: string) => ({ key, path: key });
-  const config: V1Volume =
-    nodeKeySource === 'configMap'
-      ? { name: VOL_CONFIG, configMap: { name: configMap, items: [item(CONFIG_OVERLAY_FILE), item(APP_OVERLAY_FILE), item(NODE_KEY_FILE)] } }
-      : {
-          name: VOL_CONFIG,
-          projected: {
-            sources: [
-              { configMap: { name: configMap, items: [item(CONFIG_OVERLAY_FILE), item(APP_OVERLAY_FILE)] } },
-              { secret: { name: nodeKeySecretName(node, ordinal), items: [item(NODE_KEY_FILE)] } },
-            ],
-          },
-        };
+  const config: V1Volume = nodeKeySource === 'configMap'
+    ? {
+      name: VOL_CONFIG,
+      configMap: { name: configMap, items: [item(CONFIG_OVERLAY_FILE), item(APP_OVERLAY_FILE), item(NODE_KEY_FILE)] },
+    }
+    : {
+      name: VOL_CONFIG,
+      projected: {
+        sources: [
+          { configMap: { name: configMap, items: [item(CONFIG_OVERLAY_FILE), item(APP_OVERLAY_FILE)] } },
+          { secret: { name: nodeKeySecretName(node, ordinal), items: [item(NODE_KEY_FILE)] } },
+        ],
+      },
+    };
   return [
     { name: VOL_CHAIN_HOME, persistentVolumeClaim: { claimName: pvcName(node, ordinal) } },
     { name: VOL_TMP, emptyDir: {} },
@@ -324,7 +380,10 @@ function chainMounts(node: CosmosFullNode): V1VolumeMount[] {
 
 /** Init containers also get the scratch directory and the ConfigMap (overlays and node key). */
 function initMounts(node: CosmosFullNode): V1VolumeMount[] {
-  return [...chainMounts(node), { name: VOL_TMP, mountPath: `${WORK_DIR}/.tmp` }, { name: VOL_CONFIG, mountPath: `${WORK_DIR}/.config` }];
+  return [...chainMounts(node), { name: VOL_TMP, mountPath: `${WORK_DIR}/.tmp` }, {
+    name: VOL_CONFIG,
+    mountPath: `${WORK_DIR}/.config`,
+  }];
 }
 
 function withMounts(containers: V1Container[], mounts: V1VolumeMount[]): V1Container[] {
@@ -384,7 +443,13 @@ function replaceNodeSelector(pod: V1Pod, selector: Readonly<Record<string, strin
 
 function withChecksum(pod: V1Pod, checksums: Readonly<Record<string, string>>): V1Pod {
   const name = pod.metadata!.name!;
-  return { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata!.annotations, [CONFIG_CHECKSUM_ANNOTATION]: checksums[name] ?? '' } } };
+  return {
+    ...pod,
+    metadata: {
+      ...pod.metadata,
+      annotations: { ...pod.metadata!.annotations, [CONFIG_CHECKSUM_ANNOTATION]: checksums[name] ?? '' },
+    },
+  };
 }
 
 function isSet<T>(value: T | null | undefined): value is T {

@@ -5,10 +5,22 @@
 // autoscaler's request plus 2% filesystem overhead, raised to what the bound volume already has.
 // A data source only matters when the PVC is created, so it is returned beside the PVC, outside
 // what the revision hash covers, and the control sets it on create only.
-import type { V1PersistentVolumeClaim, V1TypedLocalObjectReference, V1VolumeResourceRequirements } from '@kubernetes/client-node';
+import type {
+  V1PersistentVolumeClaim,
+  V1TypedLocalObjectReference,
+  V1VolumeResourceRequirements,
+} from '@kubernetes/client-node';
 import type { CosmosFullNode, FullNodePersistentVolumeClaimSpec } from '../../../api/cosmosfullnode.ts';
 import { formatQuantity, parseQuantity, type Quantity } from '../../../syntax/quantity.ts';
-import { INSTANCE_LABEL, defaultLabels, mergePreserving, normalizeMetadata, instanceName, ordinalsOf, pvcName } from '../../../api/naming.ts';
+import {
+  defaultLabels,
+  INSTANCE_LABEL,
+  instanceName,
+  mergePreserving,
+  normalizeMetadata,
+  ordinalsOf,
+  pvcName,
+} from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
 import { plainJson } from './plain-json.ts';
 
@@ -62,13 +74,20 @@ export function buildPvcs(node: CosmosFullNode, observed: PvcObservations): Desi
         ownerReferences: controllerReferences(node),
       }),
       spec: {
-        accessModes: template.accessModes !== undefined && template.accessModes !== null && template.accessModes.length > 0 ? [...template.accessModes] : ['ReadWriteOnce'],
+        accessModes:
+          template.accessModes !== undefined && template.accessModes !== null && template.accessModes.length > 0
+            ? [...template.accessModes]
+            : ['ReadWriteOnce'],
         resources: pvcResources(template, name, source, observed),
         storageClassName: template.storageClassName,
         volumeMode: template.volumeMode ?? 'Filesystem',
       },
     };
-    out.push(source === undefined ? { ordinal, pvc: plainJson(pvc) } : { ordinal, pvc: plainJson(pvc), dataSource: plainJson(source.ref) });
+    out.push(
+      source === undefined
+        ? { ordinal, pvc: plainJson(pvc) }
+        : { ordinal, pvc: plainJson(pvc), dataSource: plainJson(source.ref) },
+    );
   }
   return out;
 }
@@ -76,14 +95,21 @@ export function buildPvcs(node: CosmosFullNode, observed: PvcObservations): Desi
 /** The autoscaler's requested sizes from the node's status, by PVC name. */
 export function autoScaleRequestsOf(node: CosmosFullNode): Record<string, QuantityText> {
   const requests: Record<string, QuantityText> = {};
-  for (const [name, entry] of Object.entries(node.status?.selfHealing?.pvcAutoScaler ?? {})) requests[name] = entry.requestedSize;
+  for (const [name, entry] of Object.entries(node.status?.selfHealing?.pvcAutoScaler ?? {})) {
+    requests[name] = entry.requestedSize;
+  }
   return requests;
 }
 
 // Upstream BUG (§2.8): Go sized every PVC from the top-level volumeClaimTemplate, even when an
 // instance override replaced the template, so an override's size was ignored (on create and on
 // resize). Here the resources come from the template in effect for the instance.
-function pvcResources(template: FullNodePersistentVolumeClaimSpec, name: string, source: PvcDataSource | undefined, observed: PvcObservations): V1VolumeResourceRequirements {
+function pvcResources(
+  template: FullNodePersistentVolumeClaimSpec,
+  name: string,
+  source: PvcDataSource | undefined,
+  observed: PvcObservations,
+): V1VolumeResourceRequirements {
   const resources = structuredClone(template.resources) as V1VolumeResourceRequirements;
   const requests = { ...(resources.requests ?? {}) };
   resources.requests = requests;
@@ -93,12 +119,16 @@ function pvcResources(template: FullNodePersistentVolumeClaimSpec, name: string,
     return resources;
   }
 
-  let storage: { text: string; quantity: Quantity } | undefined = requests['storage'] !== undefined ? withQuantity(requests['storage']) : undefined;
+  let storage: { text: string; quantity: Quantity } | undefined = requests['storage'] !== undefined
+    ? withQuantity(requests['storage'])
+    : undefined;
   const requested = observed.autoScaleRequested[name];
   const requestedQuantity = requested === undefined ? undefined : parsed(requested);
   if (requestedQuantity !== undefined) {
     const padded = padded2Percent(requestedQuantity);
-    if (storage === undefined || padded.nanos > storage.quantity.nanos) storage = { text: formatQuantity(padded), quantity: padded };
+    if (storage === undefined || padded.nanos > storage.quantity.nanos) {
+      storage = { text: formatQuantity(padded), quantity: padded };
+    }
   }
   const bound = observed.boundCapacity[name];
   const boundQuantity = bound === undefined ? undefined : parsed(bound);

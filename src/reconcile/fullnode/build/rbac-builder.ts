@@ -3,7 +3,14 @@
 // user names a service account: the pods then run as that one, and its permissions are the user's.
 import type { V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
-import { COMPONENT_LABEL, VERSION_CHECK_COMPONENT, defaultLabels, roleBindingName, roleName, serviceAccountName } from '../../../api/naming.ts';
+import {
+  COMPONENT_LABEL,
+  defaultLabels,
+  roleBindingName,
+  roleName,
+  serviceAccountName,
+  VERSION_CHECK_COMPONENT,
+} from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
 import { plainJson } from './plain-json.ts';
 
@@ -22,7 +29,11 @@ export function buildVersionCheckRbac(node: CosmosFullNode): VersionCheckRbac | 
     labels: defaultLabels(node, { [COMPONENT_LABEL]: VERSION_CHECK_COMPONENT }),
     ownerReferences: controllerReferences(node),
   });
-  const serviceAccount: V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(serviceAccountName(node)) };
+  const serviceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: metadata(serviceAccountName(node)),
+  };
   const role: V1Role = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',

@@ -48,11 +48,14 @@ function scaledMaxUnavailable(value: number | string, desired: number): number {
   // Go intstr: the text before "%" through strconv.Atoi (sign allowed), rounded down.
   const match = /^([+-]?[0-9]+)%$/.exec(value);
   if (match === null) {
-    throw permanent(new Error(`invalid value ${JSON.stringify(value)}: must be an integer or a percentage such as "25%"`), {
-      field: 'spec.strategy.maxUnavailable',
-      reason: 'InvalidMaxUnavailable',
-      message: 'invalid rollout strategy',
-    });
+    throw permanent(
+      new Error(`invalid value ${JSON.stringify(value)}: must be an integer or a percentage such as "25%"`),
+      {
+        field: 'spec.strategy.maxUnavailable',
+        reason: 'InvalidMaxUnavailable',
+        message: 'invalid rollout strategy',
+      },
+    );
   }
   return Math.floor((Number(match[1]) * desired) / 100);
 }
@@ -143,14 +146,22 @@ export function planRollout(input: RolloutInput): RolloutPlan {
   }
 
   const groups = groupsOf(input, currentByName);
-  const isInSync = (group: Group) => group.mainPod !== undefined && group.mainAvailable && group.restAvailable && inSync(input.sync[group.mainPod.name]);
-  const isReachable = (group: Group) => group.mainPod !== undefined && group.mainAvailable && group.restAvailable && reachable(input.sync[group.mainPod.name]);
+  const isInSync = (group: Group) =>
+    group.mainPod !== undefined && group.mainAvailable && group.restAvailable && inSync(input.sync[group.mainPod.name]);
+  const isReachable = (group: Group) =>
+    group.mainPod !== undefined && group.mainAvailable && group.restAvailable &&
+    reachable(input.sync[group.mainPod.name]);
   const inSyncCount = groups.filter(isInSync).length;
   const ready = inSyncCount > 0 ? inSyncCount : groups.filter(isReachable).length;
 
   // A terminating pod comes back from the next pass's create; look again soon rather than
   // trusting the delete event alone.
-  const plan: RolloutPlan = { create: [], delete: [], requeue: input.current.some((pod) => pod.terminating), reasons: {} };
+  const plan: RolloutPlan = {
+    create: [],
+    delete: [],
+    requeue: input.current.some((pod) => pod.terminating),
+    reasons: {},
+  };
   const take = (pods: readonly string[], reason: RolloutReason) => {
     for (const name of pods) {
       plan.delete.push(name);
@@ -226,7 +237,13 @@ function groupsOf(input: RolloutInput, currentByName: ReadonlyMap<string, Rollou
       const pod = currentByName.get(want.name);
       return pod !== undefined && !pod.terminating && pod.ready === true;
     });
-    groups.push({ mainPod, mainWant: main, mainAvailable: mainPod !== undefined && !mainPod.terminating, restAvailable, outdated });
+    groups.push({
+      mainPod,
+      mainWant: main,
+      mainAvailable: mainPod !== undefined && !mainPod.terminating,
+      restAvailable,
+      outdated,
+    });
   }
   return groups;
 }

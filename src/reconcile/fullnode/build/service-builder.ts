@@ -7,10 +7,25 @@
 // p2p address, so peers and DNS stay valid.
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
-import { COMPONENT_LABEL, INSTANCE_LABEL, P2P_COMPONENT, RPC_COMPONENT, SENTRY_COMPONENT, defaultLabels, mergePreserving, normalizeMetadata, selectorLabels, instanceName, ordinalsOf, p2pServiceName, privvalServiceName, rpcServiceName } from '../../../api/naming.ts';
+import {
+  COMPONENT_LABEL,
+  defaultLabels,
+  INSTANCE_LABEL,
+  instanceName,
+  mergePreserving,
+  normalizeMetadata,
+  ordinalsOf,
+  P2P_COMPONENT,
+  p2pServiceName,
+  privvalServiceName,
+  RPC_COMPONENT,
+  rpcServiceName,
+  selectorLabels,
+  SENTRY_COMPONENT,
+} from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
 import { plainJson } from './plain-json.ts';
-import { API_PORT, GRPC_PORT, GRPC_WEB_PORT, PRIVVAL_PORT, ROSETTA_PORT, p2pPortOf, rpcPortOf } from './ports.ts';
+import { API_PORT, GRPC_PORT, GRPC_WEB_PORT, p2pPortOf, PRIVVAL_PORT, ROSETTA_PORT, rpcPortOf } from './ports.ts';
 
 const DEFAULT_MAX_P2P_EXTERNAL_ADDRESSES = 1;
 
@@ -48,7 +63,9 @@ function buildP2PServices(node: CosmosFullNode): V1Service[] {
       service.spec!.externalTrafficPolicy = template?.externalTrafficPolicy ?? 'Local';
     } else {
       service.spec!.type = 'ClusterIP';
-      if (template?.clusterIP !== undefined && template.clusterIP !== null && template.clusterIP !== '') service.spec!.clusterIP = template.clusterIP;
+      if (template?.clusterIP !== undefined && template.clusterIP !== null && template.clusterIP !== '') {
+        service.spec!.clusterIP = template.clusterIP;
+      }
     }
     return service;
   });
@@ -89,7 +106,12 @@ function instanceService(node: CosmosFullNode, ordinal: number, name: string, co
 /** The RPC service over every main pod: the fixed API ports, then rpcTemplate.ports. */
 function buildRpcService(node: CosmosFullNode): V1Service {
   const template = node.spec.service?.rpcTemplate;
-  const port = (name: string, number: number): V1ServicePort => ({ name, protocol: 'TCP', port: number, targetPort: name });
+  const port = (name: string, number: number): V1ServicePort => ({
+    name,
+    protocol: 'TCP',
+    port: number,
+    targetPort: name,
+  });
   const metadata = normalizeMetadata({
     name: rpcServiceName(node),
     namespace: node.metadata.namespace,
@@ -114,7 +136,11 @@ function buildRpcService(node: CosmosFullNode): V1Service {
       type: template?.type ?? 'ClusterIP',
     },
   };
-  if (template?.externalTrafficPolicy !== undefined && template.externalTrafficPolicy !== null) service.spec!.externalTrafficPolicy = template.externalTrafficPolicy;
-  if (template?.clusterIP !== undefined && template.clusterIP !== null && template.clusterIP !== '') service.spec!.clusterIP = template.clusterIP;
+  if (template?.externalTrafficPolicy !== undefined && template.externalTrafficPolicy !== null) {
+    service.spec!.externalTrafficPolicy = template.externalTrafficPolicy;
+  }
+  if (template?.clusterIP !== undefined && template.clusterIP !== null && template.clusterIP !== '') {
+    service.spec!.clusterIP = template.clusterIP;
+  }
   return service;
 }

@@ -83,7 +83,10 @@ export const TRANSIENT_ERROR_PREFIX = 'Transient error: system is retrying: ';
 export const PERMANENT_ERROR_PREFIX = 'Unrecoverable error: human intervention required: ';
 
 /** The next status: `prev` with this pass's observations folded in. `prev` is not changed. */
-export function computeStatus(prev: CosmosFullNodeStatus | undefined, observed: StatusObservation): CosmosFullNodeStatus {
+export function computeStatus(
+  prev: CosmosFullNodeStatus | undefined,
+  observed: StatusObservation,
+): CosmosFullNodeStatus {
   const now = formatTime(observed.now);
   const { phase, message } = phaseOf(observed.outcome);
   const next: CosmosFullNodeStatus = { ...cloneJson(prev ?? {}), observedGeneration: observed.generation, phase };
@@ -100,12 +103,14 @@ export function computeStatus(prev: CosmosFullNodeStatus | undefined, observed: 
   if (Object.keys(next.height).length === 0) delete next.height;
 
   const autoScaler = next.selfHealing?.pvcAutoScaler;
-  if (autoScaler !== undefined) for (const pvc of observed.changedPvcs ?? []) delete autoScaler[pvc];
+  if (autoScaler !== undefined) { for (const pvc of observed.changedPvcs ?? []) delete autoScaler[pvc]; }
 
   const readyReplicas = observed.mainPods.filter((pod) => isInSync(observed.pods[pod])).length;
   next.replicas = observed.mainPods.length;
   next.readyReplicas = readyReplicas;
-  const heights = Object.values(observed.pods).flatMap((seen) => (seen.error === undefined && seen.height !== undefined ? [seen.height] : []));
+  const heights = Object.values(observed.pods).flatMap((
+    seen,
+  ) => (seen.error === undefined && seen.height !== undefined ? [seen.height] : []));
   if (heights.length > 0) next.latestHeight = Math.max(...heights);
   next.selector = observed.selector;
 
@@ -131,7 +136,11 @@ export function statusChanged(
 
 /** Every height the status holds. */
 function heightsOf(status: CosmosFullNodeStatus): unknown {
-  return { height: status.height, latestHeight: status.latestHeight, sync: Object.entries(status.sync ?? {}).map(([pod, entry]) => [pod, entry.height]) };
+  return {
+    height: status.height,
+    latestHeight: status.latestHeight,
+    sync: Object.entries(status.sync ?? {}).map(([pod, entry]) => [pod, entry.height]),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -156,7 +165,11 @@ function phaseOf(outcome: ReconcileOutcome): { phase: FullNodePhase; message?: s
 
 type SyncEntry = NonNullable<FullNodeStatus['sync']>[string];
 
-function syncOf(prev: FullNodeStatus['sync'], pods: Readonly<Record<string, PodObservation>>, now: string): NonNullable<FullNodeStatus['sync']> {
+function syncOf(
+  prev: FullNodeStatus['sync'],
+  pods: Readonly<Record<string, PodObservation>>,
+  now: string,
+): NonNullable<FullNodeStatus['sync']> {
   const sync: NonNullable<FullNodeStatus['sync']> = {};
   for (const pod of Object.keys(pods).sort()) {
     const seen = pods[pod]!;
@@ -166,7 +179,9 @@ function syncOf(prev: FullNodeStatus['sync'], pods: Readonly<Record<string, PodO
       if (seen.inSync !== undefined) entry.inSync = seen.inSync;
     }
     const before = prev?.[pod];
-    if (before !== undefined && before.inSync === entry.inSync && before.error === entry.error) entry.timestamp = before.timestamp;
+    if (before !== undefined && before.inSync === entry.inSync && before.error === entry.error) {
+      entry.timestamp = before.timestamp;
+    }
     sync[pod] = entry;
   }
   return sync;
@@ -189,22 +204,33 @@ function conditionsOf(
   if (phase !== 'Complete') {
     ready = { type: 'Ready', status: 'False', reason: phase, message: message ?? phaseMessage(phase) };
   } else if (readyReplicas < desired) {
-    ready = { type: 'Ready', status: 'False', reason: 'ReplicasNotInSync', message: `${readyReplicas} of ${desired} replicas in sync` };
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'ReplicasNotInSync',
+      message: `${readyReplicas} of ${desired} replicas in sync`,
+    };
   } else {
-    ready = { type: 'Ready', status: 'True', reason: 'AllReplicasInSync', message: `${readyReplicas} of ${desired} replicas in sync` };
+    ready = {
+      type: 'Ready',
+      status: 'True',
+      reason: 'AllReplicasInSync',
+      message: `${readyReplicas} of ${desired} replicas in sync`,
+    };
   }
 
-  const progressing: Omit<Condition, 'lastTransitionTime'> =
-    phase === 'Complete'
-      ? { type: 'Progressing', status: 'False', reason: 'Complete', message: phaseMessage(phase) }
-      : phase === 'Error'
-        ? { type: 'Progressing', status: 'False', reason: 'Error', message: message ?? phaseMessage(phase) }
-        : { type: 'Progressing', status: 'True', reason: phase, message: message ?? phaseMessage(phase) };
+  const progressing: Omit<Condition, 'lastTransitionTime'> = phase === 'Complete'
+    ? { type: 'Progressing', status: 'False', reason: 'Complete', message: phaseMessage(phase) }
+    : phase === 'Error'
+    ? { type: 'Progressing', status: 'False', reason: 'Error', message: message ?? phaseMessage(phase) }
+    : { type: 'Progressing', status: 'True', reason: phase, message: message ?? phaseMessage(phase) };
 
   return [ready, progressing].map((condition) => {
     const before = prev?.find((c) => c.type === condition.type);
     // metav1 convention: the transition time moves only when the status does.
-    const lastTransitionTime = before !== undefined && before.status === condition.status ? before.lastTransitionTime : now;
+    const lastTransitionTime = before !== undefined && before.status === condition.status
+      ? before.lastTransitionTime
+      : now;
     return { ...condition, lastTransitionTime, observedGeneration: observed.generation };
   });
 }
@@ -225,11 +251,18 @@ function phaseMessage(phase: FullNodePhase): string {
 }
 
 /** The status with every height reduced to what it selects (version index, halt height). */
-function comparable(status: CosmosFullNodeStatus, versions: readonly { height: number; setHaltHeight?: boolean | null }[]): unknown {
+function comparable(
+  status: CosmosFullNodeStatus,
+  versions: readonly { height: number; setHaltHeight?: boolean | null }[],
+): unknown {
   const { height, sync, latestHeight: _latestHeight, ...rest } = status;
-  const syncWithoutHeights = Object.fromEntries(Object.entries(sync ?? {}).map(([pod, entry]) => [pod, { ...entry, height: undefined }]));
+  const syncWithoutHeights = Object.fromEntries(
+    Object.entries(sync ?? {}).map(([pod, entry]) => [pod, { ...entry, height: undefined }]),
+  );
   const heightBuckets = Object.fromEntries(
-    Object.entries(height ?? {}).map(([pod, h]) => [pod, versions.length === 0 ? 'seen' : [selectVersionIndex(versions, h), haltHeightFor(versions, h)]]),
+    Object.entries(height ?? {}).map((
+      [pod, h],
+    ) => [pod, versions.length === 0 ? 'seen' : [selectVersionIndex(versions, h), haltHeightFor(versions, h)]]),
   );
   return { ...rest, sync: syncWithoutHeights, height: heightBuckets };
 }

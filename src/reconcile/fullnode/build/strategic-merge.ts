@@ -58,10 +58,9 @@ function mergeObject(original: JsonObject, patch: JsonObject, meta: PatchMeta): 
     if (originalValue === undefined) {
       result[key] = cloneWithoutNulls(patchValue);
     } else if (Array.isArray(patchValue)) {
-      result[key] =
-        fieldMeta?.mergeKey !== undefined && Array.isArray(originalValue)
-          ? mergeList(originalValue, patchValue, fieldMeta.mergeKey, fieldMeta.fields ?? {})
-          : cloneWithoutNulls(patchValue);
+      result[key] = fieldMeta?.mergeKey !== undefined && Array.isArray(originalValue)
+        ? mergeList(originalValue, patchValue, fieldMeta.mergeKey, fieldMeta.fields ?? {})
+        : cloneWithoutNulls(patchValue);
     } else if (isObject(patchValue) && isObject(originalValue)) {
       result[key] = mergeObject(originalValue, patchValue, fieldMeta?.fields ?? {});
     } else {
@@ -91,7 +90,8 @@ function mergeList(original: Json[], patch: Json[], mergeKey: string, itemMeta: 
   const fromPatch: Json[] = [];
   const serverOnly: Json[] = [];
   for (const item of merged) (patchKeys.includes(keyOf(item)) ? fromPatch : serverOnly).push(item);
-  const byIndexIn = (keys: (Json | undefined)[]) => (a: Json, b: Json) => keys.indexOf(keyOf(a)) - keys.indexOf(keyOf(b));
+  const byIndexIn = (keys: (Json | undefined)[]) => (a: Json, b: Json) =>
+    keys.indexOf(keyOf(a)) - keys.indexOf(keyOf(b));
   fromPatch.sort(byIndexIn(patchKeys));
   serverOnly.sort(byIndexIn(originalKeys));
 
@@ -118,7 +118,9 @@ function cloneWithoutNulls(value: Json): Json {
   if (Array.isArray(value)) return value.map(cloneWithoutNulls);
   if (isObject(value)) {
     const out: JsonObject = {};
-    for (const [key, item] of Object.entries(value)) if (item !== null && item !== undefined) out[key] = cloneWithoutNulls(item);
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== null && item !== undefined) out[key] = cloneWithoutNulls(item);
+    }
     return out;
   }
   return value;

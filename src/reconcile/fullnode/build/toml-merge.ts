@@ -64,7 +64,9 @@ export function stringifyToml(table: TomlTable): string {
 }
 
 function invalidToml(error: unknown, source: OverrideSource): ReconcileError {
-  const detail = error instanceof TomlError ? error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '') : String(error);
+  const detail = error instanceof TomlError
+    ? error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')
+    : String(error);
   const where = error instanceof TomlError ? ` at line ${error.line}, column ${error.column}` : '';
   return permanent(new Error(`${detail}${where}`, { cause: error }), {
     message: source.what,

@@ -12,7 +12,10 @@ export interface VersionAtHeight {
 }
 
 /** The version to run at `height`, or undefined when none applies (no versions, or the first is above). */
-export function selectVersion<V extends VersionAtHeight>(versions: readonly V[] | null | undefined, height: number): V | undefined {
+export function selectVersion<V extends VersionAtHeight>(
+  versions: readonly V[] | null | undefined,
+  height: number,
+): V | undefined {
   const index = selectVersionIndex(versions, height);
   return index < 0 ? undefined : versions![index];
 }

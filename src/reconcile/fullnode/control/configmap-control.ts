@@ -75,7 +75,9 @@ export async function reconcileConfigMaps(
     diff.deletes.filter((cm) => !keyAtRisk(cm)),
     async (cm) => {
       try {
-        await deps.configMapClient.delete(cm.metadata?.namespace, cm.metadata?.name ?? '', { preconditions: { uid: cm.metadata?.uid } });
+        await deps.configMapClient.delete(cm.metadata?.namespace, cm.metadata?.name ?? '', {
+          preconditions: { uid: cm.metadata?.uid },
+        });
       } catch (err) {
         throw apiFailure(err, 'delete', 'ConfigMap', cm);
       }
@@ -91,7 +93,10 @@ export async function reconcileConfigMaps(
  * pods then keep the config they have instead of all rolling (upstream gave every pod "" then,
  * §2.5, §13.3).
  */
-export function currentChecksums(deps: Pick<ConfigMapControlDeps, 'configMaps'>, node: CosmosFullNode): ConfigChecksums {
+export function currentChecksums(
+  deps: Pick<ConfigMapControlDeps, 'configMaps'>,
+  node: CosmosFullNode,
+): ConfigChecksums {
   const checksums: ConfigChecksums = {};
   for (const cm of ownedBy(deps.configMaps, node)) {
     const revision = cm.metadata?.labels?.[REVISION_LABEL];

@@ -31,7 +31,11 @@ export type FullNodeEvents = Pick<EventRecorder, 'normal' | 'warning'>;
 
 /** The CR as an event's `regarding`: apiVersion and kind are filled in (cache items may lack them). */
 export function eventSubject(node: { apiVersion?: string; kind?: string; metadata: object }): KubeObject {
-  return { apiVersion: node.apiVersion ?? 'cosmos.strange.love/v1', kind: node.kind ?? 'CosmosFullNode', metadata: node.metadata as KubeObject['metadata'] };
+  return {
+    apiVersion: node.apiVersion ?? 'cosmos.strange.love/v1',
+    kind: node.kind ?? 'CosmosFullNode',
+    metadata: node.metadata as KubeObject['metadata'],
+  };
 }
 
 /**

@@ -10,7 +10,11 @@ import { appName, instanceName, nodeKeySecretName, ordinalsOf } from '../../../a
 import { NODE_KEY_FILE } from '../build/node-key.ts';
 import { ownedBy } from './owned-children.ts';
 
-export type SecretObject = KubeObject & { type?: string; data?: Record<string, string>; stringData?: Record<string, string> };
+export type SecretObject = KubeObject & {
+  type?: string;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+};
 export type ConfigMapObject = KubeObject & { data?: Record<string, string> };
 
 export type NodeKeyCollectorDeps = {

@@ -11,10 +11,17 @@ import { Buffer } from 'node:buffer';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
 import { permanent, type ReconcileError } from '../../../kube/reconcile-result.ts';
-import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
-import { CREATED_BY, CREATED_BY_LABEL, INSTANCE_LABEL, defaultLabels, normalizeMetadata } from '../../../api/naming.ts';
-import { collectNodeKeys, secretKeyOf, type CollectedNodeKey, type ConfigMapObject, type NodeKeyCollectorDeps, type SecretObject } from './node-key-collector.ts';
-import { NODE_KEY_FILE, generateNodeKey, parseNodeKey, type NodeKey, type RandomBytes } from '../build/node-key.ts';
+import { EVENT_REASONS, eventSubject, type FullNodeEvents, namesForEvent } from './events.ts';
+import { CREATED_BY, CREATED_BY_LABEL, defaultLabels, INSTANCE_LABEL, normalizeMetadata } from '../../../api/naming.ts';
+import {
+  type CollectedNodeKey,
+  collectNodeKeys,
+  type ConfigMapObject,
+  type NodeKeyCollectorDeps,
+  secretKeyOf,
+  type SecretObject,
+} from './node-key-collector.ts';
+import { generateNodeKey, NODE_KEY_FILE, type NodeKey, parseNodeKey, type RandomBytes } from '../build/node-key.ts';
 import { controllerReferences } from '../build/owner-reference.ts';
 import { apiFailure, combineErrors, isAlreadyExists } from './owned-children.ts';
 
@@ -51,8 +58,20 @@ export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFu
     }
   }
   const subject = eventSubject(node);
-  if (made.adopted.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyAdopted, `Moved node keys from the Go operator's ConfigMaps to ${namesForEvent('Secret', made.adopted)}`);
-  if (made.created.length > 0) deps.events.normal(subject, EVENT_REASONS.nodeKeyCreated, `Created node key ${namesForEvent('Secret', made.created)}`);
+  if (made.adopted.length > 0) {
+    deps.events.normal(
+      subject,
+      EVENT_REASONS.nodeKeyAdopted,
+      `Moved node keys from the Go operator's ConfigMaps to ${namesForEvent('Secret', made.adopted)}`,
+    );
+  }
+  if (made.created.length > 0) {
+    deps.events.normal(
+      subject,
+      EVENT_REASONS.nodeKeyCreated,
+      `Created node key ${namesForEvent('Secret', made.created)}`,
+    );
+  }
   const error = combineErrors(errors);
   return error === undefined ? keys : { ...keys, error };
 }
@@ -68,13 +87,21 @@ function childrenEscapeCache(node: CosmosFullNode): boolean {
 }
 
 /** The instance's key, and whether this call made its Secret (from a new key or the ConfigMap's). */
-async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, entry: CollectedNodeKey): Promise<{ key: NodeKey; made?: 'created' | 'adopted' }> {
+async function ensureNodeKey(
+  deps: NodeKeyControlDeps,
+  node: CosmosFullNode,
+  entry: CollectedNodeKey,
+): Promise<{ key: NodeKey; made?: 'created' | 'adopted' }> {
   const namespace = node.metadata.namespace ?? '';
   const where = `${namespace}/${entry.secretName}`;
   if (entry.fromSecret !== undefined) return { key: parseNodeKey(entry.fromSecret, where) };
   if (entry.secretExists) {
     // Someone emptied the Secret. Writing a new key would silently change the node's ID.
-    throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
+    throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), {
+      object: where,
+      reason: 'InvalidNodeKey',
+      message: 'read node key',
+    });
   }
 
   let legacy = entry.fromConfigMap;
@@ -95,7 +122,11 @@ async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, ent
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      ...normalizeMetadata({ name: entry.secretName, labels: defaultLabels(node, { [INSTANCE_LABEL]: entry.instance }), annotations: {} }),
+      ...normalizeMetadata({
+        name: entry.secretName,
+        labels: defaultLabels(node, { [INSTANCE_LABEL]: entry.instance }),
+        annotations: {},
+      }),
       namespace,
       ownerReferences: controllerReferences(node),
     },
@@ -114,7 +145,13 @@ async function ensureNodeKey(deps: NodeKeyControlDeps, node: CosmosFullNode, ent
       throw apiFailure(getErr, 'get', 'Secret', where);
     }
     const text = secretKeyOf(existing);
-    if (text === undefined) throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), { object: where, reason: 'InvalidNodeKey', message: 'read node key' });
+    if (text === undefined) {
+      throw permanent(new Error(`Secret has no ${NODE_KEY_FILE}`), {
+        object: where,
+        reason: 'InvalidNodeKey',
+        message: 'read node key',
+      });
+    }
     return { key: parseNodeKey(text, where) };
   }
   return { key, made: adopted ? 'adopted' : 'created' };

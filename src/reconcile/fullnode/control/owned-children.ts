@@ -17,7 +17,9 @@ const FULL_NODE_KIND = 'CosmosFullNode';
 /** The name of the CosmosFullNode that controls `obj`, if any. */
 export function controllingFullNode(obj: KubeObject): string | undefined {
   const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (ref === undefined || ref.kind !== FULL_NODE_KIND || !ref.apiVersion.startsWith(`${FULL_NODE_GROUP}/`)) return undefined;
+  if (ref === undefined || ref.kind !== FULL_NODE_KIND || !ref.apiVersion.startsWith(`${FULL_NODE_GROUP}/`)) {
+    return undefined;
+  }
   return ref.name;
 }
 
@@ -28,7 +30,10 @@ export function controllerIndexKey(obj: KubeObject): string | undefined {
 }
 
 /** Cached objects in the node's namespace controlled by the node; the store is indexed by controllerIndexKey. */
-export function ownedBy<T extends KubeObject>(store: StoreReader<T>, node: { metadata: { namespace?: string; name?: string } }): T[] {
+export function ownedBy<T extends KubeObject>(
+  store: StoreReader<T>,
+  node: { metadata: { namespace?: string; name?: string } },
+): T[] {
   return store.byIndex(`${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`);
 }
 
@@ -52,7 +57,10 @@ export function isAlreadyExists(err: unknown): boolean {
  * replaces it with `obj` at that resourceVersion. A 409 Conflict on the replace is left to the
  * caller: transient, the next pass sees the newer object.
  */
-export async function createOrReplace<T extends KubeObject>(client: ObjectClient<T>, obj: T): Promise<'created' | 'replaced'> {
+export async function createOrReplace<T extends KubeObject>(
+  client: ObjectClient<T>,
+  obj: T,
+): Promise<'created' | 'replaced'> {
   try {
     await client.create(obj);
     return 'created';
@@ -70,13 +78,23 @@ export async function createOrReplace<T extends KubeObject>(client: ObjectClient
 
 /** `obj` with the identity of `existing` (resourceVersion, uid), as the diff does for updates. */
 export function withIdentityOf<T extends KubeObject>(obj: T, existing: KubeObject): T {
-  const metadata = { ...obj.metadata, resourceVersion: existing.metadata?.resourceVersion, uid: existing.metadata?.uid };
-  if (metadata.ownerReferences === undefined && existing.metadata?.ownerReferences !== undefined) metadata.ownerReferences = existing.metadata.ownerReferences;
+  const metadata = {
+    ...obj.metadata,
+    resourceVersion: existing.metadata?.resourceVersion,
+    uid: existing.metadata?.uid,
+  };
+  if (metadata.ownerReferences === undefined && existing.metadata?.ownerReferences !== undefined) {
+    metadata.ownerReferences = existing.metadata.ownerReferences;
+  }
   return { ...obj, metadata };
 }
 
 /** Runs every step, collecting failures instead of stopping at the first (Go's control loops). */
-export async function eachCollecting<T>(items: readonly T[], step: (item: T) => Promise<void>, errors: unknown[]): Promise<void> {
+export async function eachCollecting<T>(
+  items: readonly T[],
+  step: (item: T) => Promise<void>,
+  errors: unknown[],
+): Promise<void> {
   for (const item of items) {
     try {
       await step(item);
@@ -96,7 +114,10 @@ export function combineErrors(errors: readonly unknown[]): ReconcileError | unde
   if (all.length === 1) return all[0];
   const kind = all.some((err) => err.kind === 'permanent') ? 'permanent' : 'transient';
   const first = all.find((err) => err.kind === kind)!;
-  return new ReconcileError(kind, all.map((err) => err.message).join('; '), { object: first.object, reason: first.reason }, new AggregateError(all));
+  return new ReconcileError(kind, all.map((err) => err.message).join('; '), {
+    object: first.object,
+    reason: first.reason,
+  }, new AggregateError(all));
 }
 
 /** Throws the combined error of `errors`, if any. */

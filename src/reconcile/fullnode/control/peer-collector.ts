@@ -9,7 +9,11 @@ import type { ServiceObject } from './service-control.ts';
 export type PeerCollectorDeps = { services: StoreReader<ServiceObject> };
 
 /** One peer per ordinal; throws a permanent error when a node ID is missing. */
-export function collectPeers(deps: PeerCollectorDeps, node: CosmosFullNode, nodeIds: Readonly<Record<string, string>>): Peer[] {
+export function collectPeers(
+  deps: PeerCollectorDeps,
+  node: CosmosFullNode,
+  nodeIds: Readonly<Record<string, string>>,
+): Peer[] {
   const services = new Map<string, P2PService>();
   for (const svc of ownedBy(deps.services, node)) services.set(svc.metadata?.name ?? '', svc as P2PService);
   return buildPeers(node, nodeIds, services);

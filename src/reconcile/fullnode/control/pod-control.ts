@@ -12,11 +12,11 @@ import type { ObjectClient } from '../../../kube/objects.ts';
 import type { KubeObject } from '../../../kube/resource.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { revisionOf, withRevision } from '../../diff.ts';
-import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
+import { EVENT_REASONS, eventSubject, type FullNodeEvents, namesForEvent } from './events.ts';
 import { BELONGS_TO_LABEL, REVISION_LABEL } from '../../../api/naming.ts';
 import { apiFailure, isAlreadyExists, ownedBy, throwCollected } from './owned-children.ts';
 import type { DesiredPod } from '../build/pod-builder.ts';
-import { ROLLOUT_SYNC_ERRORS, planRollout, type PodSyncState, type RolloutReason } from '../build/rollout.ts';
+import { planRollout, type PodSyncState, ROLLOUT_SYNC_ERRORS, type RolloutReason } from '../build/rollout.ts';
 
 export type PodObject = KubeObject & V1Pod;
 
@@ -48,7 +48,9 @@ export async function reconcilePods(
   sync: Readonly<Record<string, PodSyncState>>,
 ): Promise<PodControlResult> {
   const current = ownedBy(deps.pods, node);
-  const stamped = new Map(desired.map(({ pod, ordinal }) => [pod.metadata!.name!, withRevision(pod, ordinal) as PodObject]));
+  const stamped = new Map(
+    desired.map(({ pod, ordinal }) => [pod.metadata!.name!, withRevision(pod, ordinal) as PodObject]),
+  );
   const plan = planRollout({
     current: current.map((pod) => ({
       name: pod.metadata?.name ?? '',
@@ -85,7 +87,9 @@ export async function reconcilePods(
       if (!isAlreadyExists(err)) errors.push(apiFailure(err, 'create', 'Pod', pod));
     }
   }
-  if (created.length > 0) deps.events.normal(subject, EVENT_REASONS.createdPod, `Created ${namesForEvent('pod', created)}`);
+  if (created.length > 0) {
+    deps.events.normal(subject, EVENT_REASONS.createdPod, `Created ${namesForEvent('pod', created)}`);
+  }
 
   const updating: Record<string, string> = {};
   const deleted = new Set<string>();
@@ -115,18 +119,32 @@ export async function reconcilePods(
     const image = want?.spec?.containers?.[0]?.image ?? '';
     if (reason === 'upgrade-unreachable') {
       const height = node.status?.height?.[name];
-      deps.events.normal(subject, EVENT_REASONS.upgrade, `Deleted pod ${name} to upgrade it to image ${image}${height !== undefined ? ` at height ${height}` : ''}`);
+      deps.events.normal(
+        subject,
+        EVENT_REASONS.upgrade,
+        `Deleted pod ${name} to upgrade it to image ${image}${height !== undefined ? ` at height ${height}` : ''}`,
+      );
     } else {
       const from = pod?.metadata?.labels?.[REVISION_LABEL] ?? 'none';
       const to = want?.metadata?.labels?.[REVISION_LABEL] ?? '';
-      const down = reason === 'replace-down' ? '; it was down (RPC not answering, not Ready), so outside maxUnavailable' : '';
-      deps.events.normal(subject, EVENT_REASONS.rollingUpdate, `Deleted pod ${name} to update it (revision ${from} → ${to}${image !== pod?.spec?.containers?.[0]?.image ? `, image ${image}` : ''})${down}`);
+      const down = reason === 'replace-down'
+        ? '; it was down (RPC not answering, not Ready), so outside maxUnavailable'
+        : '';
+      deps.events.normal(
+        subject,
+        EVENT_REASONS.rollingUpdate,
+        `Deleted pod ${name} to update it (revision ${from} → ${to}${
+          image !== pod?.spec?.containers?.[0]?.image ? `, image ${image}` : ''
+        })${down}`,
+      );
     }
   }
   throwCollected(errors);
 
   const mainPods = [
-    ...current.filter((pod) => pod.metadata?.labels?.[BELONGS_TO_LABEL] === undefined && !deleted.has(pod.metadata?.name ?? '')).map((pod) => pod.metadata?.name ?? ''),
+    ...current.filter((pod) =>
+      pod.metadata?.labels?.[BELONGS_TO_LABEL] === undefined && !deleted.has(pod.metadata?.name ?? '')
+    ).map((pod) => pod.metadata?.name ?? ''),
     ...created.filter((name) => stamped.get(name)?.metadata?.labels?.[BELONGS_TO_LABEL] === undefined),
   ].sort();
   return { requeue: plan.requeue, updating, mainPods };

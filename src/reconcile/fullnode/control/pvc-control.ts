@@ -17,7 +17,7 @@ import type { KubeObject, ResourceType } from '../../../kube/resource.ts';
 import type { RestClient } from '../../../kube/rest.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { diffByRevision } from '../../diff.ts';
-import { EVENT_REASONS, eventSubject, namesForEvent, type FullNodeEvents } from './events.ts';
+import { EVENT_REASONS, eventSubject, type FullNodeEvents, namesForEvent } from './events.ts';
 import { INSTANCE_LABEL, instanceName, ordinalsOf, pvcName } from '../../../api/naming.ts';
 import { apiFailure, controllingFullNode, isAlreadyExists, throwCollected } from './owned-children.ts';
 import { autoScaleRequestsOf, buildPvcs, type PvcDataSource } from '../build/pvc-builder.ts';
@@ -29,7 +29,13 @@ export type VolumeSnapshotObject = KubeObject & {
   status?: { readyToUse?: boolean; restoreSize?: string; creationTime?: string };
 };
 
-export const VOLUME_SNAPSHOTS: ResourceType = { group: 'snapshot.storage.k8s.io', version: 'v1', plural: 'volumesnapshots', kind: 'VolumeSnapshot', namespaced: true };
+export const VOLUME_SNAPSHOTS: ResourceType = {
+  group: 'snapshot.storage.k8s.io',
+  version: 'v1',
+  plural: 'volumesnapshots',
+  kind: 'VolumeSnapshot',
+  namespaced: true,
+};
 
 export type PvcControlDeps = {
   pvcs: StoreReader<PvcObject>;
@@ -57,19 +63,23 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
   const boundCapacity: Record<string, string> = {};
   for (const pvc of current) {
     const capacity = pvc.status?.capacity?.['storage'];
-    if (pvc.status?.phase === 'Bound' && pvc.metadata?.deletionTimestamp === undefined && capacity !== undefined) boundCapacity[pvc.metadata?.name ?? ''] = String(capacity);
+    if (pvc.status?.phase === 'Bound' && pvc.metadata?.deletionTimestamp === undefined && capacity !== undefined) {
+      boundCapacity[pvc.metadata?.name ?? ''] = String(capacity);
+    }
   }
   const dataSources: Record<string, PvcDataSource> = {};
   for (const ordinal of ordinalsOf(node)) {
     const name = pvcName(node, ordinal);
-    if (currentNames.has(name) || node.spec.instanceOverrides?.[instanceName(node, ordinal)]?.disable === 'All') continue;
+    if (currentNames.has(name) || node.spec.instanceOverrides?.[instanceName(node, ordinal)]?.disable === 'All') {
+      continue;
+    }
     const source = await findDataSource(deps, node, ordinal);
     if (source !== undefined) dataSources[name] = source;
   }
 
   const desired = buildPvcs(node, { boundCapacity, autoScaleRequested: autoScaleRequestsOf(node), dataSources });
   // Retain: no owner reference, so deleting the CosmosFullNode leaves the data (GC would not).
-  if (retain) for (const { pvc } of desired) delete pvc.metadata!.ownerReferences;
+  if (retain) { for (const { pvc } of desired) delete pvc.metadata!.ownerReferences; }
   const ownersOf = new Map(desired.map((d) => [d.pvc.metadata!.name!, d.pvc.metadata!.ownerReferences ?? null]));
   const dataSourceOf = new Map(desired.map((d) => [d.pvc.metadata!.name!, d.dataSource]));
   const diff = diffByRevision(
@@ -95,16 +105,25 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
       if (!isAlreadyExists(err)) errors.push(apiFailure(err, 'create', 'PersistentVolumeClaim', pvc));
     }
   }
-  for (const [from, names] of createdFrom) deps.events.normal(subject, EVENT_REASONS.createdPvc, `Created ${namesForEvent('PVC', names)}${from}`);
+  for (const [from, names] of createdFrom) {
+    deps.events.normal(subject, EVENT_REASONS.createdPvc, `Created ${namesForEvent('PVC', names)}${from}`);
+  }
 
   if (!retain) {
     for (const pvc of diff.deletes) {
       const name = pvc.metadata?.name ?? '';
       if (pvc.metadata?.deletionTimestamp !== undefined) continue;
       try {
-        await deps.pvcClient.delete(namespace, name, { propagationPolicy: 'Foreground', preconditions: { uid: pvc.metadata?.uid } });
+        await deps.pvcClient.delete(namespace, name, {
+          propagationPolicy: 'Foreground',
+          preconditions: { uid: pvc.metadata?.uid },
+        });
         changed.push(name);
-        deps.events.normal(subject, EVENT_REASONS.deletedPvc, `Deleted PVC ${name}: no longer wanted (volumeRetentionPolicy Delete)`);
+        deps.events.normal(
+          subject,
+          EVENT_REASONS.deletedPvc,
+          `Deleted PVC ${name}: no longer wanted (volumeRetentionPolicy Delete)`,
+        );
       } catch (err) {
         if (!isNotFound(err)) errors.push(apiFailure(err, 'delete', 'PersistentVolumeClaim', pvc));
       }
@@ -119,7 +138,11 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
     } else {
       for (const pvc of diff.updates) {
         const name = pvc.metadata?.name ?? '';
-        const metadata = { labels: pvc.metadata?.labels, annotations: pvc.metadata?.annotations, ownerReferences: ownersOf.get(name) ?? null };
+        const metadata = {
+          labels: pvc.metadata?.labels,
+          annotations: pvc.metadata?.annotations,
+          ownerReferences: ownersOf.get(name) ?? null,
+        };
         const patch = { metadata, spec: { resources: pvc.spec?.resources } };
         try {
           await mergePatch(deps.rest, deps.pvcClient.type, namespace, name, patch);
@@ -143,17 +166,23 @@ function currentPvcs(deps: Pick<PvcControlDeps, 'pvcs'>, node: CosmosFullNode): 
   return deps.pvcs.list(node.metadata.namespace ?? '').filter((pvc) => {
     const owner = controllingFullNode(pvc);
     if (owner !== undefined) return owner === node.metadata.name;
-    return names.has(pvc.metadata?.name ?? '') && !pvc.metadata?.ownerReferences?.some((ref) => ref.controller === true);
+    return names.has(pvc.metadata?.name ?? '') &&
+      !pvc.metadata?.ownerReferences?.some((ref) => ref.controller === true);
   });
 }
 
 /** The template in effect for an instance: its override's, else the spec's. */
 function templateOf(node: CosmosFullNode, ordinal: number): FullNodePersistentVolumeClaimSpec {
-  return node.spec.instanceOverrides?.[instanceName(node, ordinal)]?.volumeClaimTemplate ?? node.spec.volumeClaimTemplate;
+  return node.spec.instanceOverrides?.[instanceName(node, ordinal)]?.volumeClaimTemplate ??
+    node.spec.volumeClaimTemplate;
 }
 
 /** The data source for a PVC about to be created, with its size; events say what was found. */
-async function findDataSource(deps: PvcControlDeps, node: CosmosFullNode, ordinal: number): Promise<PvcDataSource | undefined> {
+async function findDataSource(
+  deps: PvcControlDeps,
+  node: CosmosFullNode,
+  ordinal: number,
+): Promise<PvcDataSource | undefined> {
   const namespace = node.metadata.namespace ?? '';
   const subject = eventSubject(node);
   const template = templateOf(node, ordinal);
@@ -161,11 +190,19 @@ async function findDataSource(deps: PvcControlDeps, node: CosmosFullNode, ordina
   if (explicit != null) {
     if (explicit.kind === 'VolumeSnapshot' && explicit.apiGroup === VOLUME_SNAPSHOTS.group) {
       try {
-        const snapshot = deps.volumeSnapshots?.get(namespace, explicit.name) ?? (await deps.volumeSnapshotClient?.get(namespace, explicit.name));
+        const snapshot = deps.volumeSnapshots?.get(namespace, explicit.name) ??
+          (await deps.volumeSnapshotClient?.get(namespace, explicit.name));
         if (snapshot === undefined) throw new Error(`VolumeSnapshot ${namespace}/${explicit.name} not found`);
-        return { ref: explicit, ...(snapshot.status?.restoreSize !== undefined ? { size: snapshot.status.restoreSize } : {}) };
+        return {
+          ref: explicit,
+          ...(snapshot.status?.restoreSize !== undefined ? { size: snapshot.status.restoreSize } : {}),
+        };
       } catch (err) {
-        deps.events.warning(subject, EVENT_REASONS.dataSourceGetSnapshot, `Get VolumeSnapshot ${explicit.name}: ${describeApiError(err)}`);
+        deps.events.warning(
+          subject,
+          EVENT_REASONS.dataSourceGetSnapshot,
+          `Get VolumeSnapshot ${explicit.name}: ${describeApiError(err)}`,
+        );
         return undefined;
       }
     }
@@ -177,11 +214,19 @@ async function findDataSource(deps: PvcControlDeps, node: CosmosFullNode, ordina
         const size = source.status?.capacity?.['storage'];
         return { ref: explicit, ...(size !== undefined ? { size: String(size) } : {}) };
       } catch (err) {
-        deps.events.warning(subject, EVENT_REASONS.dataSourceGetPvc, `Get PersistentVolumeClaim ${explicit.name}: ${describeApiError(err)}`);
+        deps.events.warning(
+          subject,
+          EVENT_REASONS.dataSourceGetPvc,
+          `Get PersistentVolumeClaim ${explicit.name}: ${describeApiError(err)}`,
+        );
         return undefined;
       }
     }
-    deps.events.warning(subject, EVENT_REASONS.dataSourceUnsupported, `Unsupported data source ${explicit.apiGroup ?? ''}/${explicit.kind} ${explicit.name}`);
+    deps.events.warning(
+      subject,
+      EVENT_REASONS.dataSourceUnsupported,
+      `Unsupported data source ${explicit.apiGroup ?? ''}/${explicit.kind} ${explicit.name}`,
+    );
     return undefined;
   }
 
@@ -190,13 +235,24 @@ async function findDataSource(deps: PvcControlDeps, node: CosmosFullNode, ordina
   if (auto == null || Object.keys(selector).length === 0) return undefined;
   const match: Record<string, string> = { ...selector };
   if (auto.matchInstance) match[INSTANCE_LABEL] = instanceName(node, ordinal);
-  const candidates = (deps.volumeSnapshots?.list(namespace, match) ?? []).filter((s) => s.status?.readyToUse === true && s.metadata?.deletionTimestamp === undefined);
-  const newest = candidates.sort((a, b) => Date.parse(b.status?.creationTime ?? '') - Date.parse(a.status?.creationTime ?? ''))[0];
+  const candidates = (deps.volumeSnapshots?.list(namespace, match) ?? []).filter((s) =>
+    s.status?.readyToUse === true && s.metadata?.deletionTimestamp === undefined
+  );
+  const newest =
+    candidates.sort((a, b) => Date.parse(b.status?.creationTime ?? '') - Date.parse(a.status?.creationTime ?? ''))[0];
   if (newest === undefined) {
-    deps.events.warning(subject, EVENT_REASONS.autoDataSourceFindSnapshot, `No ready VolumeSnapshot matches ${JSON.stringify(match)} for PVC ${pvcName(node, ordinal)}; creating it empty`);
+    deps.events.warning(
+      subject,
+      EVENT_REASONS.autoDataSourceFindSnapshot,
+      `No ready VolumeSnapshot matches ${JSON.stringify(match)} for PVC ${pvcName(node, ordinal)}; creating it empty`,
+    );
     return undefined;
   }
-  deps.events.normal(subject, EVENT_REASONS.autoDataSource, `Using recent VolumeSnapshot ${newest.metadata?.name} for PVC ${pvcName(node, ordinal)} data source`);
+  deps.events.normal(
+    subject,
+    EVENT_REASONS.autoDataSource,
+    `Using recent VolumeSnapshot ${newest.metadata?.name} for PVC ${pvcName(node, ordinal)} data source`,
+  );
   return {
     ref: { apiGroup: VOLUME_SNAPSHOTS.group, kind: 'VolumeSnapshot', name: newest.metadata?.name ?? '' },
     ...(newest.status?.restoreSize !== undefined ? { size: newest.status.restoreSize } : {}),

@@ -24,11 +24,13 @@ export async function reconcileRbac(deps: RbacControlDeps, node: CosmosFullNode)
   const [serviceAccount, role, roleBinding] = built as unknown as [KubeObject, KubeObject, KubeObject];
   const errors: unknown[] = [];
   // In order: the RoleBinding refers to the other two.
-  for (const [desired, store, client] of [
-    [serviceAccount, deps.serviceAccounts, deps.serviceAccountClient],
-    [role, deps.roles, deps.roleClient],
-    [roleBinding, deps.roleBindings, deps.roleBindingClient],
-  ] as const) {
+  for (
+    const [desired, store, client] of [
+      [serviceAccount, deps.serviceAccounts, deps.serviceAccountClient],
+      [role, deps.roles, deps.roleClient],
+      [roleBinding, deps.roleBindings, deps.roleBindingClient],
+    ] as const
+  ) {
     const kind = desired.kind ?? '';
     const existing = store.get(desired.metadata?.namespace, desired.metadata?.name ?? '');
     const diff = diffByRevision(existing === undefined ? [] : [existing], [{ object: desired, ordinal: 0 }]);

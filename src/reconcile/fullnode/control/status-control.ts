@@ -11,9 +11,15 @@ import type { ResourceType } from '../../../kube/resource.ts';
 import type { RestClient } from '../../../kube/rest.ts';
 import { canonicalJson } from '../../diff.ts';
 import { apiFailure } from './owned-children.ts';
-import { statusChanged, type CosmosFullNodeStatus } from '../build/status.ts';
+import { type CosmosFullNodeStatus, statusChanged } from '../build/status.ts';
 
-export const FULL_NODES: ResourceType = { group: 'cosmos.strange.love', version: 'v1', plural: 'cosmosfullnodes', kind: 'CosmosFullNode', namespaced: true };
+export const FULL_NODES: ResourceType = {
+  group: 'cosmos.strange.love',
+  version: 'v1',
+  plural: 'cosmosfullnodes',
+  kind: 'CosmosFullNode',
+  namespaced: true,
+};
 
 /**
  * How often heights alone are worth a status write. Upstream wrote status every 5 s; with heights
@@ -45,13 +51,20 @@ export function heightRefresh(everyMs = HEIGHT_REFRESH_MS, now: () => number = D
 export type StatusControlDeps = { rest: RestClient; heightRefresh?: HeightRefresh };
 
 /** Patches status from `prev` to `next` if statusChanged says so; returns whether it wrote. */
-export async function writeStatus(deps: StatusControlDeps, node: CosmosFullNode, prev: CosmosFullNodeStatus | undefined, next: CosmosFullNodeStatus): Promise<boolean> {
+export async function writeStatus(
+  deps: StatusControlDeps,
+  node: CosmosFullNode,
+  prev: CosmosFullNodeStatus | undefined,
+  next: CosmosFullNodeStatus,
+): Promise<boolean> {
   const key = `${node.metadata.namespace ?? ''}/${node.metadata.name ?? ''}`;
   const heightsDue = deps.heightRefresh?.due(key) ?? false;
   if (!statusChanged(prev, next, node.spec.chain.versions, { heightsDue })) return false;
   const patch = prev === undefined ? next : mergePatchBetween(prev, next);
   try {
-    await mergePatch(deps.rest, FULL_NODES, node.metadata.namespace, node.metadata.name ?? '', { status: patch }, { subresource: 'status' });
+    await mergePatch(deps.rest, FULL_NODES, node.metadata.namespace, node.metadata.name ?? '', { status: patch }, {
+      subresource: 'status',
+    });
   } catch (err) {
     throw apiFailure(err, 'update status of', 'CosmosFullNode', key);
   }
@@ -76,8 +89,9 @@ export function mergePatchBetween(prev: unknown, next: unknown, path: readonly s
     const before = prev[key];
     if (before !== undefined && canonicalJson(before) === canonicalJson(value)) continue;
     const here = [...path, key];
-    if (isPlainObject(before) && isPlainObject(value)) patch[key] = recursesInto(here) ? mergePatchBetween(before, value, here) : replacing(before, value);
-    else patch[key] = value;
+    if (isPlainObject(before) && isPlainObject(value)) {
+      patch[key] = recursesInto(here) ? mergePatchBetween(before, value, here) : replacing(before, value);
+    } else patch[key] = value;
   }
   for (const key of Object.keys(prev)) if (prev[key] !== undefined && next[key] === undefined) patch[key] = null;
   return patch;

@@ -4,7 +4,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Container, CosmosFullNode, InstanceOverride } from '../../../../../src/api/cosmosfullnode.ts';
-import { buildPods, chainHomeClaimName, type PodObservations } from '../../../../../src/reconcile/fullnode/build/pod-builder.ts';
+import {
+  buildPods,
+  chainHomeClaimName,
+  type PodObservations,
+} from '../../../../../src/reconcile/fullnode/build/pod-builder.ts';
 import { buildPvcs } from '../../../../../src/reconcile/fullnode/build/pvc-builder.ts';
 import { buildServices } from '../../../../../src/reconcile/fullnode/build/service-builder.ts';
 import { buildVersionCheckRbac } from '../../../../../src/reconcile/fullnode/build/rbac-builder.ts';
@@ -12,7 +16,11 @@ import { aFullNode } from '../../../../fixtures/fullnode.ts';
 import '../../../../fixtures/property-seed.ts';
 
 const override: fc.Arbitrary<InstanceOverride> = fc.record(
-  { disable: fc.constantFrom('Pod' as const, 'All' as const), image: fc.constantFrom('o:v1', 'o:v2'), nodeSelector: fc.constant({ pool: 'x' }) },
+  {
+    disable: fc.constantFrom('Pod' as const, 'All' as const),
+    image: fc.constantFrom('o:v1', 'o:v2'),
+    nodeSelector: fc.constant({ pool: 'x' }),
+  },
   { requiredKeys: [], noNullPrototype: true },
 );
 
@@ -22,12 +30,23 @@ const scenario = fc
     replicas: fc.integer({ min: 0, max: 6 }),
     start: fc.integer({ min: 0, max: 5 }),
     sentry: fc.boolean(),
-    versions: fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { maxLength: 3 }).map((heights) => heights.sort((a, b) => a - b).map((height) => ({ height, image: `chain:h${height}` }))),
-    overrides: fc.dictionary(fc.integer({ min: 0, max: 11 }).map(String), override, { maxKeys: 4, noNullPrototype: true }),
-    heights: fc.dictionary(fc.integer({ min: 0, max: 11 }).map(String), fc.integer({ min: 0, max: 600 }), { maxKeys: 6, noNullPrototype: true }),
+    versions: fc.uniqueArray(fc.integer({ min: 0, max: 500 }), { maxLength: 3 }).map((heights) =>
+      heights.sort((a, b) => a - b).map((height) => ({ height, image: `chain:h${height}` }))
+    ),
+    overrides: fc.dictionary(fc.integer({ min: 0, max: 11 }).map(String), override, {
+      maxKeys: 4,
+      noNullPrototype: true,
+    }),
+    heights: fc.dictionary(fc.integer({ min: 0, max: 11 }).map(String), fc.integer({ min: 0, max: 600 }), {
+      maxKeys: 6,
+      noNullPrototype: true,
+    }),
     candidates: fc.uniqueArray(fc.integer({ min: 0, max: 11 }), { maxLength: 2 }),
     additional: fc.boolean(),
-    template: fc.constantFrom<Container[]>([], [{ name: 'node', env: [{ name: 'X', value: '1' }] }], [{ name: 'extra', image: 'e:1' }]),
+    template: fc.constantFrom<Container[]>([], [{ name: 'node', env: [{ name: 'X', value: '1' }] }], [{
+      name: 'extra',
+      image: 'e:1',
+    }]),
   })
   .map((s) => {
     const node: CosmosFullNode = aFullNode(s.name, (n) => {
@@ -36,7 +55,9 @@ const scenario = fc
       if (s.sentry) n.spec.type = 'Sentry';
       if (s.versions.length > 0) n.spec.chain.versions = s.versions;
       n.spec.instanceOverrides = Object.fromEntries(Object.entries(s.overrides).map(([i, o]) => [`${s.name}-${i}`, o]));
-      if (s.additional) n.spec.additionalVersionedPods = [{ name: `${s.name}-side`, containers: [{ name: 'side', image: 'side:v1' }] }];
+      if (s.additional) {
+        n.spec.additionalVersionedPods = [{ name: `${s.name}-side`, containers: [{ name: 'side', image: 'side:v1' }] }];
+      }
       n.spec.podTemplate.containers = structuredClone(s.template);
     });
     const observed: PodObservations = {
@@ -73,7 +94,9 @@ describe('the builders over generated specs', () => {
         const expected: string[] = [];
         for (let ordinal = start; ordinal < start + node.spec.replicas; ordinal++) {
           const name = `${node.metadata.name}-${ordinal}`;
-          if (node.spec.instanceOverrides?.[name]?.disable === undefined && !observed.snapshotCandidates.has(name)) expected.push(name);
+          if (node.spec.instanceOverrides?.[name]?.disable === undefined && !observed.snapshotCandidates.has(name)) {
+            expected.push(name);
+          }
         }
         const main = buildPods(node, observed).filter((p) => p.ordinal < 1000);
         assert.deepEqual(
@@ -105,7 +128,13 @@ describe('the builders over generated specs', () => {
     fc.assert(
       fc.property(scenario, ({ node, observed }) => {
         const { pods, services, pvcs } = everything(node, observed);
-        for (const names of [pods.map((p) => p.pod.metadata!.name), services.map((s) => s.service.metadata!.name), pvcs.map((p) => p.pvc.metadata!.name)]) {
+        for (
+          const names of [
+            pods.map((p) => p.pod.metadata!.name),
+            services.map((s) => s.service.metadata!.name),
+            pvcs.map((p) => p.pvc.metadata!.name),
+          ]
+        ) {
           assert.equal(new Set(names).size, names.length);
         }
       }),

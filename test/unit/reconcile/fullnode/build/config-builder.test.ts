@@ -15,7 +15,7 @@ import {
 } from '../../../../../src/reconcile/fullnode/build/config-builder.ts';
 import { buildPeers, type P2PService } from '../../../../../src/reconcile/fullnode/build/peers.ts';
 import { parseToml, stringifyToml, type TomlTable } from '../../../../../src/reconcile/fullnode/build/toml-merge.ts';
-import { aFullNode, withValue, type Change } from '../../../../fixtures/api/objects.ts';
+import { aFullNode, type Change, withValue } from '../../../../fixtures/api/objects.ts';
 
 const testdata = join(import.meta.dirname, 'testdata');
 const golden = (file: string) => readFileSync(join(testdata, file), 'utf8');
@@ -30,7 +30,10 @@ function fullNode(...changes: Change[]): CosmosFullNode {
 function peersOf(node: CosmosFullNode, lbAddress: string | null = '1.2.3.4') {
   const ids: Record<string, string> = { 'cosmoshub-0': ID.c, 'cosmoshub-1': ID.a, 'cosmoshub-2': ID.b };
   const services = new Map<string, P2PService>([
-    ['cosmoshub-p2p-0', { spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: lbAddress ? [{ ip: lbAddress }] : [] } } }],
+    ['cosmoshub-p2p-0', {
+      spec: { type: 'LoadBalancer' },
+      status: { loadBalancer: { ingress: lbAddress ? [{ ip: lbAddress }] : [] } },
+    }],
     ['cosmoshub-p2p-1', { spec: { type: 'ClusterIP' } }],
     ['cosmoshub-p2p-2', { spec: { type: 'ClusterIP' } }],
   ]);
@@ -84,17 +87,30 @@ const fullSpec: Change[] = [
 describe('buildConfigOverlays', () => {
   it('writes the comet defaults, in-cluster peers and the LoadBalancer address for a minimal spec', () => {
     const node = fullNode();
-    assert.equal(buildConfigOverlays(node, 'cosmoshub-0', peersOf(node))[CONFIG_OVERLAY_FILE], golden('minimal-config-overlay.toml'));
+    assert.equal(
+      buildConfigOverlays(node, 'cosmoshub-0', peersOf(node))[CONFIG_OVERLAY_FILE],
+      golden('minimal-config-overlay.toml'),
+    );
   });
 
   it('writes the app defaults and the minimum gas price for a minimal spec', () => {
     const node = fullNode();
-    assert.equal(buildConfigOverlays(node, 'cosmoshub-0', peersOf(node))[APP_OVERLAY_FILE], golden('minimal-app-overlay.toml'));
+    assert.equal(
+      buildConfigOverlays(node, 'cosmoshub-0', peersOf(node))[APP_OVERLAY_FILE],
+      golden('minimal-app-overlay.toml'),
+    );
   });
 
   it('gives a Sentry the privval listener and no tx index, in both spellings', () => {
-    const node = fullNode(withValue('spec.type', 'Sentry'), withValue('spec.chain.logLevel', 'debug'), withValue('spec.chain.logFormat', 'json'));
-    assert.equal(buildConfigOverlays(node, 'cosmoshub-1', peersOf(node))[CONFIG_OVERLAY_FILE], golden('sentry-config-overlay.toml'));
+    const node = fullNode(
+      withValue('spec.type', 'Sentry'),
+      withValue('spec.chain.logLevel', 'debug'),
+      withValue('spec.chain.logFormat', 'json'),
+    );
+    assert.equal(
+      buildConfigOverlays(node, 'cosmoshub-1', peersOf(node))[CONFIG_OVERLAY_FILE],
+      golden('sentry-config-overlay.toml'),
+    );
   });
 
   it('writes every operator value and merges the overrides last for a full spec', () => {
@@ -106,12 +122,17 @@ describe('buildConfigOverlays', () => {
 
   it('lists every other instance as a persistent peer, but not the instance itself', () => {
     const peers = String(p2p(comet(fullNode(), 'cosmoshub-1'))['persistent_peers']);
-    assert.equal(peers, `${ID.b}@cosmoshub-p2p-2.default.svc.cluster.local:26656,${ID.c}@cosmoshub-p2p-0.default.svc.cluster.local:26656`);
+    assert.equal(
+      peers,
+      `${ID.b}@cosmoshub-p2p-2.default.svc.cluster.local:26656,${ID.c}@cosmoshub-p2p-0.default.svc.cluster.local:26656`,
+    );
     assert.ok(!peers.includes(ID.a));
   });
 
   it('appends config.peers after the in-cluster peers', () => {
-    const table = comet(fullNode(withValue('spec.replicas', 2), withValue('spec.chain.config', { peers: 'x@1.1.1.1:1' })));
+    const table = comet(
+      fullNode(withValue('spec.replicas', 2), withValue('spec.chain.config', { peers: 'x@1.1.1.1:1' })),
+    );
     assert.equal(p2p(table)['persistent_peers'], `${ID.a}@cosmoshub-p2p-1.default.svc.cluster.local:26656,x@1.1.1.1:1`);
   });
 
@@ -148,7 +169,9 @@ describe('buildConfigOverlays', () => {
   });
 
   it('prefers the instance override of the external address over the LoadBalancer address', () => {
-    const node = fullNode(withValue('spec.instanceOverrides', { 'cosmoshub-0': { externalAddress: 'override.example:1' } }));
+    const node = fullNode(
+      withValue('spec.instanceOverrides', { 'cosmoshub-0': { externalAddress: 'override.example:1' } }),
+    );
     assert.equal(p2p(comet(node))['external_address'], 'override.example:1');
     assert.equal(p2p(comet(node))['external-address'], 'override.example:1');
   });
@@ -166,11 +189,18 @@ describe('buildConfigOverlays', () => {
   });
 
   it('lets the comet overrides win over operator values and defaults', () => {
-    const node = fullNode(withValue('spec.chain.config', { overrides: 'priv_validator_laddr = "tcp://x:1"\n[p2p]\npersistent_peers = "mine"\n[tx_index]\nindexer = "psql"' }));
+    const node = fullNode(
+      withValue('spec.chain.config', {
+        overrides: 'priv_validator_laddr = "tcp://x:1"\n[p2p]\npersistent_peers = "mine"\n[tx_index]\nindexer = "psql"',
+      }),
+    );
     const table = comet(node);
     assert.equal(table['priv_validator_laddr'], 'tcp://x:1');
     assert.equal(p2p(table)['persistent_peers'], 'mine');
-    assert.equal(p2p(table)['persistent-peers'], `${ID.a}@cosmoshub-p2p-1.default.svc.cluster.local:26656,${ID.b}@cosmoshub-p2p-2.default.svc.cluster.local:26656`);
+    assert.equal(
+      p2p(table)['persistent-peers'],
+      `${ID.a}@cosmoshub-p2p-1.default.svc.cluster.local:26656,${ID.b}@cosmoshub-p2p-2.default.svc.cluster.local:26656`,
+    );
     assert.equal((table['tx_index'] as TomlTable)['indexer'], 'psql');
   });
 
@@ -191,20 +221,31 @@ describe('buildConfigOverlays', () => {
     const node = fullNode(withValue('spec.chain.app', { minGasPrice: '1u', overrides: 'a = ' }));
     assert.throws(
       () => buildConfigOverlays(node, 'cosmoshub-0', peersOf(node)),
-      (error: unknown) => isReconcileError(error) && error.field === 'spec.chain.app.overrides' && error.message.startsWith('invalid toml in app overrides'),
+      (error: unknown) =>
+        isReconcileError(error) && error.field === 'spec.chain.app.overrides' &&
+        error.message.startsWith('invalid toml in app overrides'),
     );
   });
 
   it('gives the same text whatever order the override keys come in', () => {
-    const a = fullNode(withValue('spec.chain.config', { overrides: '[mempool]\nsize = 1\nrecheck = false\n[consensus]\nx = 1' }));
-    const b = fullNode(withValue('spec.chain.config', { overrides: '[consensus]\nx = 1\n[mempool]\nrecheck = false\nsize = 1' }));
-    assert.equal(buildConfigOverlays(a, 'cosmoshub-0', peersOf(a))[CONFIG_OVERLAY_FILE], buildConfigOverlays(b, 'cosmoshub-0', peersOf(b))[CONFIG_OVERLAY_FILE]);
+    const a = fullNode(
+      withValue('spec.chain.config', { overrides: '[mempool]\nsize = 1\nrecheck = false\n[consensus]\nx = 1' }),
+    );
+    const b = fullNode(
+      withValue('spec.chain.config', { overrides: '[consensus]\nx = 1\n[mempool]\nrecheck = false\nsize = 1' }),
+    );
+    assert.equal(
+      buildConfigOverlays(a, 'cosmoshub-0', peersOf(a))[CONFIG_OVERLAY_FILE],
+      buildConfigOverlays(b, 'cosmoshub-0', peersOf(b))[CONFIG_OVERLAY_FILE],
+    );
   });
 });
 
 describe('buildAppOverlay', () => {
   it('writes pruning numbers as strings and min-retain-blocks as an integer, defaulting to 0', () => {
-    const table = app(fullNode(withValue('spec.chain.app', { minGasPrice: '1u', pruning: { strategy: 'everything' } })));
+    const table = app(
+      fullNode(withValue('spec.chain.app', { minGasPrice: '1u', pruning: { strategy: 'everything' } })),
+    );
     assert.equal(table['pruning'], 'everything');
     assert.equal(table['pruning-interval'], '0');
     assert.equal(table['pruning-keep-every'], '0');
@@ -217,24 +258,37 @@ describe('buildAppOverlay', () => {
   });
 
   it('writes spec.chain.app.haltHeight without versions', () => {
-    assert.equal(app(fullNode(withValue('spec.chain.app', { minGasPrice: '1u', haltHeight: 1234 })))['halt-height'], 1234n);
+    assert.equal(
+      app(fullNode(withValue('spec.chain.app', { minGasPrice: '1u', haltHeight: 1234 })))['halt-height'],
+      1234n,
+    );
     assert.equal(app(fullNode())['halt-height'], undefined);
   });
 
-  it('always writes the versions\' halt height when versions are set, 0 included, ignoring app.haltHeight', () => {
+  it("always writes the versions' halt height when versions are set, 0 included, ignoring app.haltHeight", () => {
     const versions = withValue('spec.chain.versions', [
       { height: 0, image: 'v1' },
       { height: 100, image: 'v2', setHaltHeight: true },
     ]);
     const app1234 = withValue('spec.chain.app', { minGasPrice: '1u', haltHeight: 1234 });
     assert.equal(app(fullNode(versions, app1234))['halt-height'], 100n, 'no status height yet: 0 is below 100');
-    const past = fullNode(versions, app1234, withValue('status', { observedGeneration: 1, phase: 'Complete', height: { 'cosmoshub-0': 100 } }));
+    const past = fullNode(
+      versions,
+      app1234,
+      withValue('status', { observedGeneration: 1, phase: 'Complete', height: { 'cosmoshub-0': 100 } }),
+    );
     assert.equal(app(past)['halt-height'], 0n);
     assert.equal(app(past, 'cosmoshub-1')['halt-height'], 100n, 'each instance by its own height');
   });
 
   it('lets the app overrides win over operator values and defaults', () => {
-    const node = fullNode(withValue('spec.chain.app', { minGasPrice: '1u', apiEnableUnsafeCORS: true, overrides: '[api]\nenabled-unsafe-cors = false\nswagger = false' }));
+    const node = fullNode(
+      withValue('spec.chain.app', {
+        minGasPrice: '1u',
+        apiEnableUnsafeCORS: true,
+        overrides: '[api]\nenabled-unsafe-cors = false\nswagger = false',
+      }),
+    );
     const api = buildAppOverlay(node, 'cosmoshub-0')['api'] as TomlTable;
     assert.equal(api['enabled-unsafe-cors'], false);
     assert.equal(api['swagger'], false);
@@ -292,7 +346,15 @@ describe('buildConfigMaps', () => {
 
 describe('golden files', () => {
   it('are themselves sorted, as stringifyToml writes them', () => {
-    for (const file of ['minimal-config-overlay.toml', 'minimal-app-overlay.toml', 'sentry-config-overlay.toml', 'full-config-overlay.toml', 'full-app-overlay.toml']) {
+    for (
+      const file of [
+        'minimal-config-overlay.toml',
+        'minimal-app-overlay.toml',
+        'sentry-config-overlay.toml',
+        'full-config-overlay.toml',
+        'full-app-overlay.toml',
+      ]
+    ) {
       assert.equal(stringifyToml(parseToml(golden(file))), golden(file), file);
     }
   });

@@ -23,14 +23,16 @@ describe('haltHeightFor', () => {
   });
 
   it('halts at the next halting version, not a later one', () => {
-    const versions = [{ height: 0 }, { height: 100, setHaltHeight: true }, { height: 200, setHaltHeight: true }, { height: 300 }];
+    const versions = [{ height: 0 }, { height: 100, setHaltHeight: true }, { height: 200, setHaltHeight: true }, {
+      height: 300,
+    }];
     assert.equal(haltHeightFor(versions, 99), 100);
     assert.equal(haltHeightFor(versions, 100), 200);
     assert.equal(haltHeightFor(versions, 250), 0);
     assert.equal(haltHeightFor(versions, 300), 0);
   });
 
-  it('uses the first version\'s own halt height while the node is below it', () => {
+  it("uses the first version's own halt height while the node is below it", () => {
     assert.equal(haltHeightFor([{ height: 10, setHaltHeight: true }, { height: 20 }], 5), 10);
   });
 

@@ -28,7 +28,10 @@ describe('the minimal example', () => {
   const checksums = { 'cosmoshub-0': 'aaaa0000', 'cosmoshub-1': 'bbbb1111', 'cosmoshub-2': 'cccc2222' };
 
   it('builds the golden pods', () => {
-    matchesGolden('minimal-pods.json', buildPods(node, { heights: {}, configChecksums: checksums, snapshotCandidates: new Set() }));
+    matchesGolden(
+      'minimal-pods.json',
+      buildPods(node, { heights: {}, configChecksums: checksums, snapshotCandidates: new Set() }),
+    );
   });
 
   it('builds the golden services', () => {
@@ -54,7 +57,14 @@ describe('a defaulted example', () => {
     rbac: buildVersionCheckRbac(node),
   });
 
-  for (const file of ['cosmosfullnode-minimal.yaml', 'cosmosfullnode-full.yaml', 'cosmosfullnode-sentry.yaml', 'cosmosfullnode-versioned-upgrade.yaml']) {
+  for (
+    const file of [
+      'cosmosfullnode-minimal.yaml',
+      'cosmosfullnode-full.yaml',
+      'cosmosfullnode-sentry.yaml',
+      'cosmosfullnode-versioned-upgrade.yaml',
+    ]
+  ) {
     it(`builds the same children as ${file} applied before defaulting`, () => {
       const node = exampleFullNode(file);
       assert.deepEqual(build(defaultCosmosFullNode(node)), build(node));

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isReconcileError } from '../../../../../src/kube/reconcile-result.ts';
-import { generateNodeKey, nodeIdOf, nodeKeyFromSeed, parseNodeKey } from '../../../../../src/reconcile/fullnode/build/node-key.ts';
+import {
+  generateNodeKey,
+  nodeIdOf,
+  nodeKeyFromSeed,
+  parseNodeKey,
+} from '../../../../../src/reconcile/fullnode/build/node-key.ts';
 
 // RFC 8032 §7.1 test 1: this seed's public key is d75a9801…511a. The expected node_key.json value
 // and ID were computed with Go's crypto/ed25519 (NewKeyFromSeed, the 64-byte PrivateKey CometBFT
@@ -29,7 +34,10 @@ describe('nodeKeyFromSeed', () => {
 
   it('derives the RFC 8032 public key from the seed', () => {
     const value = JSON.parse(nodeKeyFromSeed(RFC8032_SEED).json).priv_key.value as string;
-    assert.equal(Buffer.from(value, 'base64').subarray(32).toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+    assert.equal(
+      Buffer.from(value, 'base64').subarray(32).toString('hex'),
+      'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+    );
   });
 
   it('gives the node ID Go computes', () => {
@@ -39,7 +47,10 @@ describe('nodeKeyFromSeed', () => {
 
 describe('generateNodeKey', () => {
   it('uses the injected randomness as the seed', () => {
-    assert.deepEqual(generateNodeKey(() => Uint8Array.from(RFC8032_SEED)), { json: RFC8032_NODE_KEY, id: RFC8032_NODE_ID });
+    assert.deepEqual(generateNodeKey(() => Uint8Array.from(RFC8032_SEED)), {
+      json: RFC8032_NODE_KEY,
+      id: RFC8032_NODE_ID,
+    });
   });
 
   it('makes a different valid key each time by default', () => {
@@ -67,7 +78,9 @@ describe('parseNodeKey', () => {
   it('rejects bad JSON as a permanent error naming the holder', () => {
     assert.throws(
       () => parseNodeKey('{"priv_key":', 'default/hub-0'),
-      (error: unknown) => isPermanent(error) && /default\/hub-0/.test((error as Error).message) && /node_key\.json/.test((error as Error).message),
+      (error: unknown) =>
+        isPermanent(error) && /default\/hub-0/.test((error as Error).message) &&
+        /node_key\.json/.test((error as Error).message),
     );
   });
 

@@ -7,10 +7,10 @@ import {
   hasIncompleteExternalAddress,
   joinHostPort,
   nodeIdsExcept,
-  privatePeersExcept,
-  statusPeers,
   type P2PService,
   type PeeredNode,
+  privatePeersExcept,
+  statusPeers,
 } from '../../../../../src/reconcile/fullnode/build/peers.ts';
 
 const ID = { a: 'a'.repeat(40), b: 'b'.repeat(40), c: 'c'.repeat(40) };
@@ -24,7 +24,11 @@ function node(change: (spec: PeeredNode['spec']) => void = () => {}): PeeredNode
 const ids = { 'hub-0': ID.c, 'hub-1': ID.a, 'hub-2': ID.b };
 
 function lb(name: string, ingress?: { ip?: string; hostname?: string }): P2PService {
-  return { metadata: { name }, spec: { type: 'LoadBalancer' }, status: { loadBalancer: { ingress: ingress ? [ingress] : [] } } };
+  return {
+    metadata: { name },
+    spec: { type: 'LoadBalancer' },
+    status: { loadBalancer: { ingress: ingress ? [ingress] : [] } },
+  };
 }
 function clusterIP(name: string): P2PService {
   return { metadata: { name }, spec: { type: 'ClusterIP' } };
@@ -61,7 +65,15 @@ describe('buildPeers', () => {
   });
 
   it('takes the external address from the LoadBalancer ingress, IP before hostname', () => {
-    const peers = buildPeers(node(), ids, services(lb('hub-p2p-0', { ip: '1.2.3.4', hostname: 'x.example' }), lb('hub-p2p-1', { hostname: 'lb.example' }), clusterIP('hub-p2p-2')));
+    const peers = buildPeers(
+      node(),
+      ids,
+      services(
+        lb('hub-p2p-0', { ip: '1.2.3.4', hostname: 'x.example' }),
+        lb('hub-p2p-1', { hostname: 'lb.example' }),
+        clusterIP('hub-p2p-2'),
+      ),
+    );
     assert.deepEqual(
       peers.map((p) => p.externalAddress),
       ['1.2.3.4:26656', 'lb.example:26656', undefined],
@@ -88,8 +100,18 @@ describe('buildPeers', () => {
   });
 
   it('expects no LoadBalancer for a missing service when maxP2PExternalAddresses is 0 or the type is not LoadBalancer', () => {
-    assert.equal(hasIncompleteExternalAddress(buildPeers(node((s) => (s.service = { maxP2PExternalAddresses: 0 })), ids, new Map())), false);
-    assert.equal(hasIncompleteExternalAddress(buildPeers(node((s) => (s.service = { p2pTemplate: { type: 'NodePort' } })), ids, new Map())), false);
+    assert.equal(
+      hasIncompleteExternalAddress(
+        buildPeers(node((s) => (s.service = { maxP2PExternalAddresses: 0 })), ids, new Map()),
+      ),
+      false,
+    );
+    assert.equal(
+      hasIncompleteExternalAddress(
+        buildPeers(node((s) => (s.service = { p2pTemplate: { type: 'NodePort' } })), ids, new Map()),
+      ),
+      false,
+    );
   });
 
   it('throws a permanent error when an instance has no node key', () => {
@@ -103,26 +125,39 @@ describe('buildPeers', () => {
 describe('statusPeers', () => {
   it('lists <id>@<external address>, or <id>@0.0.0.0:<p2p port> without one, sorted', () => {
     const peers = buildPeers(node(), ids, allServices());
-    assert.deepEqual(statusPeers(peers, 26656), [`${ID.a}@0.0.0.0:26656`, `${ID.b}@0.0.0.0:26656`, `${ID.c}@1.2.3.4:26656`]);
+    assert.deepEqual(statusPeers(peers, 26656), [
+      `${ID.a}@0.0.0.0:26656`,
+      `${ID.b}@0.0.0.0:26656`,
+      `${ID.c}@1.2.3.4:26656`,
+    ]);
   });
 });
 
 describe('privatePeersExcept', () => {
   it('lists every other instance as <id>@<private address>, sorted by text', () => {
     const peers = buildPeers(node(), ids, allServices());
-    assert.deepEqual(privatePeersExcept(peers, 'hub-1'), [`${ID.b}@hub-p2p-2.chains.svc.cluster.local:26656`, `${ID.c}@hub-p2p-0.chains.svc.cluster.local:26656`]);
+    assert.deepEqual(privatePeersExcept(peers, 'hub-1'), [
+      `${ID.b}@hub-p2p-2.chains.svc.cluster.local:26656`,
+      `${ID.c}@hub-p2p-0.chains.svc.cluster.local:26656`,
+    ]);
   });
 });
 
 describe('nodeIdsExcept', () => {
-  it('lists every other instance\'s ID, sorted', () => {
+  it("lists every other instance's ID, sorted", () => {
     assert.deepEqual(nodeIdsExcept(buildPeers(node(), ids, allServices()), 'hub-0'), [ID.a, ID.b]);
   });
 });
 
 describe('externalAddressOf', () => {
   it('has none for other service types', () => {
-    assert.equal(externalAddressOf({ spec: { type: 'NodePort' }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } }, 26656), undefined);
+    assert.equal(
+      externalAddressOf(
+        { spec: { type: 'NodePort' }, status: { loadBalancer: { ingress: [{ ip: '1.2.3.4' }] } } },
+        26656,
+      ),
+      undefined,
+    );
   });
 });
 

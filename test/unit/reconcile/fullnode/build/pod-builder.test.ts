@@ -2,7 +2,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../../../src/api/cosmosfullnode.ts';
-import { buildPod, buildPods, chainHomeClaimName, observationsFromStatus, type PodObservations } from '../../../../../src/reconcile/fullnode/build/pod-builder.ts';
+import {
+  buildPod,
+  buildPods,
+  chainHomeClaimName,
+  observationsFromStatus,
+  type PodObservations,
+} from '../../../../../src/reconcile/fullnode/build/pod-builder.ts';
 import { toLabelKey } from '../../../../../src/api/naming.ts';
 import {
   aFullNode,
@@ -11,13 +17,13 @@ import {
   withChain,
   withImage,
   withInstanceOverride,
+  withoutUid,
   withPodTemplate,
   withReplicas,
   withSpec,
   withStartOrdinal,
   withStatus,
   withVersions,
-  withoutUid,
 } from '../../../../fixtures/fullnode.ts';
 
 const NONE: PodObservations = { heights: {}, configChecksums: {}, snapshotCandidates: new Set() };
@@ -38,7 +44,12 @@ const podNames = (pods: { pod: V1Pod }[]) => pods.map((p) => p.pod.metadata!.nam
 describe('buildPod', () => {
   it('names the pod after the ordinal and sets hostname and subdomain', () => {
     const p = pod(aFullNode('osmosis'), 5);
-    assert.deepEqual([p.apiVersion, p.kind, p.metadata!.namespace, p.metadata!.name], ['v1', 'Pod', 'test', 'osmosis-5']);
+    assert.deepEqual([p.apiVersion, p.kind, p.metadata!.namespace, p.metadata!.name], [
+      'v1',
+      'Pod',
+      'test',
+      'osmosis-5',
+    ]);
     assert.deepEqual([p.spec!.hostname, p.spec!.subdomain], ['osmosis-5', 'osmosis']);
   });
 
@@ -59,7 +70,15 @@ describe('buildPod', () => {
   });
 
   it('adds template labels and annotations, the operator winning on a clash', () => {
-    const node = aFullNode('osmosis', withPodTemplate({ metadata: { labels: { custom: 'label', 'app.kubernetes.io/name': 'should not see me' }, annotations: { custom: 'annotation' } } }));
+    const node = aFullNode(
+      'osmosis',
+      withPodTemplate({
+        metadata: {
+          labels: { custom: 'label', 'app.kubernetes.io/name': 'should not see me' },
+          annotations: { custom: 'annotation' },
+        },
+      }),
+    );
     const p = pod(node, 9);
     assert.equal(p.metadata!.labels!['custom'], 'label');
     assert.equal(p.metadata!.labels!['app.kubernetes.io/name'], 'osmosis');
@@ -68,7 +87,14 @@ describe('buildPod', () => {
 
   it('is owned by the CosmosFullNode as its controller', () => {
     assert.deepEqual(pod(aFullNode('osmosis')).metadata!.ownerReferences, [
-      { apiVersion: 'cosmos.strange.love/v1', kind: 'CosmosFullNode', name: 'osmosis', uid: 'c0ffee00-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'cosmos.strange.love/v1',
+        kind: 'CosmosFullNode',
+        name: 'osmosis',
+        uid: 'c0ffee00-0000-4000-8000-000000000001',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
   });
 
@@ -93,7 +119,10 @@ describe('buildPod', () => {
 
   it('runs as the version-check ServiceAccount unless the spec names one', () => {
     assert.equal(pod(aFullNode('osmosis')).spec!.serviceAccountName, 'osmosis-vc-sa');
-    assert.equal(pod(aFullNode('osmosis', withSpec({ serviceAccountName: 'custom' }))).spec!.serviceAccountName, 'custom');
+    assert.equal(
+      pod(aFullNode('osmosis', withSpec({ serviceAccountName: 'custom' }))).spec!.serviceAccountName,
+      'custom',
+    );
   });
 
   it('keeps the ordinal in the name of a pod whose CR name is 253 characters long', () => {
@@ -149,7 +178,17 @@ describe('buildPod', () => {
   });
 
   it('adds skip-invariants, log level, log format and the additional start args in that order', () => {
-    const node = aFullNode('osmosis', withChain({ binary: 'gaiad', skipInvariants: true, logLevel: 'debug', logFormat: 'json', homeDir: '.other', additionalStartArgs: ['--foo', 'bar'] }));
+    const node = aFullNode(
+      'osmosis',
+      withChain({
+        binary: 'gaiad',
+        skipInvariants: true,
+        logLevel: 'debug',
+        logFormat: 'json',
+        homeDir: '.other',
+        additionalStartArgs: ['--foo', 'bar'],
+      }),
+    );
     assert.deepEqual(named(containers(pod(node)), 'node').args, [
       'start',
       '--home',
@@ -171,17 +210,26 @@ describe('buildPod', () => {
   });
 
   it('makes a Sentry sleep privvalSleepSeconds', () => {
-    const c = named(containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad', privvalSleepSeconds: 60 })))), 'node');
+    const c = named(
+      containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad', privvalSleepSeconds: 60 })))),
+      'node',
+    );
     assert.deepEqual(c.args, ['-c', 'sleep 60\ngaiad start --home /home/operator/cosmos']);
   });
 
   it('starts a Sentry directly when privvalSleepSeconds is 0', () => {
-    const c = named(containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad', privvalSleepSeconds: 0 })))), 'node');
+    const c = named(
+      containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad', privvalSleepSeconds: 0 })))),
+      'node',
+    );
     assert.deepEqual(c.command, ['gaiad']);
   });
 
   it('ignores privvalSleepSeconds for a FullNode', () => {
-    const c = named(containers(pod(aFullNode('osmosis', withChain({ binary: 'gaiad', privvalSleepSeconds: 30 })))), 'node');
+    const c = named(
+      containers(pod(aFullNode('osmosis', withChain({ binary: 'gaiad', privvalSleepSeconds: 30 })))),
+      'node',
+    );
     assert.deepEqual(c.command, ['gaiad']);
   });
 
@@ -201,13 +249,21 @@ describe('buildPod', () => {
   });
 
   it('exposes custom RPC and p2p ports and probes the custom RPC port', () => {
-    const node = aFullNode('osmosis', withChain({ config: { rpcListenAddress: 'tcp://0.0.0.0:27147', p2pListenAddress: 'tcp://0.0.0.0:27146' } }));
+    const node = aFullNode(
+      'osmosis',
+      withChain({ config: { rpcListenAddress: 'tcp://0.0.0.0:27147', p2pListenAddress: 'tcp://0.0.0.0:27146' } }),
+    );
     const p = pod(node);
     const c = named(containers(p), 'node');
     assert.equal(c.ports!.find((x) => x.name === 'rpc')!.containerPort, 27147);
     assert.equal(c.ports!.find((x) => x.name === 'p2p')!.containerPort, 27146);
     assert.equal(c.readinessProbe!.httpGet!.port, 27147);
-    assert.deepEqual(named(containers(p), 'healthcheck').command, ['/manager', 'healthcheck', '--rpc-host', 'http://localhost:27147']);
+    assert.deepEqual(named(containers(p), 'healthcheck').command, [
+      '/manager',
+      'healthcheck',
+      '--rpc-host',
+      'http://localhost:27147',
+    ]);
   });
 
   it('exposes privval 1234 on a Sentry', () => {
@@ -226,9 +282,15 @@ describe('buildPod', () => {
   });
 
   it('runs the sidecars from the image and command prefix it is given', () => {
-    const p = buildPod(aFullNode('osmosis', withVersions({ height: 0, image: 'chain:v1' })), 0, {}, { sidecar: { image: 'example.com/ours:v2', command: ['/cosmos-operator'] } })!;
+    const p = buildPod(aFullNode('osmosis', withVersions({ height: 0, image: 'chain:v1' })), 0, {}, {
+      sidecar: { image: 'example.com/ours:v2', command: ['/cosmos-operator'] },
+    })!;
     assert.deepEqual(
-      [named(containers(p), 'healthcheck'), named(containers(p), 'version-check-interval'), named(inits(p), 'version-check')].map((c) => [c.image, c.command![0], c.command![1]]),
+      [
+        named(containers(p), 'healthcheck'),
+        named(containers(p), 'version-check-interval'),
+        named(inits(p), 'version-check'),
+      ].map((c) => [c.image, c.command![0], c.command![1]]),
       [
         ['example.com/ours:v2', '/cosmos-operator', 'healthcheck'],
         ['example.com/ours:v2', '/cosmos-operator', 'versioncheck'],
@@ -275,9 +337,21 @@ describe('buildPod', () => {
   });
 
   it('runs seven init containers with a snapshot URL, from the infra, chain and operator images', () => {
-    const node = aFullNode('osmosis', withImage('main-image:v1.2.3'), withChain({ snapshotURL: 'https://example.com/snapshot.tar' }));
+    const node = aFullNode(
+      'osmosis',
+      withImage('main-image:v1.2.3'),
+      withChain({ snapshotURL: 'https://example.com/snapshot.tar' }),
+    );
     const p = pod(node, 6);
-    assert.deepEqual(names(inits(p)), ['clean-init', 'chain-init', 'genesis-init', 'addrbook-init', 'config-merge', 'snapshot-restore', 'version-check']);
+    assert.deepEqual(names(inits(p)), [
+      'clean-init',
+      'chain-init',
+      'genesis-init',
+      'addrbook-init',
+      'config-merge',
+      'snapshot-restore',
+      'version-check',
+    ]);
     assert.deepEqual(
       inits(p).map((c) => c.image),
       [INFRA, 'main-image:v1.2.3', INFRA, INFRA, INFRA, INFRA, OPERATOR],
@@ -285,7 +359,14 @@ describe('buildPod', () => {
   });
 
   it('runs no snapshot-restore without a snapshot URL or script', () => {
-    assert.deepEqual(names(inits(pod(aFullNode()))), ['clean-init', 'chain-init', 'genesis-init', 'addrbook-init', 'config-merge', 'version-check']);
+    assert.deepEqual(names(inits(pod(aFullNode()))), [
+      'clean-init',
+      'chain-init',
+      'genesis-init',
+      'addrbook-init',
+      'config-merge',
+      'version-check',
+    ]);
   });
 
   it('empties the scratch directory first', () => {
@@ -293,7 +374,10 @@ describe('buildPod', () => {
   });
 
   it('initialises the chain with the instance as moniker, into the home once and into the scratch directory always', () => {
-    const node = aFullNode('osmosis', withChain({ chainID: 'osmosis-123', binary: 'osmosisd', additionalInitArgs: ['--overwrite'] }));
+    const node = aFullNode(
+      'osmosis',
+      withChain({ chainID: 'osmosis-123', binary: 'osmosisd', additionalInitArgs: ['--overwrite'] }),
+    );
     const script = named(inits(pod(node, 6)), 'chain-init').args![1]!;
     assert.match(script, /if \[ ! -d "\$CHAIN_HOME\/data" \]; then/);
     assert.ok(script.includes('osmosisd init --chain-id osmosis-123 osmosis-6 --overwrite --home "$CHAIN_HOME"'));
@@ -307,19 +391,36 @@ describe('buildPod', () => {
   });
 
   it('downloads the genesis URL, passed to the script as $1', () => {
-    const args = named(inits(pod(aFullNode('osmosis', withChain({ genesisURL: 'https://example.com/genesis.json.gz' })))), 'genesis-init').args!;
+    const args = named(
+      inits(pod(aFullNode('osmosis', withChain({ genesisURL: 'https://example.com/genesis.json.gz' })))),
+      'genesis-init',
+    ).args!;
     assert.deepEqual([args[0], args[2], args[3]], ['-c', '-s', 'https://example.com/genesis.json.gz']);
     assert.ok(args[1]!.includes('GENESIS_URL="$1"'));
   });
 
   it('runs the genesis script instead of the genesis URL', () => {
-    const args = named(inits(pod(aFullNode('osmosis', withChain({ genesisURL: 'https://example.com/g.json', genesisScript: 'echo custom-genesis' })))), 'genesis-init').args!;
+    const args = named(
+      inits(
+        pod(
+          aFullNode(
+            'osmosis',
+            withChain({ genesisURL: 'https://example.com/g.json', genesisScript: 'echo custom-genesis' }),
+          ),
+        ),
+      ),
+      'genesis-init',
+    ).args!;
     assert.equal(args.length, 2);
     assert.ok(args[1]!.includes('echo custom-genesis'));
   });
 
   it('skips the genesis step once the data directory holds databases', () => {
-    assert.ok(named(inits(pod(aFullNode())), 'genesis-init').args![1]!.startsWith('if ls "$DATA_DIR"/*.db > /dev/null 2>&1; then'));
+    assert.ok(
+      named(inits(pod(aFullNode())), 'genesis-init').args![1]!.startsWith(
+        'if ls "$DATA_DIR"/*.db > /dev/null 2>&1; then',
+      ),
+    );
   });
 
   it('keeps the default address book without an address book URL or script', () => {
@@ -327,26 +428,57 @@ describe('buildPod', () => {
   });
 
   it('downloads the address book URL unless one exists', () => {
-    const args = named(inits(pod(aFullNode('osmosis', withChain({ addrbookURL: 'https://example.com/addrbook.json' })))), 'addrbook-init').args!;
+    const args = named(
+      inits(pod(aFullNode('osmosis', withChain({ addrbookURL: 'https://example.com/addrbook.json' })))),
+      'addrbook-init',
+    ).args!;
     assert.deepEqual([args[2], args[3]], ['-s', 'https://example.com/addrbook.json']);
     assert.ok(args[1]!.startsWith('if [ -f "$CONFIG_DIR/addrbook.json" ]; then'));
   });
 
   it('runs the address book script instead of the URL', () => {
-    const args = named(inits(pod(aFullNode('osmosis', withChain({ addrbookURL: 'https://example.com/a.json', addrbookScript: 'echo custom-book' })))), 'addrbook-init').args!;
+    const args = named(
+      inits(
+        pod(
+          aFullNode(
+            'osmosis',
+            withChain({ addrbookURL: 'https://example.com/a.json', addrbookScript: 'echo custom-book' }),
+          ),
+        ),
+      ),
+      'addrbook-init',
+    ).args!;
     assert.equal(args.length, 2);
     assert.ok(args[1]!.includes('echo custom-book'));
   });
 
   it('merges the overlays over the init TOML, the overlay rightmost, and installs the node key', () => {
     const script = named(inits(pod(aFullNode())), 'config-merge').args![1]!;
-    assert.ok(script.includes('config-merge -f toml "$TMP_DIR/config.toml" "$OVERLAY_DIR/config-overlay.toml" > "$CONFIG_DIR/config.toml"'));
-    assert.ok(script.includes('config-merge -f toml "$TMP_DIR/app.toml" "$OVERLAY_DIR/app-overlay.toml" > "$CONFIG_DIR/app.toml"'));
+    assert.ok(
+      script.includes(
+        'config-merge -f toml "$TMP_DIR/config.toml" "$OVERLAY_DIR/config-overlay.toml" > "$CONFIG_DIR/config.toml"',
+      ),
+    );
+    assert.ok(
+      script.includes(
+        'config-merge -f toml "$TMP_DIR/app.toml" "$OVERLAY_DIR/app-overlay.toml" > "$CONFIG_DIR/app.toml"',
+      ),
+    );
     assert.ok(script.includes('cp "$OVERLAY_DIR/node_key.json" "$CONFIG_DIR/node_key.json"'));
   });
 
   it('restores the snapshot script instead of the snapshot URL, only into an empty data directory', () => {
-    const args = named(inits(pod(aFullNode('osmosis', withChain({ snapshotURL: 'https://example.com/s.tar.lz4', snapshotScript: 'echo restore' })))), 'snapshot-restore').args!;
+    const args = named(
+      inits(
+        pod(
+          aFullNode(
+            'osmosis',
+            withChain({ snapshotURL: 'https://example.com/s.tar.lz4', snapshotScript: 'echo restore' }),
+          ),
+        ),
+      ),
+      'snapshot-restore',
+    ).args!;
     assert.equal(args.length, 2);
     assert.ok(args[1]!.includes('echo restore'));
     assert.ok(args[1]!.includes("-name '*.db'"));
@@ -361,14 +493,25 @@ describe('buildPod', () => {
   });
 
   it('passes the database backend to both version checks', () => {
-    const p = pod(aFullNode('osmosis', withChain({ databaseBackend: 'pebbledb' }), withVersions({ height: 0, image: 'chain:v1' })));
+    const p = pod(
+      aFullNode('osmosis', withChain({ databaseBackend: 'pebbledb' }), withVersions({ height: 0, image: 'chain:v1' })),
+    );
     assert.deepEqual(named(inits(p), 'version-check').command, ['/manager', 'versioncheck', '-b', 'pebbledb']);
-    assert.deepEqual(named(containers(p), 'version-check-interval').command, ['/manager', 'versioncheck', '-d', '-b', 'pebbledb']);
+    assert.deepEqual(named(containers(p), 'version-check-interval').command, [
+      '/manager',
+      'versioncheck',
+      '-d',
+      '-b',
+      'pebbledb',
+    ]);
   });
 
   it('runs the version-check sidecar only when versions are set', () => {
     assert.equal(containers(pod(aFullNode())).length, 2);
-    const c = named(containers(pod(aFullNode('osmosis', withVersions({ height: 0, image: 'chain:v1' })))), 'version-check-interval');
+    const c = named(
+      containers(pod(aFullNode('osmosis', withVersions({ height: 0, image: 'chain:v1' })))),
+      'version-check-interval',
+    );
     assert.deepEqual(c.command, ['/manager', 'versioncheck', '-d']);
     assert.deepEqual(c.securityContext, {});
     assert.equal(c.workingDir, '/home/operator');
@@ -399,7 +542,7 @@ describe('buildPod', () => {
     });
   });
 
-  it("mounts the node key from the ConfigMap, as the Go operator did, when told so", () => {
+  it('mounts the node key from the ConfigMap, as the Go operator did, when told so', () => {
     const config = buildPod(aFullNode('osmosis'), 5, {}, { nodeKeySource: 'configMap' })!.spec!.volumes![2]!;
     assert.deepEqual(config.configMap, {
       name: 'osmosis-5',
@@ -417,7 +560,11 @@ describe('buildPod', () => {
       { name: 'vol-chain-home', mountPath: '/home/operator/cosmos' },
       { name: 'vol-system-tmp', mountPath: '/tmp' },
     ]);
-    assert.deepEqual(named(containers(p), 'healthcheck').volumeMounts, [{ name: 'vol-chain-home', mountPath: '/home/operator/cosmos', readOnly: true }]);
+    assert.deepEqual(named(containers(p), 'healthcheck').volumeMounts, [{
+      name: 'vol-chain-home',
+      mountPath: '/home/operator/cosmos',
+      readOnly: true,
+    }]);
   });
 
   it('mounts the scratch dir and the config into every init container as well', () => {
@@ -436,7 +583,9 @@ describe('buildPod', () => {
   });
 
   it('takes scheduling fields from the template', () => {
-    const affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'affinity1' }] } };
+    const affinity = {
+      podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'affinity1' }] },
+    };
     const node = aFullNode(
       'osmosis',
       withPodTemplate({
@@ -454,7 +603,11 @@ describe('buildPod', () => {
     assert.deepEqual(spec.imagePullSecrets, [{ name: 'pullSecrets' }]);
     assert.deepEqual(spec.nodeSelector, { node: 'test' });
     assert.deepEqual(spec.tolerations, [{ key: 'toleration1' }]);
-    assert.deepEqual([spec.priorityClassName, spec.priority, spec.terminationGracePeriodSeconds], ['priority1', 55, 40]);
+    assert.deepEqual([spec.priorityClassName, spec.priority, spec.terminationGracePeriodSeconds], [
+      'priority1',
+      55,
+      40,
+    ]);
   });
 
   it('merges template volumes, init containers and containers into the built ones by name', () => {
@@ -475,10 +628,28 @@ describe('buildPod', () => {
     const p = pod(node);
     assert.deepEqual(names(p.spec!.volumes!), ['foo-vol', 'vol-chain-home', 'vol-tmp', 'vol-config', 'vol-system-tmp']);
     assert.deepEqual(names(containers(p)), ['node', 'new-sidecar', 'healthcheck']);
-    assert.deepEqual(names(inits(p)), ['clean-init', 'chain-init', 'new-init', 'genesis-init', 'addrbook-init', 'config-merge', 'version-check']);
+    assert.deepEqual(names(inits(p)), [
+      'clean-init',
+      'chain-init',
+      'new-init',
+      'genesis-init',
+      'addrbook-init',
+      'config-merge',
+      'version-check',
+    ]);
     assert.equal(named(inits(p), 'chain-init').image, 'foo:latest');
-    assert.deepEqual(named(containers(p), 'node').volumeMounts!.map((m) => m.mountPath), ['/foo', '/home/operator/cosmos', '/tmp']);
-    assert.deepEqual(named(inits(p), 'chain-init').volumeMounts!.map((m) => m.mountPath), ['/foo', '/home/operator/cosmos', '/tmp', '/home/operator/.tmp', '/home/operator/.config']);
+    assert.deepEqual(named(containers(p), 'node').volumeMounts!.map((m) => m.mountPath), [
+      '/foo',
+      '/home/operator/cosmos',
+      '/tmp',
+    ]);
+    assert.deepEqual(named(inits(p), 'chain-init').volumeMounts!.map((m) => m.mountPath), [
+      '/foo',
+      '/home/operator/cosmos',
+      '/tmp',
+      '/home/operator/.tmp',
+      '/home/operator/.config',
+    ]);
   });
 
   it('puts a template container first when the template names no built container', () => {
@@ -489,12 +660,19 @@ describe('buildPod', () => {
   it('picks the image of the last version at or below the pod height, and labels the version', () => {
     const node = aFullNode(
       'osmosis',
-      withVersions({ height: 0, image: 'image:v1.0.0' }, { height: 100, image: 'image:v2.0.0' }, { height: 300, image: 'image:v3.0.0' }, { height: 400, image: 'image:v4.0.0' }),
+      withVersions({ height: 0, image: 'image:v1.0.0' }, { height: 100, image: 'image:v2.0.0' }, {
+        height: 300,
+        image: 'image:v3.0.0',
+      }, { height: 400, image: 'image:v4.0.0' }),
     );
     const heights = { 'osmosis-0': 1, 'osmosis-1': 150, 'osmosis-2': 300 };
     const got = [0, 1, 2].map((ordinal) => {
       const p = pod(node, ordinal, heights);
-      return [named(containers(p), 'node').image, named(inits(p), 'chain-init').image, p.metadata!.labels!['app.kubernetes.io/version']];
+      return [
+        named(containers(p), 'node').image,
+        named(inits(p), 'chain-init').image,
+        p.metadata!.labels!['app.kubernetes.io/version'],
+      ];
     });
     assert.deepEqual(got, [
       ['image:v1.0.0', 'image:v1.0.0', 'v1.0.0'],
@@ -506,32 +684,58 @@ describe('buildPod', () => {
   it("applies a version's container and init container images by name, and only at that version", () => {
     const node = aFullNode(
       'osmosis',
-      withPodTemplate({ initContainers: [{ name: 'new-init', image: 'new-init:latest' }], containers: [{ name: 'new-sidecar', image: 'new-sidecar:latest' }] }),
+      withPodTemplate({
+        initContainers: [{ name: 'new-init', image: 'new-init:latest' }],
+        containers: [{ name: 'new-sidecar', image: 'new-sidecar:latest' }],
+      }),
       withVersions(
         { height: 0, image: 'image:v1.0.0' },
-        { height: 300, image: 'image:v3.0.0', initContainers: { 'chain-init': 'chain-init:v3.0.0', 'new-init': 'new-init:v3.0.0' }, containers: { 'new-sidecar': 'new-sidecar:v3.0.0' } },
+        {
+          height: 300,
+          image: 'image:v3.0.0',
+          initContainers: { 'chain-init': 'chain-init:v3.0.0', 'new-init': 'new-init:v3.0.0' },
+          containers: { 'new-sidecar': 'new-sidecar:v3.0.0' },
+        },
         { height: 400, image: 'image:v4.0.0' },
       ),
     );
     const at300 = pod(node, 2, { 'osmosis-2': 300 });
     assert.deepEqual(
-      [named(containers(at300), 'node').image, named(containers(at300), 'new-sidecar').image, named(inits(at300), 'chain-init').image, named(inits(at300), 'new-init').image],
+      [
+        named(containers(at300), 'node').image,
+        named(containers(at300), 'new-sidecar').image,
+        named(inits(at300), 'chain-init').image,
+        named(inits(at300), 'new-init').image,
+      ],
       ['image:v3.0.0', 'new-sidecar:v3.0.0', 'chain-init:v3.0.0', 'new-init:v3.0.0'],
     );
     const at400 = pod(node, 2, { 'osmosis-2': 400 });
     assert.deepEqual(
-      [named(containers(at400), 'node').image, named(containers(at400), 'new-sidecar').image, named(inits(at400), 'chain-init').image, named(inits(at400), 'new-init').image],
+      [
+        named(containers(at400), 'node').image,
+        named(containers(at400), 'new-sidecar').image,
+        named(inits(at400), 'chain-init').image,
+        named(inits(at400), 'new-init').image,
+      ],
       ['image:v4.0.0', 'new-sidecar:latest', 'image:v4.0.0', 'new-init:latest'],
     );
   });
 
   it('stops at the first version above the height when versions are out of order, as Go did', () => {
-    const node = aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1' }, { height: 100, image: 'image:v2' }, { height: 50, image: 'image:v3' }));
+    const node = aFullNode(
+      'osmosis',
+      withVersions({ height: 0, image: 'image:v1' }, { height: 100, image: 'image:v2' }, {
+        height: 50,
+        image: 'image:v3',
+      }),
+    );
     assert.equal(named(containers(pod(node, 0, { 'osmosis-0': 60 })), 'node').image, 'image:v1');
   });
 
   it('uses the first version for a pod with no recorded height', () => {
-    const p = pod(aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1.0.0' }, { height: 10, image: 'image:v2.0.0' })));
+    const p = pod(
+      aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1.0.0' }, { height: 10, image: 'image:v2.0.0' })),
+    );
     assert.equal(named(containers(p), 'node').image, 'image:v1.0.0');
   });
 
@@ -541,35 +745,64 @@ describe('buildPod', () => {
   });
 
   it("puts an instance override's image on node and chain-init, over the version's", () => {
-    const node = aFullNode('osmosis', withVersions({ height: 0, image: 'image:v1.0.0' }), withInstanceOverride('osmosis-0', { image: 'custom:v9' }));
+    const node = aFullNode(
+      'osmosis',
+      withVersions({ height: 0, image: 'image:v1.0.0' }),
+      withInstanceOverride('osmosis-0', { image: 'custom:v9' }),
+    );
     const p = pod(node);
-    assert.deepEqual([named(containers(p), 'node').image, named(inits(p), 'chain-init').image, p.metadata!.labels!['app.kubernetes.io/version']], ['custom:v9', 'custom:v9', 'v9']);
+    assert.deepEqual([
+      named(containers(p), 'node').image,
+      named(inits(p), 'chain-init').image,
+      p.metadata!.labels!['app.kubernetes.io/version'],
+    ], ['custom:v9', 'custom:v9', 'v9']);
   });
 
   it("replaces the pod's node selector with an instance override's", () => {
-    const node = aFullNode('osmosis', withPodTemplate({ nodeSelector: { pool: 'a', zone: 'z' } }), withInstanceOverride('osmosis-5', { nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } }));
+    const node = aFullNode(
+      'osmosis',
+      withPodTemplate({ nodeSelector: { pool: 'a', zone: 'z' } }),
+      withInstanceOverride('osmosis-5', { nodeSelector: { 'kubernetes.io/hostname': 'worker-1' } }),
+    );
     assert.deepEqual(pod(node, 5).spec!.nodeSelector, { 'kubernetes.io/hostname': 'worker-1' });
   });
 
   it("clears the pod's node selector with an empty instance override selector", () => {
-    const node = aFullNode('osmosis', withPodTemplate({ nodeSelector: { pool: 'a' } }), withInstanceOverride('osmosis-0', { nodeSelector: {} }));
+    const node = aFullNode(
+      'osmosis',
+      withPodTemplate({ nodeSelector: { pool: 'a' } }),
+      withInstanceOverride('osmosis-0', { nodeSelector: {} }),
+    );
     assert.equal(pod(node).spec!.nodeSelector, undefined);
   });
 
   it('builds no pod for an instance disabled with Pod or All', () => {
-    const node = aFullNode('osmosis', withInstanceOverride('osmosis-0', { disable: 'Pod' }), withInstanceOverride('osmosis-1', { disable: 'All' }));
+    const node = aFullNode(
+      'osmosis',
+      withInstanceOverride('osmosis-0', { disable: 'Pod' }),
+      withInstanceOverride('osmosis-1', { disable: 'All' }),
+    );
     assert.deepEqual([buildPod(node, 0, {}), buildPod(node, 1, {})], [undefined, undefined]);
   });
 
   it('normalises template label and annotation keys', () => {
-    const node = aFullNode('osmosis', withPodTemplate({ metadata: { labels: { '_bad key_': 'v' }, annotations: { '/note': 'v' } } }));
+    const node = aFullNode(
+      'osmosis',
+      withPodTemplate({ metadata: { labels: { '_bad key_': 'v' }, annotations: { '/note': 'v' } } }),
+    );
     const p = pod(node);
     assert.equal(p.metadata!.labels![toLabelKey('_bad key_')], 'v');
     assert.equal(p.metadata!.annotations!['note'], 'v');
   });
 
   it('builds deep-equal pods from the same input, sharing nothing with the node', () => {
-    const node = aFullNode('osmosis', withPodTemplate({ containers: [{ name: 'node', env: [{ name: 'A', value: '1' }] }], affinity: { podAffinity: {} } }));
+    const node = aFullNode(
+      'osmosis',
+      withPodTemplate({
+        containers: [{ name: 'node', env: [{ name: 'A', value: '1' }] }],
+        affinity: { podAffinity: {} },
+      }),
+    );
     const snapshot = structuredClone(node);
     const first = pod(node);
     assert.deepEqual(pod(node), first);
@@ -596,7 +829,10 @@ describe('buildPods', () => {
   });
 
   it('annotates each pod with the checksum of its ConfigMap', () => {
-    const pods = buildPods(aFullNode('agoric', withReplicas(2)), { ...NONE, configChecksums: { 'agoric-0': 'c0', 'agoric-1': 'c1' } });
+    const pods = buildPods(aFullNode('agoric', withReplicas(2)), {
+      ...NONE,
+      configChecksums: { 'agoric-0': 'c0', 'agoric-1': 'c1' },
+    });
     assert.deepEqual(
       pods.map((p) => p.pod.metadata!.annotations!['cosmos.strange.love/config-checksum']),
       ['c0', 'c1'],
@@ -643,11 +879,20 @@ describe('buildPods', () => {
         },
       }),
     );
-    assert.deepEqual(podNames(buildPods(node, observationsFromStatus(node, {}))), ['agoric-0', 'agoric-3', 'agoric-4', 'agoric-5']);
+    assert.deepEqual(podNames(buildPods(node, observationsFromStatus(node, {}))), [
+      'agoric-0',
+      'agoric-3',
+      'agoric-4',
+      'agoric-5',
+    ]);
   });
 
   it('picks versions by the heights it is given', () => {
-    const node = aFullNode('agoric', withReplicas(2), withVersions({ height: 0, image: 'a:v1' }, { height: 50, image: 'a:v2' }));
+    const node = aFullNode(
+      'agoric',
+      withReplicas(2),
+      withVersions({ height: 0, image: 'a:v1' }, { height: 50, image: 'a:v2' }),
+    );
     const pods = buildPods(node, { ...NONE, heights: { 'agoric-1': 60 } });
     assert.deepEqual(
       pods.map((p) => p.pod.spec!.containers[0]!.image),
@@ -662,7 +907,10 @@ describe('buildPods', () => {
 
 describe('observationsFromStatus', () => {
   it('reads heights and snapshot candidates from the status', () => {
-    const node = aFullNode('agoric', withStatus({ height: { 'agoric-0': 7 }, scheduledSnapshotStatus: { key: { podCandidate: 'agoric-0' } } }));
+    const node = aFullNode(
+      'agoric',
+      withStatus({ height: { 'agoric-0': 7 }, scheduledSnapshotStatus: { key: { podCandidate: 'agoric-0' } } }),
+    );
     const observed = observationsFromStatus(node, { 'agoric-0': 'sum' });
     assert.deepEqual(observed.heights, { 'agoric-0': 7 });
     assert.deepEqual([...observed.snapshotCandidates], ['agoric-0']);
@@ -677,7 +925,8 @@ describe('observationsFromStatus', () => {
 
 describe('additional versioned pods', () => {
   const entry = { name: 'horcrux', containers: [{ name: 'signer', image: 'horcrux:v1' }] };
-  const build = (...changes: Parameters<typeof aFullNode>[1][]) => buildPods(aFullNode('agoric', withReplicas(2), withAdditionalPods(entry), ...changes), NONE);
+  const build = (...changes: Parameters<typeof aFullNode>[1][]) =>
+    buildPods(aFullNode('agoric', withReplicas(2), withAdditionalPods(entry), ...changes), NONE);
 
   it('builds <name>-<ordinal> after the main pods, with diff ordinal ordinal*100+index+1000', () => {
     const pods = build();
@@ -703,11 +952,20 @@ describe('additional versioned pods', () => {
 
   it('adds the entry metadata, the operator winning on a clash', () => {
     const pods = buildPods(
-      aFullNode('agoric', withAdditionalPods({ ...entry, metadata: { labels: { team: 'sig', 'cosmos.strange.love/belongs-to': 'x' }, annotations: { note: 'n' } } })),
+      aFullNode(
+        'agoric',
+        withAdditionalPods({
+          ...entry,
+          metadata: { labels: { team: 'sig', 'cosmos.strange.love/belongs-to': 'x' }, annotations: { note: 'n' } },
+        }),
+      ),
       NONE,
     );
     const meta = pods[1]!.pod.metadata!;
-    assert.deepEqual([meta.labels!['team'], meta.labels!['cosmos.strange.love/belongs-to'], meta.annotations!['note']], ['sig', 'agoric-0', 'n']);
+    assert.deepEqual(
+      [meta.labels!['team'], meta.labels!['cosmos.strange.love/belongs-to'], meta.annotations!['note']],
+      ['sig', 'agoric-0', 'n'],
+    );
   });
 
   it('annotates an empty config checksum', () => {
@@ -715,18 +973,31 @@ describe('additional versioned pods', () => {
   });
 
   it('replaces its affinity with a preference for the node of its instance', () => {
-    const pods = buildPods(aFullNode('agoric', withAdditionalPods({ ...entry, preferSameNode: true, affinity: { nodeAffinity: {} } })), NONE);
+    const pods = buildPods(
+      aFullNode('agoric', withAdditionalPods({ ...entry, preferSameNode: true, affinity: { nodeAffinity: {} } })),
+      NONE,
+    );
     assert.deepEqual(pods[1]!.pod.spec!.affinity, {
       podAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'agoric-0' } }, topologyKey: 'kubernetes.io/hostname' } },
+          {
+            weight: 100,
+            podAffinityTerm: {
+              labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'agoric-0' } },
+              topologyKey: 'kubernetes.io/hostname',
+            },
+          },
         ],
       },
     });
   });
 
   it('follows the version of its instance by container name', () => {
-    const node = aFullNode('agoric', withAdditionalPods(entry), withVersions({ height: 0, image: 'a:v1' }, { height: 10, image: 'a:v2', containers: { signer: 'horcrux:v2' } }));
+    const node = aFullNode(
+      'agoric',
+      withAdditionalPods(entry),
+      withVersions({ height: 0, image: 'a:v1' }, { height: 10, image: 'a:v2', containers: { signer: 'horcrux:v2' } }),
+    );
     const pods = buildPods(node, { ...NONE, heights: { 'agoric-0': 20 } });
     assert.equal(pods[1]!.pod.spec!.containers[0]!.image, 'horcrux:v2');
   });
@@ -734,12 +1005,21 @@ describe('additional versioned pods', () => {
   it('is disabled, re-imaged and re-scheduled by an instance override under its own name', () => {
     const disabled = build(withInstanceOverride('horcrux-0', { disable: 'Pod' }));
     assert.deepEqual(podNames(disabled), ['agoric-0', 'agoric-1', 'horcrux-1']);
-    const overridden = build(withInstanceOverride('horcrux-1', { image: 'horcrux:custom', nodeSelector: { pool: 'signers' } }));
-    assert.deepEqual([overridden[3]!.pod.spec!.containers[0]!.image, overridden[3]!.pod.spec!.nodeSelector], ['horcrux:custom', { pool: 'signers' }]);
+    const overridden = build(
+      withInstanceOverride('horcrux-1', { image: 'horcrux:custom', nodeSelector: { pool: 'signers' } }),
+    );
+    assert.deepEqual([overridden[3]!.pod.spec!.containers[0]!.image, overridden[3]!.pod.spec!.nodeSelector], [
+      'horcrux:custom',
+      { pool: 'signers' },
+    ]);
   });
 
   it('is still built for a disabled main instance', () => {
-    assert.deepEqual(podNames(build(withInstanceOverride('agoric-0', { disable: 'Pod' }))), ['agoric-1', 'horcrux-0', 'horcrux-1']);
+    assert.deepEqual(podNames(build(withInstanceOverride('agoric-0', { disable: 'Pod' }))), [
+      'agoric-1',
+      'horcrux-0',
+      'horcrux-1',
+    ]);
   });
 });
 

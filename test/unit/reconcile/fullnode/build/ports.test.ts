@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildContainerPorts, p2pPortOf, rpcPortOf } from '../../../../../src/reconcile/fullnode/build/ports.ts';
 import { aFullNode, asSentry, withChain } from '../../../../fixtures/fullnode.ts';
 
-const withAddresses = (rpcListenAddress: string, p2pListenAddress: string) => withChain({ config: { rpcListenAddress, p2pListenAddress } });
+const withAddresses = (rpcListenAddress: string, p2pListenAddress: string) =>
+  withChain({ config: { rpcListenAddress, p2pListenAddress } });
 
 describe('rpcPortOf and p2pPortOf', () => {
   it('default to 26657 and 26656', () => {
@@ -36,7 +37,9 @@ describe('buildContainerPorts', () => {
   });
 
   it('uses the custom RPC and p2p ports', () => {
-    const ports = buildContainerPorts(aFullNode('osmosis', withAddresses('tcp://0.0.0.0:27147', 'tcp://0.0.0.0:27146')));
+    const ports = buildContainerPorts(
+      aFullNode('osmosis', withAddresses('tcp://0.0.0.0:27147', 'tcp://0.0.0.0:27146')),
+    );
     assert.deepEqual(
       ports.filter((p) => p.name === 'p2p' || p.name === 'rpc').map((p) => p.containerPort),
       [27146, 27147],

@@ -1,13 +1,27 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { autoScaleRequestsOf, buildPvcs, padded2Percent, type PvcObservations } from '../../../../../src/reconcile/fullnode/build/pvc-builder.ts';
-import { parseQuantity, formatQuantity } from '../../../../../src/syntax/quantity.ts';
-import { aFullNode, withInstanceOverride, withReplicas, withStartOrdinal, withStatus, withVolumeClaimTemplate } from '../../../../fixtures/fullnode.ts';
+import {
+  autoScaleRequestsOf,
+  buildPvcs,
+  padded2Percent,
+  type PvcObservations,
+} from '../../../../../src/reconcile/fullnode/build/pvc-builder.ts';
+import { formatQuantity, parseQuantity } from '../../../../../src/syntax/quantity.ts';
+import {
+  aFullNode,
+  withInstanceOverride,
+  withReplicas,
+  withStartOrdinal,
+  withStatus,
+  withVolumeClaimTemplate,
+} from '../../../../fixtures/fullnode.ts';
 
 const NONE: PvcObservations = { boundCapacity: {}, autoScaleRequested: {}, dataSources: {} };
 const juno = (...changes: Parameters<typeof aFullNode>[1][]) => aFullNode('juno', withReplicas(3), ...changes);
-const storageOf = (pvcs: ReturnType<typeof buildPvcs>, index = 0) => pvcs[index]!.pvc.spec!.resources!.requests!['storage'];
-const template = (storage: string) => withVolumeClaimTemplate({ storageClassName: 'test-storage-class', resources: { requests: { storage } } });
+const storageOf = (pvcs: ReturnType<typeof buildPvcs>, index = 0) =>
+  pvcs[index]!.pvc.spec!.resources!.requests!['storage'];
+const template = (storage: string) =>
+  withVolumeClaimTemplate({ storageClassName: 'test-storage-class', resources: { requests: { storage } } });
 
 describe('buildPvcs', () => {
   it('builds pvc-<app>-<ordinal> for each ordinal from the start, with the ordinal as diff ordinal', () => {
@@ -49,7 +63,10 @@ describe('buildPvcs', () => {
     const node = juno(
       withReplicas(1),
       withVolumeClaimTemplate({
-        metadata: { labels: { label: 'value', 'app.kubernetes.io/created-by': 'should not see me' }, annotations: { annot: 'value' } },
+        metadata: {
+          labels: { label: 'value', 'app.kubernetes.io/created-by': 'should not see me' },
+          annotations: { annot: 'value' },
+        },
         storageClassName: 'fast',
         accessModes: ['ReadWriteMany'],
         volumeMode: 'Block',
@@ -57,12 +74,24 @@ describe('buildPvcs', () => {
       }),
     );
     const { pvc } = buildPvcs(node, NONE)[0]!;
-    assert.deepEqual([pvc.metadata!.labels!['label'], pvc.metadata!.labels!['app.kubernetes.io/created-by'], pvc.metadata!.annotations], ['value', 'cosmos-operator', { annot: 'value' }]);
-    assert.deepEqual(pvc.spec, { accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Ti' }, limits: { storage: '2Ti' } }, storageClassName: 'fast', volumeMode: 'Block' });
+    assert.deepEqual([
+      pvc.metadata!.labels!['label'],
+      pvc.metadata!.labels!['app.kubernetes.io/created-by'],
+      pvc.metadata!.annotations,
+    ], ['value', 'cosmos-operator', { annot: 'value' }]);
+    assert.deepEqual(pvc.spec, {
+      accessModes: ['ReadWriteMany'],
+      resources: { requests: { storage: '1Ti' }, limits: { storage: '2Ti' } },
+      storageClassName: 'fast',
+      volumeMode: 'Block',
+    });
   });
 
   it('leaves out the PVC of an instance disabled with All, but not with Pod', () => {
-    const node = juno(withInstanceOverride('juno-0', { disable: 'Pod' }), withInstanceOverride('juno-1', { disable: 'All' }));
+    const node = juno(
+      withInstanceOverride('juno-0', { disable: 'Pod' }),
+      withInstanceOverride('juno-1', { disable: 'All' }),
+    );
     assert.deepEqual(
       buildPvcs(node, NONE).map((p) => p.pvc.metadata!.name),
       ['pvc-juno-0', 'pvc-juno-2'],
@@ -70,7 +99,15 @@ describe('buildPvcs', () => {
   });
 
   it("replaces the whole template with an instance override's", () => {
-    const node = juno(withInstanceOverride('juno-1', { volumeClaimTemplate: { storageClassName: 'override', accessModes: ['ReadWriteOncePod'], resources: { requests: { storage: '100Gi' } } } }));
+    const node = juno(
+      withInstanceOverride('juno-1', {
+        volumeClaimTemplate: {
+          storageClassName: 'override',
+          accessModes: ['ReadWriteOncePod'],
+          resources: { requests: { storage: '100Gi' } },
+        },
+      }),
+    );
     const pvcs = buildPvcs(node, NONE);
     assert.deepEqual(
       pvcs.map((p) => [p.pvc.spec!.storageClassName, p.pvc.spec!.accessModes]),
@@ -83,7 +120,11 @@ describe('buildPvcs', () => {
   });
 
   it("sizes an overridden PVC from the override's template (fixes the upstream BUG of §2.8)", () => {
-    const node = juno(withInstanceOverride('juno-1', { volumeClaimTemplate: { storageClassName: 'override', resources: { requests: { storage: '2Ti' } } } }));
+    const node = juno(
+      withInstanceOverride('juno-1', {
+        volumeClaimTemplate: { storageClassName: 'override', resources: { requests: { storage: '2Ti' } } },
+      }),
+    );
     const pvcs = buildPvcs(node, NONE);
     assert.deepEqual([storageOf(pvcs, 0), storageOf(pvcs, 1)], ['100Gi', '2Ti']);
   });
@@ -104,12 +145,20 @@ describe('buildPvcs', () => {
   });
 
   it('never shrinks below the capacity of the bound volume', () => {
-    const pvcs = buildPvcs(juno(template('100G')), { ...NONE, boundCapacity: { 'pvc-juno-0': '150G' }, autoScaleRequested: { 'pvc-juno-0': '120G' } });
+    const pvcs = buildPvcs(juno(template('100G')), {
+      ...NONE,
+      boundCapacity: { 'pvc-juno-0': '150G' },
+      autoScaleRequested: { 'pvc-juno-0': '120G' },
+    });
     assert.equal(storageOf(pvcs), '150G');
   });
 
   it('asks for the padded request when it exceeds the bound capacity', () => {
-    const pvcs = buildPvcs(juno(template('100G')), { ...NONE, boundCapacity: { 'pvc-juno-0': '110G' }, autoScaleRequested: { 'pvc-juno-0': '120G' } });
+    const pvcs = buildPvcs(juno(template('100G')), {
+      ...NONE,
+      boundCapacity: { 'pvc-juno-0': '110G' },
+      autoScaleRequested: { 'pvc-juno-0': '120G' },
+    });
     assert.equal(storageOf(pvcs), '122400M');
   });
 
@@ -120,7 +169,11 @@ describe('buildPvcs', () => {
 
   it('sizes a PVC with a data source from the source and returns the source apart from the PVC', () => {
     const ref = { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'snap-1' };
-    const pvcs = buildPvcs(juno(), { ...NONE, dataSources: { 'pvc-juno-1': { ref, size: '250Gi' } }, autoScaleRequested: { 'pvc-juno-1': '1Ti' } });
+    const pvcs = buildPvcs(juno(), {
+      ...NONE,
+      dataSources: { 'pvc-juno-1': { ref, size: '250Gi' } },
+      autoScaleRequested: { 'pvc-juno-1': '1Ti' },
+    });
     assert.equal(storageOf(pvcs, 1), '250Gi');
     assert.deepEqual(pvcs[1]!.dataSource, ref);
     assert.equal(pvcs[1]!.pvc.spec!.dataSource, undefined);
@@ -138,7 +191,13 @@ describe('buildPvcs', () => {
   });
 
   it('builds deep-equal PVCs from the same input, sharing nothing with the node', () => {
-    const node = juno(withVolumeClaimTemplate({ storageClassName: 's', resources: { requests: { storage: '1Gi' } }, metadata: { labels: { a: 'b' } } }));
+    const node = juno(
+      withVolumeClaimTemplate({
+        storageClassName: 's',
+        resources: { requests: { storage: '1Gi' } },
+        metadata: { labels: { a: 'b' } },
+      }),
+    );
     const snapshot = structuredClone(node);
     const first = buildPvcs(node, NONE);
     first[0]!.pvc.spec!.resources!.requests!['storage'] = 'mutated';
@@ -161,7 +220,13 @@ describe('padded2Percent', () => {
 
 describe('autoScaleRequestsOf', () => {
   it('reads the requested sizes from status.selfHealing.pvcAutoScaler', () => {
-    const node = juno(withStatus({ selfHealing: { pvcAutoScaler: { 'pvc-juno-0': { requestedSize: '120Gi', requestedAt: '2024-01-01T00:00:00Z' } } } }));
+    const node = juno(
+      withStatus({
+        selfHealing: {
+          pvcAutoScaler: { 'pvc-juno-0': { requestedSize: '120Gi', requestedAt: '2024-01-01T00:00:00Z' } },
+        },
+      }),
+    );
     assert.deepEqual(autoScaleRequestsOf(node), { 'pvc-juno-0': '120Gi' });
   });
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { buildVersionCheckRbac } from '../../../../../src/reconcile/fullnode/build/rbac-builder.ts';
 import { aFullNode, withChain, withImage, withSpec } from '../../../../fixtures/fullnode.ts';
 
-const hub = (...changes: Parameters<typeof aFullNode>[1][]) => aFullNode('hub', withChain({ network: 'testnet' }), withImage('gaia:v6.0.0'), ...changes);
+const hub = (...changes: Parameters<typeof aFullNode>[1][]) =>
+  aFullNode('hub', withChain({ network: 'testnet' }), withImage('gaia:v6.0.0'), ...changes);
 const VC_LABELS = {
   'app.kubernetes.io/created-by': 'cosmos-operator',
   'app.kubernetes.io/name': 'hub',

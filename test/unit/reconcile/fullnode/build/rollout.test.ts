@@ -4,9 +4,9 @@ import fc from 'fast-check';
 import { isReconcileError } from '../../../../../src/kube/reconcile-result.ts';
 import {
   computeRollout,
-  planRollout,
   type DesiredPod,
   type MaxUnavailable,
+  planRollout,
   type PodSyncState,
   type RolloutInput,
   type RolloutPod,
@@ -46,7 +46,9 @@ describe('computeRollout', () => {
   it('throws a permanent error naming the field for a string without %', () => {
     assert.throws(
       () => computeRollout('3', 5, 5),
-      (error: unknown) => isReconcileError(error) && error.kind === 'permanent' && error.field === 'spec.strategy.maxUnavailable' && /"3"/.test(error.message),
+      (error: unknown) =>
+        isReconcileError(error) && error.kind === 'permanent' && error.field === 'spec.strategy.maxUnavailable' &&
+        /"3"/.test(error.message),
     );
   });
 
@@ -76,7 +78,11 @@ const NEW_CONFIG = { revision: 'rev-config', image: 'gaia:v1' };
 const inSync: PodSyncState = { reachable: true, inSync: true };
 const catchingUp: PodSyncState = { reachable: true, inSync: false };
 
-function pods(count: number, version: { revision: string; image: string }, extra: Partial<RolloutPod> = {}): RolloutPod[] {
+function pods(
+  count: number,
+  version: { revision: string; image: string },
+  extra: Partial<RolloutPod> = {},
+): RolloutPod[] {
   return Array.from({ length: count }, (_, i) => ({ name: `hub-${i}`, ...version, terminating: false, ...extra }));
 }
 
@@ -89,7 +95,12 @@ function allSync(count: number, state: PodSyncState | undefined): Record<string,
 }
 
 function input(overrides: Partial<RolloutInput> & Pick<RolloutInput, 'current' | 'desired'>): RolloutInput {
-  return { sync: {}, maxUnavailable: 2, replicas: overrides.desired.filter((p) => p.belongsTo === undefined).length, ...overrides };
+  return {
+    sync: {},
+    maxUnavailable: 2,
+    replicas: overrides.desired.filter((p) => p.belongsTo === undefined).length,
+    ...overrides,
+  };
 }
 
 function replace(list: RolloutPod[], name: string, change: Partial<RolloutPod>): RolloutPod[] {
@@ -137,8 +148,13 @@ describe('planRollout', () => {
     assert.deepEqual(terminating.delete, [], 'pods being deleted are not ready, so the budget is spent');
     assert.equal(terminating.requeue, true);
 
-    current = replace(replace(current, 'hub-0', { ...NEW, terminating: false }), 'hub-1', { ...NEW, terminating: false });
-    const starting = planRollout(input({ current, desired, sync: { ...sync, 'hub-0': { reachable: false }, 'hub-1': { reachable: false } } }));
+    current = replace(replace(current, 'hub-0', { ...NEW, terminating: false }), 'hub-1', {
+      ...NEW,
+      terminating: false,
+    });
+    const starting = planRollout(
+      input({ current, desired, sync: { ...sync, 'hub-0': { reachable: false }, 'hub-1': { reachable: false } } }),
+    );
     assert.deepEqual(starting.delete, [], 'recreated pods that do not answer yet still use the budget');
     assert.equal(starting.requeue, true);
   });
@@ -176,7 +192,9 @@ describe('planRollout', () => {
   });
 
   it('deletes every pod halted at an upgrade height, and does not requeue', () => {
-    const plan = planRollout(input({ current: pods(5, OLD), desired: wanted(5, NEW), sync: allSync(5, { reachable: false }) }));
+    const plan = planRollout(
+      input({ current: pods(5, OLD), desired: wanted(5, NEW), sync: allSync(5, { reachable: false }) }),
+    );
     assert.deepEqual(plan.delete, ['hub-0', 'hub-1', 'hub-2', 'hub-3', 'hub-4']);
     assert.ok(Object.values(plan.reasons).every((reason) => reason === 'upgrade-unreachable'));
     assert.equal(plan.requeue, false);
@@ -188,7 +206,13 @@ describe('planRollout', () => {
   });
 
   it('holds back updates without an image change while too few pods are ready (RPC silent, Kubernetes says Ready)', () => {
-    const plan = planRollout(input({ current: pods(5, OLD, { ready: true }), desired: wanted(5, NEW_CONFIG), sync: allSync(5, { reachable: false }) }));
+    const plan = planRollout(
+      input({
+        current: pods(5, OLD, { ready: true }),
+        desired: wanted(5, NEW_CONFIG),
+        sync: allSync(5, { reachable: false }),
+      }),
+    );
     assert.deepEqual(plan.delete, []);
     assert.equal(plan.requeue, true);
   });
@@ -227,7 +251,9 @@ describe('planRollout', () => {
   });
 
   it('counts reachable pods as ready while none is in sync', () => {
-    const plan = planRollout(input({ current: pods(4, OLD), desired: wanted(4, NEW), sync: allSync(4, catchingUp), maxUnavailable: 1 }));
+    const plan = planRollout(
+      input({ current: pods(4, OLD), desired: wanted(4, NEW), sync: allSync(4, catchingUp), maxUnavailable: 1 }),
+    );
     assert.deepEqual(plan.delete, ['hub-0']);
   });
 
@@ -239,32 +265,56 @@ describe('planRollout', () => {
 
   it('ignores inSync reported by a pod that is not reachable', () => {
     const sync = allSync(2, { reachable: false, inSync: true });
-    const plan = planRollout(input({ current: pods(2, OLD, { ready: true }), desired: wanted(2, NEW_CONFIG), sync, maxUnavailable: 1 }));
+    const plan = planRollout(
+      input({ current: pods(2, OLD, { ready: true }), desired: wanted(2, NEW_CONFIG), sync, maxUnavailable: 1 }),
+    );
     assert.deepEqual(plan.delete, []);
   });
 
   it('defaults maxUnavailable to 25%', () => {
-    const plan = planRollout(input({ current: pods(8, OLD), desired: wanted(8, NEW), sync: allSync(8, inSync), maxUnavailable: undefined }));
+    const plan = planRollout(
+      input({ current: pods(8, OLD), desired: wanted(8, NEW), sync: allSync(8, inSync), maxUnavailable: undefined }),
+    );
     assert.deepEqual(plan.delete, ['hub-0', 'hub-1']);
   });
 
   it('throws the permanent error of a maxUnavailable without %', () => {
-    assert.throws(() => planRollout(input({ current: pods(2, OLD), desired: wanted(2, NEW), sync: allSync(2, inSync), maxUnavailable: 'two' })), isReconcileError);
+    assert.throws(
+      () =>
+        planRollout(
+          input({ current: pods(2, OLD), desired: wanted(2, NEW), sync: allSync(2, inSync), maxUnavailable: 'two' }),
+        ),
+      isReconcileError,
+    );
   });
 
   describe('with additionalVersionedPods', () => {
     // hub-<i> with its additional pod price-<i> (belongs-to hub-<i>).
     function withAdditional(count: number, main: typeof OLD, additional: typeof OLD) {
-      const current = [...pods(count, main), ...Array.from({ length: count }, (_, i) => ({ name: `price-${i}`, ...additional, terminating: false, ready: true }))];
+      const current = [
+        ...pods(count, main),
+        ...Array.from(
+          { length: count },
+          (_, i) => ({ name: `price-${i}`, ...additional, terminating: false, ready: true }),
+        ),
+      ];
       return current;
     }
     function wantedWithAdditional(count: number, main: typeof OLD, additional: typeof OLD): DesiredPod[] {
-      return [...wanted(count, main), ...Array.from({ length: count }, (_, i) => ({ name: `price-${i}`, ...additional, belongsTo: `hub-${i}` }))];
+      return [
+        ...wanted(count, main),
+        ...Array.from({ length: count }, (_, i) => ({ name: `price-${i}`, ...additional, belongsTo: `hub-${i}` })),
+      ];
     }
 
     it('updates additional pods within the budget, one group per unit (upstream deleted them all at once)', () => {
       const plan = planRollout(
-        input({ current: withAdditional(3, OLD, OLD), desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }),
+        input({
+          current: withAdditional(3, OLD, OLD),
+          desired: wantedWithAdditional(3, OLD, NEW),
+          sync: allSync(3, inSync),
+          maxUnavailable: 1,
+        }),
       );
       assert.deepEqual(plan.delete, ['price-0']);
       assert.equal(plan.requeue, true);
@@ -272,7 +322,12 @@ describe('planRollout', () => {
 
     it('deletes a main pod and its additional pod together for one unit', () => {
       const plan = planRollout(
-        input({ current: withAdditional(3, OLD, OLD), desired: wantedWithAdditional(3, NEW, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }),
+        input({
+          current: withAdditional(3, OLD, OLD),
+          desired: wantedWithAdditional(3, NEW, NEW),
+          sync: allSync(3, inSync),
+          maxUnavailable: 1,
+        }),
       );
       assert.deepEqual(plan.delete, ['hub-0', 'price-0']);
     });
@@ -280,22 +335,35 @@ describe('planRollout', () => {
     it('counts a group as down while its additional pod is not Ready', () => {
       let current = withAdditional(3, OLD, OLD);
       current = replace(current, 'price-0', { ...NEW, ready: false });
-      const plan = planRollout(input({ current, desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }));
+      const plan = planRollout(
+        input({ current, desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }),
+      );
       assert.deepEqual(plan.delete, []);
       assert.equal(plan.requeue, true);
     });
 
     it('counts a group as down while its additional pod has no Ready condition yet (just created, or unschedulable)', () => {
       // Recreated on the new spec; the pod has no conditions yet.
-      const current = withAdditional(3, OLD, OLD).map((pod): RolloutPod => (pod.name === 'price-0' ? { name: pod.name, ...NEW, terminating: false } : pod));
-      const plan = planRollout(input({ current, desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }));
+      const current = withAdditional(3, OLD, OLD).map((
+        pod,
+      ): RolloutPod => (pod.name === 'price-0' ? { name: pod.name, ...NEW, terminating: false } : pod));
+      const plan = planRollout(
+        input({ current, desired: wantedWithAdditional(3, OLD, NEW), sync: allSync(3, inSync), maxUnavailable: 1 }),
+      );
       assert.deepEqual(plan.delete, []);
       assert.equal(plan.requeue, true);
     });
 
     it('takes the additional pods along when an unreachable main pod is deleted for its image', () => {
       const sync = { ...allSync(2, inSync), 'hub-1': { reachable: false } };
-      const plan = planRollout(input({ current: withAdditional(2, OLD, OLD), desired: wantedWithAdditional(2, NEW, NEW), sync, maxUnavailable: 1 }));
+      const plan = planRollout(
+        input({
+          current: withAdditional(2, OLD, OLD),
+          desired: wantedWithAdditional(2, NEW, NEW),
+          sync,
+          maxUnavailable: 1,
+        }),
+      );
       assert.deepEqual(plan.delete, ['hub-1', 'price-1']);
       assert.deepEqual(plan.reasons, { 'hub-1': 'upgrade-unreachable', 'price-1': 'upgrade-unreachable' });
     });
@@ -317,12 +385,24 @@ interface GroupState {
   additional: { outdated: boolean; terminating: boolean; ready: boolean } | undefined;
 }
 
-const syncState = fc.constantFrom<PodSyncState | undefined>(undefined, { reachable: false }, { reachable: true }, catchingUp, inSync);
+const syncState = fc.constantFrom<PodSyncState | undefined>(
+  undefined,
+  { reachable: false },
+  { reachable: true },
+  catchingUp,
+  inSync,
+);
 const groupState: fc.Arbitrary<GroupState> = fc.record({
   main: fc.record({ outdated: fc.boolean(), imageChanged: fc.boolean(), terminating: fc.boolean(), sync: syncState }),
-  additional: fc.option(fc.record({ outdated: fc.boolean(), terminating: fc.boolean(), ready: fc.boolean() }), { nil: undefined }),
+  additional: fc.option(fc.record({ outdated: fc.boolean(), terminating: fc.boolean(), ready: fc.boolean() }), {
+    nil: undefined,
+  }),
 });
-const maxUnavailable = fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`), fc.constant(undefined));
+const maxUnavailable = fc.oneof(
+  fc.integer({ min: 0, max: 6 }),
+  fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`),
+  fc.constant(undefined),
+);
 
 function fleetOf(groups: GroupState[]): Pick<RolloutInput, 'current' | 'desired' | 'sync'> {
   const current: RolloutPod[] = [];
@@ -331,12 +411,23 @@ function fleetOf(groups: GroupState[]): Pick<RolloutInput, 'current' | 'desired'
   groups.forEach((group, i) => {
     const main = `hub-${i}`;
     const changed = group.main.outdated && group.main.imageChanged;
-    current.push({ name: main, revision: group.main.outdated ? 'old' : 'new', image: changed ? 'img-old' : 'img-new', terminating: group.main.terminating });
+    current.push({
+      name: main,
+      revision: group.main.outdated ? 'old' : 'new',
+      image: changed ? 'img-old' : 'img-new',
+      terminating: group.main.terminating,
+    });
     desired.push({ name: main, revision: 'new', image: 'img-new' });
     sync[main] = group.main.sync;
     if (group.additional !== undefined) {
       const name = `extra-${i}`;
-      current.push({ name, revision: group.additional.outdated ? 'old' : 'new', image: 'x', terminating: group.additional.terminating, ready: group.additional.ready });
+      current.push({
+        name,
+        revision: group.additional.outdated ? 'old' : 'new',
+        image: 'x',
+        terminating: group.additional.terminating,
+        ready: group.additional.ready,
+      });
       desired.push({ name, revision: 'new', image: 'x', belongsTo: main });
     }
   });
@@ -345,8 +436,12 @@ function fleetOf(groups: GroupState[]): Pick<RolloutInput, 'current' | 'desired'
 
 /** Ready groups, by the rule the rollout states: in sync (or reachable while none is), whole and not terminating. */
 function readyGroups(groups: GroupState[]): number[] {
-  const whole = (g: GroupState) => !g.main.terminating && (g.additional === undefined || (!g.additional.terminating && g.additional.ready));
-  const inSyncGroups = groups.flatMap((g, i) => (whole(g) && g.main.sync?.reachable === true && g.main.sync.inSync === true ? [i] : []));
+  const whole = (g: GroupState) =>
+    !g.main.terminating && (g.additional === undefined || (!g.additional.terminating && g.additional.ready));
+  const inSyncGroups = groups.flatMap((
+    g,
+    i,
+  ) => (whole(g) && g.main.sync?.reachable === true && g.main.sync.inSync === true ? [i] : []));
   if (inSyncGroups.length > 0) return inSyncGroups;
   return groups.flatMap((g, i) => (whole(g) && g.main.sync?.reachable === true ? [i] : []));
 }
@@ -362,9 +457,16 @@ describe('planRollout properties', () => {
         const deleted = new Set(plan.delete);
         const readyTakenDown = ready.filter((i) => deleted.has(`hub-${i}`) || deleted.has(`extra-${i}`));
         // Pods deleted outside the budget are unreachable, so never among the ready ones.
-        for (const i of readyTakenDown) assert.notEqual(plan.reasons[`hub-${i}`] ?? plan.reasons[`extra-${i}`], 'upgrade-unreachable');
-        assert.ok(readyTakenDown.length <= computeRollout(maxU, replicas, ready.length), `took ${readyTakenDown.length} ready groups down`);
-        const percent = typeof maxU === 'string' ? Math.floor((Number(maxU.slice(0, -1)) * replicas) / 100) : (maxU ?? Math.floor((25 * replicas) / 100));
+        for (const i of readyTakenDown) {
+          assert.notEqual(plan.reasons[`hub-${i}`] ?? plan.reasons[`extra-${i}`], 'upgrade-unreachable');
+        }
+        assert.ok(
+          readyTakenDown.length <= computeRollout(maxU, replicas, ready.length),
+          `took ${readyTakenDown.length} ready groups down`,
+        );
+        const percent = typeof maxU === 'string'
+          ? Math.floor((Number(maxU.slice(0, -1)) * replicas) / 100)
+          : (maxU ?? Math.floor((25 * replicas) / 100));
         const unavailable = Math.max(1, percent);
         assert.ok(ready.length - readyTakenDown.length >= Math.min(ready.length, replicas - unavailable));
       }),
@@ -403,7 +505,9 @@ describe('planRollout properties', () => {
           }
           // The cluster: terminating pods go away, deleted pods start terminating, created pods
           // appear from the new spec, and from now on every pod that runs becomes ready.
-          current = current.filter((pod) => !pod.terminating).map((pod) => (plan.delete.includes(pod.name) ? { ...pod, terminating: true } : pod));
+          current = current.filter((pod) => !pod.terminating).map((
+            pod,
+          ) => (plan.delete.includes(pod.name) ? { ...pod, terminating: true } : pod));
           for (const name of plan.create) {
             const want = fleet.desired.find((p) => p.name === name)!;
             current.push({ name, revision: want.revision, image: want.image, terminating: false, ready: true });

@@ -2,11 +2,22 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Service } from '@kubernetes/client-node';
 import { buildServices, externalP2PCount } from '../../../../../src/reconcile/fullnode/build/service-builder.ts';
-import { aFullNode, asSentry, withChain, withImage, withNamespace, withReplicas, withService, withStartOrdinal } from '../../../../fixtures/fullnode.ts';
+import {
+  aFullNode,
+  asSentry,
+  withChain,
+  withImage,
+  withNamespace,
+  withReplicas,
+  withService,
+  withStartOrdinal,
+} from '../../../../fixtures/fullnode.ts';
 
-const terra = (...changes: Parameters<typeof aFullNode>[1][]) => aFullNode('terra', withNamespace('test'), withChain({ network: 'testnet' }), withImage('terra:v6.0.0'), ...changes);
+const terra = (...changes: Parameters<typeof aFullNode>[1][]) =>
+  aFullNode('terra', withNamespace('test'), withChain({ network: 'testnet' }), withImage('terra:v6.0.0'), ...changes);
 const services = (node: ReturnType<typeof aFullNode>): V1Service[] => buildServices(node).map((s) => s.service);
-const byComponent = (list: V1Service[], component: string) => list.filter((s) => s.metadata!.labels!['app.kubernetes.io/component'] === component);
+const byComponent = (list: V1Service[], component: string) =>
+  list.filter((s) => s.metadata!.labels!['app.kubernetes.io/component'] === component);
 
 describe('buildServices', () => {
   it('builds one p2p service per replica and one RPC service, ordered by position', () => {
@@ -76,7 +87,14 @@ describe('buildServices', () => {
   it('exposes none with zero maxP2PExternalAddresses and then ignores the p2p template', () => {
     const node = terra(
       withReplicas(3),
-      withService({ maxP2PExternalAddresses: 0, p2pTemplate: { metadata: { labels: { test: 'should not see me' } }, type: 'NodePort', externalTrafficPolicy: 'Local' } }),
+      withService({
+        maxP2PExternalAddresses: 0,
+        p2pTemplate: {
+          metadata: { labels: { test: 'should not see me' } },
+          type: 'NodePort',
+          externalTrafficPolicy: 'Local',
+        },
+      }),
     );
     for (const s of byComponent(services(node), 'p2p')) {
       assert.equal(s.metadata!.labels!['test'], undefined);
@@ -92,23 +110,49 @@ describe('buildServices', () => {
   it('applies the p2p template metadata, type and traffic policy to external p2p services only', () => {
     const node = terra(
       withReplicas(2),
-      withService({ p2pTemplate: { metadata: { labels: { team: 'p2p', 'app.kubernetes.io/instance': 'no' }, annotations: { lb: 'yes' } }, type: 'NodePort', externalTrafficPolicy: 'Cluster', clusterIP: 'None' } }),
+      withService({
+        p2pTemplate: {
+          metadata: { labels: { team: 'p2p', 'app.kubernetes.io/instance': 'no' }, annotations: { lb: 'yes' } },
+          type: 'NodePort',
+          externalTrafficPolicy: 'Cluster',
+          clusterIP: 'None',
+        },
+      }),
     );
     const [external, internal] = services(node);
     assert.deepEqual(
-      [external!.metadata!.labels!['team'], external!.metadata!.labels!['app.kubernetes.io/instance'], external!.metadata!.annotations, external!.spec!.type, external!.spec!.externalTrafficPolicy],
+      [
+        external!.metadata!.labels!['team'],
+        external!.metadata!.labels!['app.kubernetes.io/instance'],
+        external!.metadata!.annotations,
+        external!.spec!.type,
+        external!.spec!.externalTrafficPolicy,
+      ],
       ['p2p', 'terra-0', { lb: 'yes' }, 'NodePort', 'Cluster'],
     );
-    assert.deepEqual([internal!.metadata!.labels!['team'], internal!.metadata!.annotations, internal!.spec!.clusterIP], [undefined, {}, 'None']);
+    assert.deepEqual(
+      [internal!.metadata!.labels!['team'], internal!.metadata!.annotations, internal!.spec!.clusterIP],
+      [undefined, {}, 'None'],
+    );
   });
 
   it('ignores the p2p template ports', () => {
     const node = terra(withService({ p2pTemplate: { ports: [{ name: 'extra', port: 1 }] } }));
-    assert.deepEqual(services(node)[0]!.spec!.ports, [{ name: 'p2p', protocol: 'TCP', port: 26656, targetPort: 'p2p' }]);
+    assert.deepEqual(services(node)[0]!.spec!.ports, [{
+      name: 'p2p',
+      protocol: 'TCP',
+      port: 26656,
+      targetPort: 'p2p',
+    }]);
   });
 
   it('uses the custom p2p and RPC ports', () => {
-    const node = terra(withChain({ network: 'testnet', config: { p2pListenAddress: 'tcp://0.0.0.0:27146', rpcListenAddress: 'tcp://0.0.0.0:27147' } }));
+    const node = terra(
+      withChain({
+        network: 'testnet',
+        config: { p2pListenAddress: 'tcp://0.0.0.0:27146', rpcListenAddress: 'tcp://0.0.0.0:27147' },
+      }),
+    );
     const [p2p, rpc] = services(node);
     assert.equal(p2p!.spec!.ports![0]!.port, 27146);
     assert.equal(rpc!.spec!.ports!.find((p) => p.name === 'rpc')!.port, 27147);
@@ -130,9 +174,16 @@ describe('buildServices', () => {
   });
 
   it('gives privval services the p2p template metadata', () => {
-    const node = terra(asSentry, withService({ p2pTemplate: { metadata: { labels: { test: 'value1' }, annotations: { test: 'value2' } } } }));
+    const node = terra(
+      asSentry,
+      withService({ p2pTemplate: { metadata: { labels: { test: 'value1' }, annotations: { test: 'value2' } } } }),
+    );
     const privval = services(node)[1]!;
-    assert.deepEqual([privval.metadata!.name, privval.metadata!.labels!['test'], privval.metadata!.annotations!['test']], ['terra-privval-0', 'value1', 'value2']);
+    assert.deepEqual([
+      privval.metadata!.name,
+      privval.metadata!.labels!['test'],
+      privval.metadata!.annotations!['test'],
+    ], ['terra-privval-0', 'value1', 'value2']);
   });
 
   it('builds the RPC service over every pod with the fixed ports', () => {
@@ -170,7 +221,10 @@ describe('buildServices', () => {
       withReplicas(0),
       withService({
         rpcTemplate: {
-          metadata: { labels: { label: 'value', 'app.kubernetes.io/name': 'should not see me' }, annotations: { test: 'value' } },
+          metadata: {
+            labels: { label: 'value', 'app.kubernetes.io/name': 'should not see me' },
+            annotations: { test: 'value' },
+          },
           type: 'NodePort',
           externalTrafficPolicy: 'Local',
           clusterIP: '10.0.0.10',
@@ -180,19 +234,30 @@ describe('buildServices', () => {
     );
     const rpc = services(node)[0]!;
     assert.deepEqual(rpc.metadata!.annotations, { test: 'value' });
-    assert.deepEqual([rpc.metadata!.labels!['label'], rpc.metadata!.labels!['app.kubernetes.io/name']], ['value', 'terra']);
-    assert.deepEqual([rpc.spec!.type, rpc.spec!.externalTrafficPolicy, rpc.spec!.clusterIP], ['NodePort', 'Local', '10.0.0.10']);
+    assert.deepEqual([rpc.metadata!.labels!['label'], rpc.metadata!.labels!['app.kubernetes.io/name']], [
+      'value',
+      'terra',
+    ]);
+    assert.deepEqual([rpc.spec!.type, rpc.spec!.externalTrafficPolicy, rpc.spec!.clusterIP], [
+      'NodePort',
+      'Local',
+      '10.0.0.10',
+    ]);
     assert.deepEqual(rpc.spec!.ports!.at(-1), { name: 'evm-rpc', port: 8545, targetPort: 'evm-rpc', protocol: 'TCP' });
     assert.equal(rpc.spec!.ports!.length, 6);
   });
 
   it('normalises the RPC service metadata', () => {
-    const rpc = services(terra(withService({ rpcTemplate: { metadata: { labels: { '_odd key_': 'x'.repeat(70) } } } })))[1]!;
+    const rpc = services(
+      terra(withService({ rpcTemplate: { metadata: { labels: { '_odd key_': 'x'.repeat(70) } } } })),
+    )[1]!;
     assert.equal(rpc.metadata!.labels!['oddkey'], 'x'.repeat(63));
   });
 
   it('owns every service as the controller', () => {
-    for (const s of services(terra(asSentry))) assert.equal(s.metadata!.ownerReferences![0]!.controller, true, s.metadata!.name);
+    for (const s of services(terra(asSentry))) {
+      assert.equal(s.metadata!.ownerReferences![0]!.controller, true, s.metadata!.name);
+    }
   });
 
   it('builds deep-equal services from the same input', () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   computeStatus,
+  type CosmosFullNodeStatus,
   formatTime,
   statusChanged,
-  type CosmosFullNodeStatus,
   type StatusObservation,
 } from '../../../../../src/reconcile/fullnode/build/status.ts';
 
@@ -38,7 +38,10 @@ describe('computeStatus', () => {
   });
 
   it('keeps the previous peers unless the phase is Complete', () => {
-    const status = computeStatus({ observedGeneration: 1, phase: 'Complete', peers: ['old'] }, observe({ outcome: { kind: 'waitingForP2PServices' }, peers: ['new'] }));
+    const status = computeStatus(
+      { observedGeneration: 1, phase: 'Complete', peers: ['old'] },
+      observe({ outcome: { kind: 'waitingForP2PServices' }, peers: ['new'] }),
+    );
     assert.equal(status.phase, 'WaitingForP2PServices');
     assert.deepEqual(status.peers, ['old']);
   });
@@ -48,19 +51,35 @@ describe('computeStatus', () => {
   });
 
   it('reports only-transient failures as TransientError with every message', () => {
-    const status = computeStatus(undefined, observe({ outcome: { kind: 'failed', errors: [{ kind: 'transient', message: 'a' }, { kind: 'transient', message: 'b' }] } }));
+    const status = computeStatus(
+      undefined,
+      observe({
+        outcome: { kind: 'failed', errors: [{ kind: 'transient', message: 'a' }, { kind: 'transient', message: 'b' }] },
+      }),
+    );
     assert.equal(status.phase, 'TransientError');
     assert.equal(status.status, 'Transient error: system is retrying: a; b');
   });
 
   it('reports failures with any permanent one as Error', () => {
-    const status = computeStatus(undefined, observe({ outcome: { kind: 'failed', errors: [{ kind: 'transient', message: 'a' }, { kind: 'permanent', message: 'bad toml' }] } }));
+    const status = computeStatus(
+      undefined,
+      observe({
+        outcome: {
+          kind: 'failed',
+          errors: [{ kind: 'transient', message: 'a' }, { kind: 'permanent', message: 'bad toml' }],
+        },
+      }),
+    );
     assert.equal(status.phase, 'Error');
     assert.equal(status.status, 'Unrecoverable error: human intervention required: a; bad toml');
   });
 
-  it('records each polled pod\'s sync state, and the error alone for a pod that did not answer', () => {
-    const status = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 100, inSync: false }, 'hub-1': { error: 'pod has no IP', height: 5 } } }));
+  it("records each polled pod's sync state, and the error alone for a pod that did not answer", () => {
+    const status = computeStatus(
+      undefined,
+      observe({ pods: { 'hub-0': { height: 100, inSync: false }, 'hub-1': { error: 'pod has no IP', height: 5 } } }),
+    );
     assert.deepEqual(status.sync, {
       'hub-0': { timestamp: '2026-01-02T03:04:05Z', height: 100, inSync: false },
       'hub-1': { timestamp: '2026-01-02T03:04:05Z', error: 'pod has no IP' },
@@ -69,23 +88,41 @@ describe('computeStatus', () => {
 
   it('drops sync entries of pods that were not polled', () => {
     const prev = computeStatus(undefined, observe());
-    const status = computeStatus(prev, observe({ pods: { 'hub-0': { height: 101, inSync: true } }, mainPods: ['hub-0'] }));
+    const status = computeStatus(
+      prev,
+      observe({ pods: { 'hub-0': { height: 101, inSync: true } }, mainPods: ['hub-0'] }),
+    );
     assert.deepEqual(Object.keys(status.sync!), ['hub-0']);
   });
 
-  it('keeps a sync timestamp while the pod\'s state holds, and moves it when the state changes', () => {
+  it("keeps a sync timestamp while the pod's state holds, and moves it when the state changes", () => {
     const first = computeStatus(undefined, observe());
-    const same = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 101, inSync: true }, 'hub-1': { height: 100, inSync: true } } }));
+    const same = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 101, inSync: true }, 'hub-1': { height: 100, inSync: true } } }),
+    );
     assert.equal(same.sync!['hub-0']!.timestamp, '2026-01-02T03:04:05Z');
     assert.equal(same.sync!['hub-0']!.height, 101);
-    const changed = computeStatus(same, observe({ now: T2, pods: { 'hub-0': { height: 101, inSync: false }, 'hub-1': { error: 'timeout' } } }));
+    const changed = computeStatus(
+      same,
+      observe({ now: T2, pods: { 'hub-0': { height: 101, inSync: false }, 'hub-1': { error: 'timeout' } } }),
+    );
     assert.equal(changed.sync!['hub-0']!.timestamp, '2026-01-02T03:04:15Z');
     assert.equal(changed.sync!['hub-1']!.timestamp, '2026-01-02T03:04:15Z');
   });
 
   it('records height + 1 per pod, merged over the previous heights, never pruned', () => {
-    const prev: CosmosFullNodeStatus = { observedGeneration: 1, phase: 'Complete', height: { 'hub-0': 50, 'hub-9': 7 } };
-    const status = computeStatus(prev, observe({ pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { height: 0 }, 'hub-2': { error: 'x', height: 5 } } }));
+    const prev: CosmosFullNodeStatus = {
+      observedGeneration: 1,
+      phase: 'Complete',
+      height: { 'hub-0': 50, 'hub-9': 7 },
+    };
+    const status = computeStatus(
+      prev,
+      observe({
+        pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { height: 0 }, 'hub-2': { error: 'x', height: 5 } },
+      }),
+    );
     assert.deepEqual(status.height, { 'hub-0': 101, 'hub-9': 7 });
   });
 
@@ -100,7 +137,12 @@ describe('computeStatus', () => {
       observedGeneration: 1,
       phase: 'Complete',
       scheduledSnapshotStatus: { 'default/hourly': { podCandidate: 'hub-1' } },
-      selfHealing: { pvcAutoScaler: { 'pvc-hub-0': { requestedSize: '110Gi', requestedAt: 'x' }, 'pvc-hub-1': { requestedSize: '120Gi', requestedAt: 'y' } } },
+      selfHealing: {
+        pvcAutoScaler: {
+          'pvc-hub-0': { requestedSize: '110Gi', requestedAt: 'x' },
+          'pvc-hub-1': { requestedSize: '120Gi', requestedAt: 'y' },
+        },
+      },
     };
     const status = computeStatus(prev, observe({ changedPvcs: ['pvc-hub-0'] }));
     assert.deepEqual(status.scheduledSnapshotStatus, prev.scheduledSnapshotStatus);
@@ -108,7 +150,16 @@ describe('computeStatus', () => {
   });
 
   it('counts existing and in-sync main pods, the highest height and the selector', () => {
-    const status = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { height: 120, inSync: false }, 'extra-0': { height: 130, inSync: true } } }));
+    const status = computeStatus(
+      undefined,
+      observe({
+        pods: {
+          'hub-0': { height: 100, inSync: true },
+          'hub-1': { height: 120, inSync: false },
+          'extra-0': { height: 130, inSync: true },
+        },
+      }),
+    );
     assert.equal(status.replicas, 2);
     assert.equal(status.readyReplicas, 1);
     assert.equal(status.latestHeight, 130);
@@ -130,24 +181,33 @@ describe('computeStatus', () => {
   });
 
   it('is not Ready while a replica catches up', () => {
-    const status = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 1, inSync: false }, 'hub-1': { height: 1, inSync: true } } }));
+    const status = computeStatus(
+      undefined,
+      observe({ pods: { 'hub-0': { height: 1, inSync: false }, 'hub-1': { height: 1, inSync: true } } }),
+    );
     assert.equal(condition(status, 'Ready')?.status, 'False');
     assert.equal(condition(status, 'Ready')?.reason, 'ReplicasNotInSync');
     assert.equal(condition(status, 'Ready')?.message, '1 of 2 replicas in sync');
   });
 
   it('is Progressing with the phase as reason while retrying, and not Progressing on Error', () => {
-    const transient = computeStatus(undefined, observe({ outcome: { kind: 'failed', errors: [{ kind: 'transient', message: 'conflict' }] } }));
+    const transient = computeStatus(
+      undefined,
+      observe({ outcome: { kind: 'failed', errors: [{ kind: 'transient', message: 'conflict' }] } }),
+    );
     assert.equal(condition(transient, 'Progressing')?.status, 'True');
     assert.equal(condition(transient, 'Progressing')?.reason, 'TransientError');
     assert.equal(condition(transient, 'Ready')?.reason, 'TransientError');
-    const failed = computeStatus(undefined, observe({ outcome: { kind: 'failed', errors: [{ kind: 'permanent', message: 'bad' }] } }));
+    const failed = computeStatus(
+      undefined,
+      observe({ outcome: { kind: 'failed', errors: [{ kind: 'permanent', message: 'bad' }] } }),
+    );
     assert.equal(condition(failed, 'Progressing')?.status, 'False');
     assert.equal(condition(failed, 'Progressing')?.reason, 'Error');
     assert.match(condition(failed, 'Ready')!.message, /bad/);
   });
 
-  it('keeps a condition\'s transition time while its status holds, and moves it when the status flips', () => {
+  it("keeps a condition's transition time while its status holds, and moves it when the status flips", () => {
     const first = computeStatus(undefined, observe());
     const same = computeStatus(first, observe({ now: T1 }));
     assert.equal(condition(same, 'Ready')?.lastTransitionTime, '2026-01-02T03:04:05Z');
@@ -169,35 +229,56 @@ describe('statusChanged', () => {
 
   it('is false for the next poll of an idle CosmosFullNode: same states, later time, new heights', () => {
     const first = computeStatus(undefined, observe());
-    const next = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 105, inSync: true }, 'hub-1': { height: 104, inSync: true } } }));
+    const next = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 105, inSync: true }, 'hub-1': { height: 104, inSync: true } } }),
+    );
     assert.equal(statusChanged(first, next, versions), false);
     assert.equal(statusChanged(first, next), false);
   });
 
   it('is true when a pod falls out of sync', () => {
     const first = computeStatus(undefined, observe());
-    const next = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: false }, 'hub-1': { height: 99, inSync: true } } }));
+    const next = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: false }, 'hub-1': { height: 99, inSync: true } } }),
+    );
     assert.equal(statusChanged(first, next, versions), true);
   });
 
   it('is true when the phase or the generation changes', () => {
     const first = computeStatus(undefined, observe());
-    assert.equal(statusChanged(first, computeStatus(first, observe({ now: T1, outcome: { kind: 'progressing' } }))), true);
+    assert.equal(
+      statusChanged(first, computeStatus(first, observe({ now: T1, outcome: { kind: 'progressing' } }))),
+      true,
+    );
     assert.equal(statusChanged(first, computeStatus(first, observe({ now: T1, generation: 4 }))), true);
   });
 
   it('is true when a height crosses a version height, which changes the image or halt height built', () => {
-    const first = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 198, inSync: true }, 'hub-1': { height: 198, inSync: true } } }));
-    const below = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 198, inSync: true }, 'hub-1': { height: 198, inSync: true } } }));
+    const first = computeStatus(
+      undefined,
+      observe({ pods: { 'hub-0': { height: 198, inSync: true }, 'hub-1': { height: 198, inSync: true } } }),
+    );
+    const below = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 198, inSync: true }, 'hub-1': { height: 198, inSync: true } } }),
+    );
     assert.equal(statusChanged(first, below, versions), false);
-    const crossed = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 199, inSync: true }, 'hub-1': { height: 198, inSync: true } } }));
+    const crossed = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 199, inSync: true }, 'hub-1': { height: 198, inSync: true } } }),
+    );
     assert.equal(crossed.height!['hub-0'], 200);
     assert.equal(statusChanged(first, crossed, versions), true);
   });
 
   it('is true for new heights alone when the caller says heights are due, and false when nothing moved', () => {
     const first = computeStatus(undefined, observe());
-    const moved = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 105, inSync: true }, 'hub-1': { height: 104, inSync: true } } }));
+    const moved = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 105, inSync: true }, 'hub-1': { height: 104, inSync: true } } }),
+    );
     assert.equal(statusChanged(first, moved, versions, { heightsDue: true }), true);
     assert.equal(statusChanged(first, moved, versions, { heightsDue: false }), false);
     const still = computeStatus(first, observe({ now: T1 }));
@@ -205,10 +286,19 @@ describe('statusChanged', () => {
   });
 
   it('is true when a pod gets its first height', () => {
-    const first = computeStatus(undefined, observe({ pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting' } } }));
-    const next = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting', height: 3 } } }));
+    const first = computeStatus(
+      undefined,
+      observe({ pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting' } } }),
+    );
+    const next = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { error: 'starting', height: 3 } } }),
+    );
     assert.equal(statusChanged(first, next), false, 'an error entry carries no height');
-    const answered = computeStatus(first, observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { height: 3, inSync: false } } }));
+    const answered = computeStatus(
+      first,
+      observe({ now: T1, pods: { 'hub-0': { height: 100, inSync: true }, 'hub-1': { height: 3, inSync: false } } }),
+    );
     assert.equal(statusChanged(first, answered), true);
   });
 });

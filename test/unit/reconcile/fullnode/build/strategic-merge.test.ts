@@ -5,10 +5,17 @@ import { POD_SPEC_PATCH_META, strategicMerge } from '../../../../../src/reconcil
 const names = (list: { name: string }[]) => list.map((item) => item.name);
 const spec = () => ({
   containers: [
-    { name: 'node', image: 'chain:v1', env: [{ name: 'HOME', value: '/home' }], volumeMounts: [{ name: 'home', mountPath: '/home' }] },
+    {
+      name: 'node',
+      image: 'chain:v1',
+      env: [{ name: 'HOME', value: '/home' }],
+      volumeMounts: [{ name: 'home', mountPath: '/home' }],
+    },
     { name: 'healthcheck', image: 'op:v1' },
   ],
-  initContainers: [{ name: 'clean-init' }, { name: 'chain-init', image: 'chain:v1' }, { name: 'genesis-init' }, { name: 'version-check' }],
+  initContainers: [{ name: 'clean-init' }, { name: 'chain-init', image: 'chain:v1' }, { name: 'genesis-init' }, {
+    name: 'version-check',
+  }],
   volumes: [{ name: 'vol-tmp', emptyDir: {} }],
 });
 
@@ -30,19 +37,39 @@ describe('strategicMerge', () => {
   });
 
   it('interleaves by original position: [chain-init, new-init] keeps clean-init first', () => {
-    const got = strategicMerge(spec(), { initContainers: [{ name: 'chain-init' }, { name: 'new-init' }] }, POD_SPEC_PATCH_META);
-    assert.deepEqual(names(got.initContainers), ['clean-init', 'chain-init', 'new-init', 'genesis-init', 'version-check']);
+    const got = strategicMerge(
+      spec(),
+      { initContainers: [{ name: 'chain-init' }, { name: 'new-init' }] },
+      POD_SPEC_PATCH_META,
+    );
+    assert.deepEqual(names(got.initContainers), [
+      'clean-init',
+      'chain-init',
+      'new-init',
+      'genesis-init',
+      'version-check',
+    ]);
   });
 
   it("reorders existing items by the patch's order where the patch names them", () => {
-    const got = strategicMerge(spec(), { containers: [{ name: 'healthcheck' }, { name: 'node' }] }, POD_SPEC_PATCH_META);
+    const got = strategicMerge(
+      spec(),
+      { containers: [{ name: 'healthcheck' }, { name: 'node' }] },
+      POD_SPEC_PATCH_META,
+    );
     assert.deepEqual(names(got.containers), ['healthcheck', 'node']);
   });
 
   it('merges volume mounts by mount path and env by name inside a container, new ones first', () => {
     const got = strategicMerge(
       spec(),
-      { containers: [{ name: 'node', env: [{ name: 'EXTRA', value: '1' }], volumeMounts: [{ name: 'foo', mountPath: '/foo' }] }] },
+      {
+        containers: [{
+          name: 'node',
+          env: [{ name: 'EXTRA', value: '1' }],
+          volumeMounts: [{ name: 'foo', mountPath: '/foo' }],
+        }],
+      },
       POD_SPEC_PATCH_META,
     );
     assert.deepEqual(got.containers[0]!.volumeMounts, [
@@ -56,7 +83,9 @@ describe('strategicMerge', () => {
   });
 
   it('replaces lists without a merge key, such as command', () => {
-    const got = strategicMerge({ containers: [{ name: 'node', command: ['a', 'b'] }] }, { containers: [{ name: 'node', command: ['c'] }] }, POD_SPEC_PATCH_META);
+    const got = strategicMerge({ containers: [{ name: 'node', command: ['a', 'b'] }] }, {
+      containers: [{ name: 'node', command: ['c'] }],
+    }, POD_SPEC_PATCH_META);
     assert.deepEqual(got.containers[0]!.command, ['c']);
   });
 
@@ -66,7 +95,9 @@ describe('strategicMerge', () => {
   });
 
   it('merges nested maps key by key', () => {
-    const got = strategicMerge({ volumes: [{ name: 'v', emptyDir: { medium: 'Memory' } }] }, { volumes: [{ name: 'v', emptyDir: { sizeLimit: '1Gi' } }] }, POD_SPEC_PATCH_META);
+    const got = strategicMerge({ volumes: [{ name: 'v', emptyDir: { medium: 'Memory' } }] }, {
+      volumes: [{ name: 'v', emptyDir: { sizeLimit: '1Gi' } }],
+    }, POD_SPEC_PATCH_META);
     assert.deepEqual(got.volumes, [{ name: 'v', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } }]);
   });
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isReconcileError } from '../../../../../src/kube/reconcile-result.ts';
-import { mergeAllToml, mergeToml, parseToml, parseTomlOverride, stringifyToml } from '../../../../../src/reconcile/fullnode/build/toml-merge.ts';
+import {
+  mergeAllToml,
+  mergeToml,
+  parseToml,
+  parseTomlOverride,
+  stringifyToml,
+} from '../../../../../src/reconcile/fullnode/build/toml-merge.ts';
 
 const source = { field: 'spec.chain.config.overrides', what: 'invalid toml in comet overrides', object: 'default/hub' };
 
@@ -11,13 +17,23 @@ describe('mergeToml', () => {
   });
 
   it('merges tables recursively', () => {
-    const merged = mergeToml(parseToml('[p2p]\nladdr = "a"\nseeds = "s"\n[p2p.x]\ny = 1'), parseToml('[p2p]\nseeds = "t"\n[p2p.x]\nz = 2'));
-    assert.equal(stringifyToml(merged), stringifyToml(parseToml('[p2p]\nladdr = "a"\nseeds = "t"\n[p2p.x]\ny = 1\nz = 2')));
+    const merged = mergeToml(
+      parseToml('[p2p]\nladdr = "a"\nseeds = "s"\n[p2p.x]\ny = 1'),
+      parseToml('[p2p]\nseeds = "t"\n[p2p.x]\nz = 2'),
+    );
+    assert.equal(
+      stringifyToml(merged),
+      stringifyToml(parseToml('[p2p]\nladdr = "a"\nseeds = "t"\n[p2p.x]\ny = 1\nz = 2')),
+    );
   });
 
   it('replaces a table with a value and a value with a table, and arrays whole', () => {
     const merged = mergeToml({ a: { b: 1n }, c: 'x', d: [1n, 2n] }, { a: 'flat', c: { nested: true }, d: [3n] });
-    assert.deepEqual(JSON.parse(JSON.stringify(merged, (_, v) => (typeof v === 'bigint' ? Number(v) : v))), { a: 'flat', c: { nested: true }, d: [3] });
+    assert.deepEqual(JSON.parse(JSON.stringify(merged, (_, v) => (typeof v === 'bigint' ? Number(v) : v))), {
+      a: 'flat',
+      c: { nested: true },
+      d: [3],
+    });
   });
 
   it('changes neither input', () => {
@@ -41,7 +57,10 @@ describe('mergeToml', () => {
 
 describe('stringifyToml', () => {
   it('sorts keys at every level, values before tables', () => {
-    assert.equal(stringifyToml({ z: 1n, a: { y: 'y', b: 'b' }, m: true }), 'm = true\nz = 1\n\n[a]\nb = "b"\ny = "y"\n');
+    assert.equal(
+      stringifyToml({ z: 1n, a: { y: 'y', b: 'b' }, m: true }),
+      'm = true\nz = 1\n\n[a]\nb = "b"\ny = "y"\n',
+    );
   });
 
   it('keeps floats floats and large integers exact through parse and stringify', () => {
@@ -50,7 +69,10 @@ describe('stringifyToml', () => {
   });
 
   it('gives the same text for the same tree whatever the key order', () => {
-    assert.equal(stringifyToml(parseToml('b = 1\na = 2\n[t]\ny = 1\nx = 2')), stringifyToml(parseToml('a = 2\nb = 1\n[t]\nx = 2\ny = 1')));
+    assert.equal(
+      stringifyToml(parseToml('b = 1\na = 2\n[t]\ny = 1\nx = 2')),
+      stringifyToml(parseToml('a = 2\nb = 1\n[t]\nx = 2\ny = 1')),
+    );
   });
 });
 

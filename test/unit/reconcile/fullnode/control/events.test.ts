@@ -10,7 +10,10 @@ describe('namesForEvent', () => {
 
   it('lists a few objects with the plural noun, the last after "and"', () => {
     assert.equal(namesForEvent('pod', ['gaia-0', 'gaia-1']), 'pods gaia-0 and gaia-1');
-    assert.equal(namesForEvent('PVC', ['pvc-gaia-0', 'pvc-gaia-1', 'pvc-gaia-2']), 'PVCs pvc-gaia-0, pvc-gaia-1 and pvc-gaia-2');
+    assert.equal(
+      namesForEvent('PVC', ['pvc-gaia-0', 'pvc-gaia-1', 'pvc-gaia-2']),
+      'PVCs pvc-gaia-0, pvc-gaia-1 and pvc-gaia-2',
+    );
   });
 
   it('counts a long list and names only the first ones, so the message stays short', () => {

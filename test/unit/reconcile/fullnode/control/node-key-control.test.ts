@@ -5,7 +5,10 @@ import { describe, it } from 'node:test';
 import type { ObjectClient } from '../../../../../src/kube/objects.ts';
 import type { KubeObject } from '../../../../../src/kube/resource.ts';
 import { createStore } from '../../../../../src/kube/store.ts';
-import type { ConfigMapObject, SecretObject } from '../../../../../src/reconcile/fullnode/control/node-key-collector.ts';
+import type {
+  ConfigMapObject,
+  SecretObject,
+} from '../../../../../src/reconcile/fullnode/control/node-key-collector.ts';
 import { reconcileNodeKeys } from '../../../../../src/reconcile/fullnode/control/node-key-control.ts';
 import { generateNodeKey } from '../../../../../src/reconcile/fullnode/build/node-key.ts';
 import { noEvents } from '../../../../../src/reconcile/fullnode/control/events.ts';
@@ -49,8 +52,14 @@ describe('reconcileNodeKeys', () => {
 
   it('asks the API server for the Go operator’s ConfigMap when the CR’s created-by label kept the Go children out of the caches, and adopts the key', async () => {
     const key = generateNodeKey();
-    const { deps: d, configMaps } = deps({ 'juno-0': { metadata: { namespace: 'test', name: 'juno-0' }, data: { 'node_key.json': key.json } } });
-    const node = aFullNode('juno', withReplicas(1), (n) => (n.metadata.labels = { 'app.kubernetes.io/created-by': 'argo' }));
+    const { deps: d, configMaps } = deps({
+      'juno-0': { metadata: { namespace: 'test', name: 'juno-0' }, data: { 'node_key.json': key.json } },
+    });
+    const node = aFullNode(
+      'juno',
+      withReplicas(1),
+      (n) => (n.metadata.labels = { 'app.kubernetes.io/created-by': 'argo' }),
+    );
     const keys = await reconcileNodeKeys(d, node);
     assert.deepEqual(configMaps.calls, ['get juno-0']);
     assert.equal(keys.ids['juno-0'], key.id);

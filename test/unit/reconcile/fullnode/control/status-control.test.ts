@@ -4,7 +4,10 @@ import { heightRefresh, mergePatchBetween } from '../../../../../src/reconcile/f
 
 describe('mergePatchBetween', () => {
   it('sends only the top-level fields that changed', () => {
-    assert.deepEqual(mergePatchBetween({ phase: 'Progressing', observedGeneration: 1 }, { phase: 'Complete', observedGeneration: 1 }), { phase: 'Complete' });
+    assert.deepEqual(
+      mergePatchBetween({ phase: 'Progressing', observedGeneration: 1 }, { phase: 'Complete', observedGeneration: 1 }),
+      { phase: 'Complete' },
+    );
   });
 
   it('removes vanished fields with null', () => {
@@ -20,14 +23,21 @@ describe('mergePatchBetween', () => {
   it('sends a changed map entry whole, its required fields included, with null for members it lost', () => {
     const prev = { sync: { a: { timestamp: 't1', error: 'missing status' } } };
     const next = { sync: { a: { timestamp: 't1', inSync: true, height: 5 } } };
-    assert.deepEqual(mergePatchBetween(prev, next), { sync: { a: { timestamp: 't1', inSync: true, height: 5, error: null } } });
+    assert.deepEqual(mergePatchBetween(prev, next), {
+      sync: { a: { timestamp: 't1', inSync: true, height: 5, error: null } },
+    });
   });
 
   it('merges selfHealing.pvcAutoScaler key by key', () => {
     const entry = { requestedSize: '10Gi', requestedAt: 't' };
-    assert.deepEqual(mergePatchBetween({ selfHealing: { pvcAutoScaler: { p0: entry, p1: entry } } }, { selfHealing: { pvcAutoScaler: { p1: entry } } }), {
-      selfHealing: { pvcAutoScaler: { p0: null } },
-    });
+    assert.deepEqual(
+      mergePatchBetween({ selfHealing: { pvcAutoScaler: { p0: entry, p1: entry } } }, {
+        selfHealing: { pvcAutoScaler: { p1: entry } },
+      }),
+      {
+        selfHealing: { pvcAutoScaler: { p0: null } },
+      },
+    );
   });
 
   it('replaces arrays whole', () => {
