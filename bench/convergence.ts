@@ -1,4 +1,4 @@
-// Convergence benchmark (design.md, Targets): N CosmosFullNodes × R replicas applied at once,
+// Convergence benchmark (docs/architecture.md §6.1): N CosmosFullNodes × R replicas applied at once,
 // time until every child exists and every status is Complete, against a baseline measured in
 // the same run on the same API server: a plain client creating the same objects (built by the
 // operator's own pure builders) with the same concurrency as the operator's workers, until its

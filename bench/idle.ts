@@ -1,5 +1,5 @@
-// Idle benchmark (design.md, Targets: "API writes per minute after convergence with nothing
-// changing: lease renewals only"). Starts a control plane whose kube-apiserver writes an audit
+// Idle benchmark (docs/architecture.md §6.1: API writes per minute after convergence with nothing
+// changing, lease renewals only). Starts a control plane whose kube-apiserver writes an audit
 // log of every write, runs the operator (with --leader-elect) against it, converges N
 // CosmosFullNodes on fake CometBFT nodes whose heights stand still, then counts the operator's
 // writes (User-Agent cosmos-operator) over the measured window, by resource. The baseline,

@@ -1,5 +1,5 @@
-// What loading code costs in resident memory, before any object is cached (design.md, the
-// paragraph on memory after the Targets table): a bare process, @kubernetes/client-node alone,
+// What loading code costs in resident memory, before any object is cached (docs/architecture.md
+// §6.2): a bare process, @kubernetes/client-node alone,
 // and the operator program's own import graph (src/main.ts, all of whose imports are static).
 // Each case runs in a fresh process that records every module it loads; the report says which
 // packages under node_modules the operator's graph pulls in, so a dependency that should stay

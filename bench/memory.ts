@@ -1,10 +1,11 @@
-// Memory benchmark (design.md, Targets: "resident set with 1,000 CosmosFullNodes x 3 replicas in
-// the cache: 200 MB or less"). Starts a real control plane, runs the real operator program as a
-// separate process, applies N CosmosFullNodes × R replicas on fake CometBFT nodes, waits until
-// every status is Complete, lets it settle (forcing nothing: no GC call, no restart), then reads
-// the operator's resident set from /proc/<pid>/status (VmRSS now, VmHWM the peak) and its JS heap
-// from /metrics. Beside it, a baseline measured in the same run against the same API server: the
-// same program with nothing to manage (--watch-namespace of an empty namespace).
+// Memory benchmark (docs/architecture.md §6.1: resident set with 1,000 CosmosFullNodes × 3 replicas
+// in the cache; this script still checks the earlier 200 MB target). Starts a real control plane,
+// runs the real operator program as a separate process, applies N CosmosFullNodes × R replicas on
+// fake CometBFT nodes, waits until every status is Complete, lets it settle (forcing nothing: no GC
+// call, no restart), then reads the operator's resident set from /proc/<pid>/status (VmRSS now,
+// VmHWM the peak) and its JS heap from /metrics. Beside it, a baseline measured in the same run
+// against the same API server: the same program with nothing to manage (--watch-namespace of an
+// empty namespace).
 //
 // The operator runs with the manager container's env from deploy/manager/manager.yaml
 // (MALLOC_ARENA_MAX), and as docs/install.md tells an image to run it: with Node's compile cache

@@ -1,4 +1,4 @@
-// Webhook benchmark (design.md, Targets): AdmissionReviews per second on one core over TLS, and
+// Webhook benchmark (docs/architecture.md §6.1): AdmissionReviews per second on one core over TLS, and
 // p50/p99 latency at half that rate, for a full valid CosmosFullNode; each figure beside a
 // baseline measured in the same run: the same TLS server answering a fixed "allowed".
 //

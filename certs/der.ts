@@ -152,11 +152,6 @@ export function printableString(text: string): Uint8Array {
   return tlv(TAG.PRINTABLE_STRING, new TextEncoder().encode(text));
 }
 
-export function ia5String(text: string): Uint8Array {
-  if (!/^[\x00-\x7f]*$/.test(text)) throw new RangeError(`not an IA5String: "${text}"`);
-  return tlv(TAG.IA5_STRING, new TextEncoder().encode(text));
-}
-
 /** X.509 Time: UTCTime for 1950-2049, GeneralizedTime otherwise (RFC 5280 §4.1.2.5). Whole seconds, UTC. */
 export function time(date: Date): Uint8Array {
   const ms = date.getTime();
@@ -184,11 +179,6 @@ export function explicit(tagNumber: number, inner: Uint8Array): Uint8Array {
 /** [n] IMPLICIT for a primitive type: the content octets under a context-specific tag. */
 export function implicit(tagNumber: number, content: Uint8Array): Uint8Array {
   return tlv(CONTEXT_SPECIFIC | tagNumber, content);
-}
-
-/** [n] IMPLICIT for a constructed type (e.g. a SEQUENCE): its content octets under a constructed tag. */
-export function implicitConstructed(tagNumber: number, content: Uint8Array): Uint8Array {
-  return tlv(CONTEXT_SPECIFIC | CONSTRUCTED | tagNumber, content);
 }
 
 // ---- reading ----

@@ -1,5 +1,5 @@
 // `npm test`: every check, in order, with one summary at the end.
-//   1. type checking (tsc --noEmit)
+//   1. type checking (tsc --noEmit), then format, lint and layer checks (tools/lint.ts)
 //   2. unit tests on Node, then on Deno
 //   3. one real control plane for the whole run (test/cluster), then the integration tests
 //      on Node, and the src/kube and webhook integration tests on Deno
@@ -107,6 +107,16 @@ async function main(): Promise<number> {
     failed: tsc.code === 0 ? 0 : 1,
     skipped: 0,
     ok: tsc.code === 0,
+  });
+
+  banner('format, lint, layers, unused exports (tools/lint.ts)');
+  const lint = await run(join(bin, 'node'), [join(root, 'tools', 'lint.ts')]);
+  legs.push({
+    name: 'lint',
+    passed: lint.code === 0 ? 1 : 0,
+    failed: lint.code === 0 ? 0 : 1,
+    skipped: 0,
+    ok: lint.code === 0,
   });
 
   if (scope !== 'integration') {

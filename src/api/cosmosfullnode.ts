@@ -1,6 +1,6 @@
-// CosmosFullNode, cosmos.strange.love/v1 (spec §1.1, §1.2): schema, types and field documentation.
-// JSON names, enums, bounds and required fields match the Go operator's api/v1 types; the
-// descriptions are what `kubectl explain cosmosfullnode.spec…` prints.
+// CosmosFullNode, cosmos.strange.love/v1 (docs/compatibility.md §1.1, §1.2): schema, types and
+// field docs. JSON names, enums, bounds and required fields match the Go operator's api/v1 types;
+// the descriptions are what `kubectl explain cosmosfullnode.spec…` prints.
 import type {
   V1Affinity,
   V1Container,
@@ -15,8 +15,11 @@ import type {
 } from '@kubernetes/client-node';
 import {
   ascendingVersions,
+  chainId,
+  homeDirectory,
   increaseQuantity,
   integerOrPercent,
+  programName,
   storageRequested,
   supportedDataSource,
   validToml,
@@ -47,7 +50,6 @@ import {
 export const GROUP = 'cosmos.strange.love';
 export const FULL_NODE_VERSION = 'v1';
 export const FULL_NODE_KIND = 'CosmosFullNode';
-export const FULL_NODE_API_VERSION = `${GROUP}/${FULL_NODE_VERSION}`;
 
 export const FULL_NODE_TYPES = ['FullNode', 'Sentry'] as const;
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic'] as const;
@@ -196,14 +198,21 @@ const chainVersion = object('An image to run from a block height on.', {
 });
 
 const chainSpec = object('Chain-specific configuration.', {
-  chainID: str('Chain ID, as in the genesis file (`--chain-id`).', { minLength: 1 }),
+  chainID: str(
+    "Chain ID, as in the genesis file (`--chain-id`): letters, digits, '.', '_' and '-', at most 50 characters.",
+    { minLength: 1, check: chainId },
+  ),
   network: str('Network environment, such as mainnet or testnet; becomes the `cosmos.strange.love/network` label.', {
     minLength: 1,
   }),
-  binary: str('Name of the chain binary, such as gaiad or osmosisd.', { minLength: 1 }),
+  binary: str(
+    'Name of the chain binary, such as gaiad or osmosisd, or its path in the image; no whitespace or shell metacharacters.',
+    { minLength: 1, check: programName },
+  ),
   homeDir: optional(
     str(
-      'Home directory of the chain under /home/operator (`--home`), for chains that ignore --home and use their own default, such as ".osmosisd". Defaults to "cosmos".',
+      'Home directory of the chain under /home/operator (`--home`), for chains that ignore --home and use their own default, such as ".osmosisd". Defaults to "cosmos". No whitespace, shell metacharacters or ".." segments.',
+      { check: homeDirectory },
     ),
   ),
   config: optional(cometConfig),

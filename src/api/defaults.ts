@@ -1,7 +1,7 @@
 // Defaults of the three kinds, in one place: the defaulting webhook persists them and the
 // reconcilers apply them to what they read (objects the Go operator left behind carry none).
 //
-// Two kinds of default (spec §1 default column):
+// Two kinds of default (docs/compatibility.md §1.1):
 //   - PERSISTED: written into the object by `default*()`. Only those whose presence does not change
 //     what the Go operator builds: for them "unset" and "set to the default" give the same children.
 //   - BUILDER: `FULL_NODE_BUILDER_DEFAULTS`, used by the builders when the field is unset but never

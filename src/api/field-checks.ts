@@ -1,5 +1,6 @@
-// Semantic checks the Go operator only ran into at reconcile time (spec §9: "checked only at
-// runtime"), moved to admission. Each is a pure FieldCheck used by the schemas in this folder.
+// Semantic checks the Go operator only ran into at reconcile time (docs/validation.md, "runtime"
+// rows; docs/compatibility.md §9), moved to admission. Each is a pure FieldCheck used by the
+// schemas in this folder.
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseSchedule } from '../syntax/cron.ts';
 import { parseGoDuration } from '../syntax/go-duration.ts';
@@ -52,7 +53,6 @@ export const goDuration: FieldCheck<string> = (value) => {
   return parsed.ok ? undefined : { detail: `must be a duration such as "24h" or "1h30m": ${parsed.message}` };
 };
 
-export const DATA_SOURCE_KINDS = ['PersistentVolumeClaim', 'VolumeSnapshot'] as const;
 export const SNAPSHOT_API_GROUP = 'snapshot.storage.k8s.io';
 
 /** volumeClaimTemplate.dataSource: the PVC builder understands a VolumeSnapshot or a PVC only (§2.10). */
@@ -106,4 +106,40 @@ export const storageRequested: FieldCheck<{ resources: { requests?: Record<strin
     return { type: 'FieldValueRequired', path: ['resources', 'requests', 'storage'], detail: '' };
   }
   return undefined;
+};
+
+// spec.chain.chainID, .binary and .homeDir reach the chain's command lines and paths. The pod
+// builders pass them as single arguments, never as shell text; these rules keep them to what
+// CometBFT and a path inside the pod can use, so a typo or a pasted command is refused at apply.
+
+/** CometBFT's MaxChainIDLen. */
+export const MAX_CHAIN_ID_LENGTH = 50;
+
+/** spec.chain.chainID: letters, digits, ".", "_" and "-", at most 50 characters. */
+export const chainId: FieldCheck<string> = (value) => {
+  if (value === '') return undefined; // minLength reports it as required
+  if (/^[A-Za-z0-9._-]+$/.test(value) && value.length <= MAX_CHAIN_ID_LENGTH) return undefined;
+  return {
+    detail: `must be a chain ID of at most ${MAX_CHAIN_ID_LENGTH} characters: letters, digits, '.', '_' and '-' only`,
+  };
+};
+
+const PATH_CHARACTERS = /^[A-Za-z0-9._+/-]+$/;
+const PATH_CHARACTERS_TEXT = "letters, digits, '.', '_', '-', '+' and '/' only (no whitespace or shell metacharacters)";
+
+/** spec.chain.binary: a program name or path, one word. */
+export const programName: FieldCheck<string> = (value) => {
+  if (value === '') return undefined; // minLength reports it as required
+  if (PATH_CHARACTERS.test(value) && !value.startsWith('-')) return undefined;
+  return { detail: `must be a program name or path: ${PATH_CHARACTERS_TEXT}, not starting with '-'` };
+};
+
+/** spec.chain.homeDir: a directory below /home/operator, which ".." could leave. */
+export const homeDirectory: FieldCheck<string> = (value) => {
+  if (value === '') return undefined; // the default, "cosmos"
+  const segments = value.split('/').filter((segment) => segment !== '' && segment !== '.');
+  if (PATH_CHARACTERS.test(value) && segments.length > 0 && !segments.includes('..')) return undefined;
+  return {
+    detail: `must be a directory below /home/operator: ${PATH_CHARACTERS_TEXT}, without ".." segments`,
+  };
 };

@@ -48,7 +48,7 @@ function isAsciiAlphanumeric(char: string): boolean {
   return (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || (char >= '0' && char <= '9');
 }
 
-/** `app` in the spec: the normalised CR name, also the `app.kubernetes.io/name` label. */
+/** `app` in docs/compatibility.md: the normalised CR name, also the `app.kubernetes.io/name` label. */
 export function appName(node: NamedNode): string {
   return toName(node.metadata.name ?? '');
 }
@@ -58,14 +58,9 @@ export function instanceName(node: NamedNode, ordinal: number): string {
   return toName(`${appName(node)}-${ordinal}`);
 }
 
-/** The ConfigMap of an instance carries the pod's name (§2.5). */
-export function configMapName(node: NamedNode, ordinal: number): string {
-  return instanceName(node, ordinal);
-}
-
 /**
  * The Secret holding an instance's `node_key.json` (key `node_key.json`). The Go operator kept node
- * keys in the ConfigMap; this operator keeps them in Secrets (design.md), mounted into the same place.
+ * keys in the ConfigMap; this operator keeps them in Secrets (§2.5), mounted into the same place.
  */
 export function nodeKeySecretName(node: NamedNode, ordinal: number): string {
   return toName(`${appName(node)}-node-key-${ordinal}`);

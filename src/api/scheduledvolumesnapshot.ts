@@ -1,13 +1,12 @@
-// ScheduledVolumeSnapshot, cosmos.strange.love/v1alpha1 (spec §1.3, §7): schema, types, field docs.
+// ScheduledVolumeSnapshot, cosmos.strange.love/v1alpha1: schema, types, field docs
+// (docs/compatibility.md §1.3, §7).
 import { cronSchedule } from './field-checks.ts';
 import { k8s } from './k8s-types.ts';
 import type { Jsonified, ObjectMeta } from './metadata.ts';
-import { GROUP } from './cosmosfullnode.ts';
 import { bool, dateTime, enumOf, type Infer, int32, int64, object, optional, str, stringMap } from './schema-kit.ts';
 
 export const SNAPSHOT_VERSION = 'v1alpha1';
 export const SNAPSHOT_KIND = 'ScheduledVolumeSnapshot';
-export const SNAPSHOT_API_VERSION = `${GROUP}/${SNAPSHOT_VERSION}`;
 
 export const SNAPSHOT_PHASES = [
   'WaitingForNext',

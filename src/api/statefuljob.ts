@@ -1,14 +1,14 @@
-// StatefulJob, cosmos.strange.love/v1alpha1 (spec §1.4, §8): schema, types, field docs.
+// StatefulJob, cosmos.strange.love/v1alpha1: schema, types, field docs (docs/compatibility.md
+// §1.4, §8).
 import type { V1JobStatus, V1PodSpec } from '@kubernetes/client-node';
 import { goDuration } from './field-checks.ts';
 import { k8s } from './k8s-types.ts';
 import type { Jsonified, ObjectMeta } from './metadata.ts';
-import { ACCESS_MODES, GROUP } from './cosmosfullnode.ts';
+import { ACCESS_MODES } from './cosmosfullnode.ts';
 import { enumOf, type Infer, int32, int64, list, object, optional, str, stringMap } from './schema-kit.ts';
 
 export const STATEFUL_JOB_VERSION = 'v1alpha1';
 export const STATEFUL_JOB_KIND = 'StatefulJob';
-export const STATEFUL_JOB_API_VERSION = `${GROUP}/${STATEFUL_JOB_VERSION}`;
 
 /** Go duration text, as metav1.Duration accepts it: "24h", "1h30m", "90s", "0". */
 const GO_DURATION_PATTERN = '^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$';

@@ -28,7 +28,8 @@ export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationR
   }
   const createdBy = at(obj, 'metadata', 'labels', CREATED_BY_LABEL);
   if (typeof createdBy === 'string' && createdBy !== CREATED_BY) {
-    // The Go operator copied it onto the children (§2.2); we keep our own (labels.ts, defaultLabels).
+    // The Go operator copied it onto the children (docs/compatibility.md §2.2); we keep our own
+    // (labels.ts, defaultLabels).
     warnings.push(
       `metadata.labels[${CREATED_BY_LABEL}]: ${JSON.stringify(createdBy)} is not copied to the children, which keep ${
         JSON.stringify(CREATED_BY)

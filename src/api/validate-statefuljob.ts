@@ -1,5 +1,6 @@
-// Validation of a StatefulJob: the schema (interval as a Go duration, bounds, the pod spec) plus the
-// rules the Job the operator builds must satisfy (§8). Pure; any JSON value in, never throws.
+// Validation of a StatefulJob: the schema (interval as a Go duration, bounds, the pod spec) plus
+// the rules the Job the operator builds must satisfy (docs/compatibility.md §8). Pure; any JSON
+// value in, never throws.
 import { parseGoDuration } from '../syntax/go-duration.ts';
 import { type FieldCause, invalid, notSupported, type ValidationResult } from './field-errors.ts';
 import { statefulJobSpec } from './statefuljob.ts';

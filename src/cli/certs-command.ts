@@ -4,7 +4,6 @@
 import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   type CertificateAuthority,
   classifyHosts,
@@ -13,24 +12,43 @@ import {
   loadCertificateAuthority,
   serviceHostnames,
 } from '../../certs/issue.ts';
+import { type FlagSpec, formatFlagHelp, parseFlags } from './flags.ts';
 
 export const DEFAULT_CERT_DIR = '/tmp/k8s-webhook-server/serving-certs';
 
-const USAGE = `Usage: cosmos-operator certs [options]
+const certsFlags: readonly FlagSpec[] = [
+  { name: 'dir', type: 'string', default: DEFAULT_CERT_DIR, help: 'Where to write the files.' },
+  {
+    name: 'service-name',
+    type: 'string',
+    default: 'cosmos-operator-webhook-service',
+    help: 'Name of the webhook Service.',
+  },
+  { name: 'namespace', type: 'string', default: 'cosmos-operator-system', help: 'Namespace of the webhook Service.' },
+  {
+    name: 'host',
+    type: 'strings',
+    default: [],
+    help: 'An extra DNS name or IP address for the certificate (localhost and 127.0.0.1 are always included).',
+  },
+  {
+    name: 'days',
+    type: 'string',
+    default: '365',
+    help: 'Validity of the serving certificate in days, 1 to 3650 (the CA gets 3650).',
+  },
+];
+
+const USAGE = `Usage: cosmos-operator certs [flags]
 
 Creates a CA and a webhook serving certificate signed by it, and writes ca.crt, ca.key,
 tls.crt and tls.key into DIR. An existing CA in DIR is kept, so a caBundle taken from an
 earlier run stays valid. Prints the CA bundle, base64-encoded, for the webhook
 configurations' clientConfig.caBundle.
 
-Options:
-  --dir DIR            where to write the files (default ${DEFAULT_CERT_DIR})
-  --service-name NAME  webhook Service name (default cosmos-operator-webhook-service)
-  --namespace NS       webhook Service namespace (default cosmos-operator-system)
-  --host HOST          an extra DNS name or IP address for the certificate; repeatable
-                       (localhost and 127.0.0.1 are always included)
-  --days N             serving certificate validity in days (default 365; the CA gets 3650)
-  -h, --help           show this help
+Flags:
+${formatFlagHelp(certsFlags)}
+  -h, --help  Show this help.
 `;
 
 type Output = { out: (text: string) => void; err: (text: string) => void };
@@ -42,36 +60,29 @@ const stdio: Output = {
 
 /** Runs the command; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function runCertsCommand(argv: string[], io: Output = stdio): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        dir: { type: 'string', default: DEFAULT_CERT_DIR },
-        'service-name': { type: 'string', default: 'cosmos-operator-webhook-service' },
-        namespace: { type: 'string', default: 'cosmos-operator-system' },
-        host: { type: 'string', multiple: true, default: [] },
-        days: { type: 'string', default: '365' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    io.err(`certs: ${(error as Error).message}\n\n${USAGE}`);
+  const parsed = parseFlags(certsFlags, argv);
+  if (!parsed.ok || parsed.positionals.length > 0) {
+    const error = parsed.ok ? `unexpected argument "${parsed.positionals[0]}"` : parsed.error;
+    io.err(`certs: ${error}\n\n${USAGE}`);
     return 2;
   }
-  if (values.help) {
+  if (parsed.help) {
     io.out(USAGE);
     return 0;
   }
+  const values = {
+    dir: String(parsed.values['dir']),
+    service: String(parsed.values['service-name']),
+    namespace: String(parsed.values['namespace']),
+    hosts: parsed.values['host'] as string[],
+    days: String(parsed.values['days']),
+  };
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1 || days > 3650) {
     io.err(`certs: --days must be a whole number from 1 to 3650, got "${values.days}"\n`);
     return 2;
   }
-  const service = values['service-name'];
-  const namespace = values.namespace;
+  const { service, namespace } = values;
   if (!isDnsLabel(service) || !isDnsLabel(namespace)) {
     io.err('certs: --service-name and --namespace must be DNS labels (lower case letters, digits, "-")\n');
     return 2;
@@ -85,7 +96,7 @@ export async function runCertsCommand(argv: string[], io: Output = stdio): Promi
       ...serviceHostnames(service, namespace),
       'localhost',
       '127.0.0.1',
-      ...values.host,
+      ...values.hosts,
     ]);
     const serving = issueServingCertificate(ca, {
       commonName: `${service}.${namespace}.svc`,

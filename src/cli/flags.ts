@@ -4,9 +4,11 @@
 
 export type FlagSpec =
   | { name: string; type: 'string'; default: string; help: string; choices?: readonly string[] }
-  | { name: string; type: 'bool'; default: boolean; help: string };
+  | { name: string; type: 'bool'; default: boolean; help: string }
+  /** A string flag that may be given several times; its value is every one, in order. */
+  | { name: string; type: 'strings'; default: readonly string[]; help: string };
 
-export type FlagValues = Record<string, string | boolean>;
+export type FlagValues = Record<string, string | boolean | string[]>;
 
 export type ParsedFlags =
   | { ok: true; values: FlagValues; help: boolean; positionals: string[] }
@@ -14,7 +16,9 @@ export type ParsedFlags =
 
 export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
-  const values: FlagValues = Object.fromEntries(specs.map((s) => [s.name, s.default]));
+  const values: FlagValues = Object.fromEntries(
+    specs.map((s) => [s.name, s.type === 'strings' ? [...s.default] : s.default]),
+  );
   const positionals: string[] = [];
   let help = false;
 
@@ -53,6 +57,10 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]):
       value = next;
       i++;
     }
+    if (spec.type === 'strings') {
+      (values[name] as string[]).push(value);
+      continue;
+    }
     if (spec.choices && !spec.choices.includes(value)) {
       return {
         ok: false,
@@ -67,7 +75,13 @@ export function parseFlags(specs: readonly FlagSpec[], argv: readonly string[]):
 export function formatFlagHelp(specs: readonly FlagSpec[]): string {
   const rows = specs.map((s) => {
     const head = s.type === 'bool' ? `--${s.name}` : `--${s.name} string`;
-    const def = s.type === 'bool' ? (s.default ? ' (default true)' : '') : s.default ? ` (default "${s.default}")` : '';
+    const def = s.type === 'bool'
+      ? (s.default ? ' (default true)' : '')
+      : s.type === 'strings'
+      ? ' (repeatable)'
+      : s.default
+      ? ` (default "${s.default}")`
+      : '';
     return [head, s.help + def] as const;
   });
   const width = Math.max(...rows.map(([h]) => h.length)) + 2;

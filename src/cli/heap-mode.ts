@@ -3,7 +3,7 @@
 // before collecting, and shrinks neither while allocation goes on, which for the operator (polling
 // every pod's CometBFT every 5 s) is always. Measured with bench/memory.ts, 200 CosmosFullNodes × 3:
 // 287 MB resident with V8's defaults, 135 MB in its memory-saver mode, for about a third more
-// CPU while converging (design.md, Targets: 200 MB with 1,000 × 3). The flag is read at every
+// CPU while converging (docs/architecture.md §6.1, memory at 1,000 × 3). The flag is read at every
 // collection, so setting it at start-up takes effect. Deno ignores setFlagsFromString: there, pass
 // `--v8-flags=--memory-saver-mode`.
 import v8 from 'node:v8';

@@ -1,6 +1,7 @@
-// The manager's flags: controller-runtime's names and defaults (spec §10), so the Go
+// The manager's flags: controller-runtime's names and defaults (docs/compatibility.md §10), so the Go
 // operator's Deployment args work unchanged, plus what running outside a cluster needs.
 import { type BindAddress, type FlagSpec, type FlagValues, parseBindAddress } from './flags.ts';
+import { defaultLeaseName } from '../kube/leader-election.ts';
 import { type Level, levels, type LogFormat } from '../log/log.ts';
 import type { ManagerOptions } from './manager.ts';
 
@@ -26,7 +27,7 @@ export const managerFlags: readonly FlagSpec[] = [
   {
     name: 'leader-election-id',
     type: 'string',
-    default: '16e1bc09.strange.love',
+    default: defaultLeaseName,
     help: 'Name of the Lease; the Go operator uses the same one, so the two never reconcile at once.',
   },
   {

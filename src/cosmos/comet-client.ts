@@ -1,4 +1,4 @@
-// GET http://<podIP>:<rpcPort>/status (spec §3, "Comet client"). Never throws: every failure is
+// GET http://<podIP>:<rpcPort>/status (docs/compatibility.md §3). Never throws: every failure is
 // a value with the text status.sync[pod].error will show.
 //
 // node:http rather than fetch: fetch refuses the Fetch standard's "bad ports" (6000, 6665-6669,

@@ -1,4 +1,4 @@
-// CometBFT's `/status` answer, reduced to what the operator reads (spec §3, "Comet client").
+// CometBFT's `/status` answer, reduced to what the operator reads (docs/compatibility.md §3).
 // Pure: a body in, a value or an error out; it never throws, whatever a pod sends back.
 //
 // Accepted shapes:

@@ -1,6 +1,7 @@
-// The last known CometBFT /status of every pod of every tracked CosmosFullNode (spec §3), kept
-// fresh by polling OFF the reconcile path: reconciles read it from memory (`syncInfo`), and the
-// cache enqueues a CosmosFullNode (`onChange`) only when what it holds changed materially.
+// The last known CometBFT /status of every pod of every tracked CosmosFullNode
+// (docs/compatibility.md §3), kept fresh by polling OFF the reconcile path: reconciles read it from
+// memory (`syncInfo`), and the cache enqueues a CosmosFullNode (`onChange`) only when what it holds
+// changed materially.
 //
 // Polling: one loop per tracked CosmosFullNode. The first round starts at once, then a round
 // every `intervalMs` measured from the start of the previous one; a round slower than that is
@@ -27,14 +28,7 @@ import { type CometFailure, type CometStatusResponse, fetchCometStatus } from '.
 import { type StatusCacheMetrics, statusCacheMetrics, type StatusRequestResult } from './status-metrics.ts';
 import { type Pod, type PodSync, sortByOrdinal } from './synced-pods.ts';
 
-export {
-  isPodAvailable,
-  type Pod,
-  type PodSync,
-  sortByOrdinal,
-  SYNCED_MIN_READY_MS,
-  syncedPods,
-} from './synced-pods.ts';
+export { isPodAvailable, type Pod, type PodSync, sortByOrdinal, syncedPods } from './synced-pods.ts';
 
 export type StatusCacheOptions = {
   /** Owned pods of CosmosFullNode namespace/name, from the informer cache (additional pods included). */
@@ -91,7 +85,7 @@ export const DEFAULT_RPC_PORT = 26657;
 export const MISSING_STATUS = 'missing status';
 export const NO_POD_IP = 'pod has no IP';
 
-/** The containerPort named "rpc" on the container named "node", else 26657 (spec §3). */
+/** The containerPort named "rpc" on the container named "node", else 26657 (§3). */
 export function rpcPortOf(pod: Pod): number {
   const node = pod.spec?.containers?.find((c) => c.name === 'node');
   const port = node?.ports?.find((p) => p.name === 'rpc')?.containerPort;

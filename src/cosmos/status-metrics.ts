@@ -3,7 +3,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export type StatusRequestResult = 'success' | 'http_error' | 'timeout' | 'network_error' | 'malformed' | 'aborted';
-export type NotifyReason = 'state' | 'height';
 
 export type StatusCacheMetrics = {
   /** One per GET /status, by outcome. Pods without an IP are not requested, so not counted. */

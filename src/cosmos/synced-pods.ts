@@ -1,5 +1,5 @@
-// Which pods are caught up with the chain and have been Ready for a while (spec §3 `SyncedPods`):
-// the candidates a volume snapshot may take down. Pure: the clock is an input.
+// Which pods are caught up with the chain and have been Ready for a while (docs/compatibility.md
+// §3, `SyncedPods`): the candidates a volume snapshot may take down. Pure: the clock is an input.
 import { ORDINAL_ANNOTATION } from '../api/naming.ts';
 
 /** The part of a Pod this package reads; a cached Pod (plain JSON) and client-node's V1Pod both fit. */

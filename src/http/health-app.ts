@@ -1,7 +1,7 @@
 // /healthz (liveness) and /readyz (readiness), in controller-runtime's healthz format:
 // "ok" when every check passes; otherwise 500 with one `[-]name failed: reason` line per
 // failing check. `?verbose` lists the passing checks too. Liveness never depends on
-// leadership: a standby replica is healthy (operator-runtime-notes §1c).
+// leadership: a standby replica is healthy (docs/architecture.md §5.11).
 import { Hono } from 'hono';
 
 export type Check = () => Promise<true | string> | true | string;

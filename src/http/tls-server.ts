@@ -2,7 +2,7 @@
 // request listener), with the serving certificate reloaded when its files change, as
 // controller-runtime's certwatcher does. cert-manager and the kubelet replace a mounted
 // Secret's files by swapping a `..data` symlink, so the watch is on the directory, with a
-// poll as a fallback for file systems where fs.watch says nothing (operator-runtime-notes §4.4, §6.3).
+// poll as a fallback for file systems where fs.watch says nothing (docs/architecture.md §5.9, §5.10).
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';

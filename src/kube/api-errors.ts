@@ -1,5 +1,5 @@
 // Classifies a failed API call, so callers decide between retrying, giving up and treating
-// the object as absent, without matching on status codes themselves (style-exemplars, Errors).
+// the object as absent, without matching on status codes themselves (docs/architecture.md §3).
 //   transient: retry with backoff. Conflicts (409, stale cache), throttling (429), server and
 //              network trouble, timeouts, and 401/403 too: credentials and RBAC are fixed
 //              without touching the object (kube-rs treats watcher errors the same way).
@@ -52,11 +52,6 @@ export function statusCodeOf(err: unknown): number | undefined {
   if (typeof e.statusCode === 'number') return e.statusCode;
   if (typeof e.code === 'number') return e.code;
   return undefined;
-}
-
-/** True for a 409 (someone else wrote first; re-read and try again). */
-export function isConflict(err: unknown): boolean {
-  return statusCodeOf(err) === 409;
 }
 
 export function isNotFound(err: unknown): boolean {

@@ -4,7 +4,7 @@
 //   mergePatch   JSON merge patch (application/merge-patch+json), e.g. status or one label;
 //   jsonPatch    JSON patch with `test` ops, for guarded edits such as removing a finalizer.
 // All work for custom resources and the status subresource. Strategic merge patch is not
-// offered: custom resources reject it with 415 (operator-runtime-notes §2.2).
+// offered: custom resources reject it with 415 (docs/architecture.md §5.2).
 
 import { withTypeMeta } from './objects.ts';
 import { type KubeObject, resourcePath, type ResourceType } from './resource.ts';
@@ -101,9 +101,4 @@ export function jsonPatch<T extends KubeObject>(
     contentType: contentTypes.jsonPatch,
     signal: opts.signal,
   });
-}
-
-/** "~" and "/" escaped for a JSON pointer segment (RFC 6901). */
-export function jsonPointerSegment(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -1,6 +1,6 @@
 // Kubeconfig files and in-cluster service-account credentials, read into the one connection the
 // operator uses (the current context). Our own reader instead of client-node's KubeConfig, whose
-// package loads its whole generated API on import (about 80 MB resident; design.md, memory).
+// package loads its whole generated API on import (about 80 MB resident; docs/architecture.md §6.2).
 // Fields follow client-go's clientcmd/api/v1 (kubectl's file format); relative paths are
 // relative to the file that names them, as clientcmd resolves them.
 import { existsSync, readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 // Leader election on a Lease with client-go's algorithm (tools/leaderelection/leaderelection.go,
-// operator-runtime-notes §2.5), so this operator and the Go one exclude each other on
+// docs/architecture.md §5.4), so this operator and the Go one exclude each other on
 // `16e1bc09.strange.love`.
 //
 // Why it is safe without synchronised clocks: a candidate never trusts the renewTime written

@@ -1,4 +1,4 @@
-// controller-runtime's metric names, labels and buckets (operator-runtime-notes §3), so the
+// controller-runtime's metric names, labels and buckets (docs/architecture.md §5.5), so the
 // kubebuilder Grafana dashboards work unchanged. Metrics live on the Registry the caller passes
 // (never prom-client's global one); each family is created once per registry and shared by
 // every controller, distinguished by the `controller` / `name` label.

@@ -16,15 +16,6 @@ export function requeueAfter(ms: number): ReconcileResult {
   return { kind: 'requeueAfter', ms };
 }
 
-/** The earliest of several results: a control that wants a poll in 3 s beats one happy to wait. */
-export function soonest(...results: ReconcileResult[]): ReconcileResult {
-  let best: ReconcileResult = done;
-  for (const r of results) {
-    if (r.kind === 'requeueAfter' && (best.kind === 'done' || r.ms < best.ms)) best = r;
-  }
-  return best;
-}
-
 export type ReconcileErrorKind = 'transient' | 'permanent';
 
 /** Where a failure happened: the object (`namespace/name`), and optionally the field and event reason. */

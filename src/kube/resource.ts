@@ -44,10 +44,6 @@ export type KubeList<T extends KubeObject = KubeObject> = {
   items: T[];
 };
 
-export function apiVersionOf(type: ResourceType): string {
-  return type.group ? `${type.group}/${type.version}` : type.version;
-}
-
 /**
  * `/api/v1/namespaces/ns/configmaps/name/status` and friends. A namespaced type without a
  * namespace addresses all namespaces (list and watch only).

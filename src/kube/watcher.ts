@@ -1,5 +1,5 @@
 // The list+watch loop for one resource type (client-go's reflector ListAndWatch, made to
-// survive what client-node's makeInformer does not: operator-runtime-notes §2.3, §2.4).
+// survive what client-node's makeInformer does not: docs/architecture.md §5.3).
 //   1. List every page; the store is replaced, deletes missed meanwhile are synthesised.
 //   2. Watch from the list's resourceVersion, with bookmarks and a server timeout of 5–10 min.
 //   3. Stream ends (server timeout, clean close, or silence past the idle timeout: a TimeoutError):

@@ -1,4 +1,4 @@
-// JSON-lines logger (design.md, Style): one object per line with ts, level, msg and the
+// JSON-lines logger (docs/architecture.md §6.3): one object per line with ts, level, msg and the
 // context fields a reader filters on (controller, namespace, name, reconcileID).
 // `console` format renders the same record for a person at a terminal.
 

@@ -1,5 +1,5 @@
-// Revision diff (spec §2.11): which children to create, update and delete, decided by a hash of
-// the desired object kept in the `app.kubernetes.io/revision` label. Pure.
+// Revision diff (docs/compatibility.md §2.11): which children to create, update and delete, decided
+// by a hash of the desired object kept in the `app.kubernetes.io/revision` label. Pure.
 //
 // The revision is FNV-1 32-bit (not 1a), as 8 hex digits, over the object's JSON, computed before
 // the revision label and ordinal annotation are added. Go hashed Go's json.Marshal output (struct

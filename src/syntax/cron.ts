@@ -1,5 +1,6 @@
-// Cron syntax of the Go operator: robfig/cron v3 `cron.ParseStandard` (spec §1.3, §7), which
-// ScheduledVolumeSnapshot `spec.schedule` is parsed with. We accept exactly what it accepted:
+// Cron syntax of the Go operator: robfig/cron v3 `cron.ParseStandard` (docs/compatibility.md §1.3,
+// §7), which ScheduledVolumeSnapshot `spec.schedule` is parsed with. We accept exactly what it
+// accepted:
 //   - five fields (minute hour day-of-month month day-of-week), each a comma list of
 //     `*`, `?`, `N`, `N-M`, with an optional `/step`; month and weekday names (JAN, mon…);
 //   - the descriptors @yearly @annually @monthly @weekly @daily @midnight @hourly and `@every <Go duration>`;

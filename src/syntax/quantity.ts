@@ -126,10 +126,6 @@ function toNanos(mantissa: bigint, exp10: number, exp2: number): bigint | undefi
   return (scaled + divisor - 1n) / divisor;
 }
 
-export function isQuantity(text: string): boolean {
-  return parseQuantity(text).ok;
-}
-
 /** -1, 0 or 1, by value (the format does not matter: "1Ki" equals "1024"). */
 export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   return a.nanos < b.nanos ? -1 : a.nanos > b.nanos ? 1 : 0;
@@ -139,10 +135,6 @@ export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
 export function quantityValue(q: Quantity): bigint {
   const whole = q.nanos / NANO;
   return q.nanos % NANO > 0n ? whole + 1n : whole;
-}
-
-export function quantityFromValue(units: bigint, format: QuantityFormat = 'DecimalSI'): Quantity {
-  return { nanos: units * NANO, format };
 }
 
 /** Go's canonical String(): "1536Mi" for 1.5Gi, "1500m" for 1.5, "100G", "1e3" for DecimalExponent. */

@@ -1,7 +1,7 @@
 // AdmissionReview admission.k8s.io/v1 codec: the only code that knows the wire format.
 // Decoding mirrors controller-runtime's admission/http.go (Content-Type application/json,
 // 7 MiB body limit); the response echoes the request's uid, apiVersion and kind
-// (operator-runtime-notes §4.1).
+// (docs/architecture.md §5.6).
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const MAX_REQUEST_BYTES = 7 * 1024 * 1024;

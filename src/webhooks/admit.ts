@@ -57,7 +57,7 @@ function withoutBookkeeping(obj: unknown): unknown {
 /**
  * True for an UPDATE a webhook must never block: the object is being deleted, or only its
  * finalizers (and the API server's bookkeeping) changed. Blocking these would leave objects
- * stuck in Terminating (operator-runtime-notes §4.2).
+ * stuck in Terminating (docs/architecture.md §5.7).
  */
 export function isExemptUpdate(request: AdmissionRequest): boolean {
   if (request.operation !== 'UPDATE') return false;

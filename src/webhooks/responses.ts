@@ -1,7 +1,7 @@
 // The four answers a webhook gives, as admission responses (without uid; the codec adds it).
 // Denials are 422 Invalid with one cause per field, as apierrors.NewInvalid builds them, so
 // kubectl prints `The CosmosFullNode "x" is invalid:` and a `* field: message` line per cause
-// (operator-runtime-notes §4.3).
+// (docs/architecture.md §5.8).
 import type { AdmissionResponse, StatusCause } from './admission-review.ts';
 import type { PatchOperation } from './json-patch.ts';
 

@@ -15,8 +15,7 @@ import {
 import { decideDefaulting, decideValidation, type Decision, type KindHandlers } from './admit.ts';
 import { errored } from './responses.ts';
 
-export type { KindHandlers, Validation } from './admit.ts';
-export type { Cause } from './responses.ts';
+export type { KindHandlers } from './admit.ts';
 
 export type WebhookType = 'validate' | 'mutate';
 

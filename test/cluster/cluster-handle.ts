@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 // What a test does with a running control plane, whether this process started it or another
 // one did (the handle then only reads cluster.json): kubectl, CRDs, ServiceAccount
 // kubeconfigs, and killing components to watch clients cope.
@@ -156,7 +157,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
         if (pid === old) throw new Error(`still pid ${old}`);
         return pid;
       },
-      { timeoutMs: 60_000, component, logTail: (c) => tail(state().logs[c as Component]) },
+      { timeoutMs: 120_000, component, logTail: (c) => tail(state().logs[c as Component]) },
     );
     await waitReady(component);
     return fresh;
@@ -191,7 +192,7 @@ export function clusterHandle(stateFile: string, initial: ClusterState): Cluster
               }
             }
           },
-          { timeoutMs: 30_000, intervalMs: 100 },
+          { timeoutMs: 120_000, intervalMs: 100 },
         )
       ),
     );

@@ -12,6 +12,9 @@ export const COMPONENTS = [
 ] as const;
 export type Component = (typeof COMPONENTS)[number];
 
+/** Requests to paths under this one are audit-log markers (test/support/audit-log.ts): logged, answered 404. */
+export const AUDIT_MARKER_PATH = '/cosmos-test-audit-marker';
+
 export type ClusterState = {
   /** The control plane's directory (temporary unless kept): PKI, etcd data, logs/, kubeconfigs. */
   dir: string;
@@ -44,6 +47,8 @@ export type ClusterState = {
   clientKeyFile: string;
   /** Seconds from startControlPlane() to ready. */
   startSeconds: number;
+  /** kube-apiserver's audit log (policy in control-plane.ts); absent on planes started without one. */
+  auditLog?: string;
 };
 
 export function readState(file: string): ClusterState {

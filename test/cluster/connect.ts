@@ -29,7 +29,7 @@ async function connect(): Promise<TestCluster> {
   const file = process.env.COSMOS_TEST_CLUSTER;
   if (file) {
     const handle = clusterHandle(file, readState(file));
-    await handle.waitReady('kube-apiserver', 30_000);
+    await handle.waitReady('kube-apiserver', 120_000);
     return handle;
   }
   const { startControlPlane } = await import('./control-plane.ts');

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 // Starts a real Kubernetes control plane on loopback for integration tests: etcd,
 // kube-apiserver, kube-controller-manager, kube-scheduler, kwok (fake Nodes whose Pods become
 // Running with loopback IPs) and a fake volume provisioner, all supervised (restarted when
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Binaries, findBinaries } from './binaries.ts';
 import { adminKubeconfig, type ClusterHandle, clusterHandle } from './cluster-handle.ts';
-import { type ClusterState, type Component, COMPONENTS, writeState } from './cluster-state.ts';
+import { AUDIT_MARKER_PATH, type ClusterState, type Component, COMPONENTS, writeState } from './cluster-state.ts';
 import { apiJson, fileAuth } from './kube-http.ts';
 import { writeKwokConfig } from './kwok-config.ts';
 import { createPki } from './pki.ts';
@@ -38,6 +39,32 @@ export const DEFAULT_STORAGE_CLASS = 'cosmos-test';
 export const STORAGE_CLASSES = [DEFAULT_STORAGE_CLASS, 'standard'];
 const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/**
+ * What kube-apiserver writes to `logs/audit.log` (read by test/support/audit-log.ts): every write
+ * by a ServiceAccount (the tests run operators under their own), the ServiceAccounts' Lease
+ * reads (a standby's campaign rounds), and the tests' marker requests. Writes by the harness's
+ * own components (admin) are left out: they would make the file large for nothing.
+ */
+const AUDIT_POLICY = {
+  apiVersion: 'audit.k8s.io/v1',
+  kind: 'Policy',
+  omitStages: ['RequestReceived'],
+  rules: [
+    { level: 'Metadata', nonResourceURLs: [`${AUDIT_MARKER_PATH}/*`] },
+    {
+      level: 'Metadata',
+      userGroups: ['system:serviceaccounts'],
+      verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'],
+    },
+    {
+      level: 'Metadata',
+      userGroups: ['system:serviceaccounts'],
+      verbs: ['get'],
+      resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
+    },
+    { level: 'None' },
+  ],
+};
 
 export type ControlPlaneOptions = {
   /** Number of fake Nodes (default 3). */
@@ -227,6 +254,11 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     });
     await ready('etcd');
 
+    // The audit log (audit.ts): what test ServiceAccounts wrote, when the API server received it.
+    // Unless the caller brings its own (bench/audit.ts logs every write).
+    const ownAudit = !(opts.extraArgs?.['kube-apiserver'] ?? []).some((a) => a.startsWith('--audit-log-path'));
+    const auditLog = path.join(logDir, 'audit.log');
+    if (ownAudit) await writeFile(path.join(dir, 'audit-policy.json'), JSON.stringify(AUDIT_POLICY));
     run({
       name: 'kube-apiserver',
       command: bin['kube-apiserver'],
@@ -248,6 +280,13 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
         `--service-account-key-file=${pki.saPub}`,
         `--service-account-signing-key-file=${pki.saKey}`,
         `--api-audiences=${SA_ISSUER}`,
+        ...(ownAudit
+          ? [
+            `--audit-policy-file=${path.join(dir, 'audit-policy.json')}`,
+            `--audit-log-path=${auditLog}`,
+            '--audit-log-format=json',
+          ]
+          : []),
       ],
     });
     await ready('kube-apiserver');
@@ -357,6 +396,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
       clientCertFile: pki.adminCert,
       clientKeyFile: pki.adminKey,
       startSeconds: 0,
+      ...(ownAudit ? { auditLog } : {}),
     };
     writeState(stateFile, state);
     const handle = clusterHandle(stateFile, state);

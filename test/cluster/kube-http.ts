@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 // A minimal HTTPS client for the harness's own calls to the API server (readiness probes, a
 // few creates, the volume provisioner's list+watch). The operator has its own client; this one
 // exists so the harness needs no npm dependency and starts fast. Runs on Node and Deno.

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file no-explicit-any
 // A stand-in for a storage driver, run by the harness as one more supervised process.
 //
 // There is no kubelet and no CSI driver in the test cluster, so nothing would ever create a

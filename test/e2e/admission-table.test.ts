@@ -58,6 +58,27 @@ const ROWS: readonly Row[] = [
     ],
   },
   {
+    rule: 'refuses spec.chain.chainID with a command substitution: not a CometBFT chain ID',
+    manifest: fullNode(withValue('spec.chain.chainID', 'osmosis-1 $(touch /tmp/x)')),
+    causes: [
+      `spec.chain.chainID: Invalid value: "osmosis-1 $(touch /tmp/x)": must be a chain ID of at most 50 characters: letters, digits, '.', '_' and '-' only`,
+    ],
+  },
+  {
+    rule: 'refuses spec.chain.binary with a space: one program name or path',
+    manifest: fullNode(withValue('spec.chain.binary', 'gaiad --x')),
+    causes: [
+      `spec.chain.binary: Invalid value: "gaiad --x": must be a program name or path: letters, digits, '.', '_', '-', '+' and '/' only (no whitespace or shell metacharacters), not starting with '-'`,
+    ],
+  },
+  {
+    rule: 'refuses spec.chain.homeDir with a ".." segment: it must stay under /home/operator',
+    manifest: fullNode(withValue('spec.chain.homeDir', '../etc')),
+    causes: [
+      `spec.chain.homeDir: Invalid value: "../etc": must be a directory below /home/operator: letters, digits, '.', '_', '-', '+' and '/' only (no whitespace or shell metacharacters), without ".." segments`,
+    ],
+  },
+  {
     rule: 'refuses spec.strategy.maxUnavailable "three": neither an integer nor a percentage',
     manifest: fullNode(withValue('spec.strategy.maxUnavailable', 'three')),
     causes: ['spec.strategy.maxUnavailable: Invalid value: "three": must be an integer or a percentage such as "25%"'],

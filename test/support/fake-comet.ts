@@ -1,7 +1,8 @@
-// A stand-in for a chain pod's network face (design.md, "Real parts"): CometBFT's RPC `/status`
-// on a pod's IP, shaped as CometBFT 0.38 answers it, and the healthcheck sidecar's API (spec §4)
-// on port 1251. Real HTTP on real addresses: kwok gives pods IPs in a loopback /16 on loopback, so
-// the operator polls these exactly as it would poll a node. Runs on Node and Deno.
+// A stand-in for a chain pod's network face (docs/architecture.md §6.6): CometBFT's RPC `/status`
+// on a pod's IP, shaped as CometBFT 0.38 answers it, and the healthcheck sidecar's API
+// (docs/compatibility.md §4) on port 1251. Real HTTP on real addresses: kwok gives pods IPs in a
+// loopback /16 on loopback, so the operator polls these exactly as it would poll a node. Runs on
+// Node and Deno.
 //
 //   const comet = await startFakeComet({ host: pod.status.podIP });
 //   comet.setHeight(1200); comet.setCatchingUp(true); await comet.setDown(true);
@@ -141,8 +142,8 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
   });
 
-  // The sidecar (spec §4). Go's handler sets Content-Type after WriteHeader, so the header it
-  // set is lost and net/http sniffs the body instead: text/plain (checked with Go 1.26).
+  // The sidecar (docs/compatibility.md §4). Go's handler sets Content-Type after WriteHeader, so
+  // the header it set is lost and net/http sniffs the body instead: text/plain (checked with Go 1.26).
   const health = trackedServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/disk') {

@@ -65,7 +65,7 @@ export function startOperator(
     child,
     logs,
     exited,
-    waitForLog(match, timeoutMs = 30_000) {
+    waitForLog(match, timeoutMs = 120_000) {
       const seen = logs.find(match);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {

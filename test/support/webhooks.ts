@@ -3,6 +3,7 @@
 // certs`, webhook configurations that call https://127.0.0.1:<port>/<path> with that CA.
 // The configurations are scoped to one namespace (namespaceSelector), so other tests sharing
 // the control plane are never routed to this operator, and they are deleted on stop.
+import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import { API_KINDS } from '../../src/api/kinds.ts';
 import { runCertsCommand } from '../../src/cli/certs-command.ts';
 import { webhookPath } from '../../src/webhooks/routes.ts';
-import type { TestCluster } from '../cluster/connect.ts';
+import { eventually, type TestCluster } from '../cluster/connect.ts';
 import { type LogRecord, type OperatorProcess, startOperator } from './operator-process.ts';
 
 const CRD_DIR = join(import.meta.dirname, '..', '..', 'deploy', 'crd');
@@ -69,6 +70,48 @@ export function webhookConfigurations(name: string, port: number, caBundle: stri
 }
 
 /**
+ * Resolves once the API server calls both webhooks for CosmosFullNodes in `namespace`: a
+ * server-side dry run (nothing is stored) is refused by the validating one and defaulted by the
+ * mutating one. kube-apiserver reads webhook configurations through an informer, so for a moment
+ * after they are applied (longer on a busy machine) a create is admitted without calling them;
+ * a test that raced that moment would see its bad spec stored.
+ */
+async function untilRouted(cluster: TestCluster, namespace: string): Promise<void> {
+  const probe = (overrides?: string) =>
+    JSON.stringify({
+      apiVersion: 'cosmos.strange.love/v1',
+      kind: 'CosmosFullNode',
+      metadata: { name: 'webhook-probe', namespace },
+      spec: {
+        replicas: 1,
+        chain: {
+          chainID: 'cosmoshub-4',
+          network: 'mainnet',
+          binary: 'gaiad',
+          ...(overrides !== undefined ? { config: { overrides } } : {}),
+        },
+        podTemplate: { image: 'ghcr.io/strangelove-ventures/heighliner/gaia:v18.1.0' },
+        volumeClaimTemplate: { storageClassName: 'cosmos-test', resources: { requests: { storage: '10Gi' } } },
+      },
+    });
+  await eventually(
+    async () => {
+      const refused = await cluster.kubectl(['create', '--dry-run=server', '-f', '-'], {
+        input: probe('[p2p\nbroken'),
+      });
+      assert.match(refused.stderr, /must be valid TOML/, 'the validating webhook refuses bad TOML');
+      const defaulted = await cluster.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], {
+        input: probe(),
+      });
+      assert.equal(defaulted.code, 0, defaulted.stderr);
+      const stored = JSON.parse(defaulted.stdout) as { spec: { strategy?: { maxUnavailable?: unknown } } };
+      assert.equal(stored.spec.strategy?.maxUnavailable, '25%', 'the mutating webhook fills in defaults');
+    },
+    { timeoutMs: 60_000, message: `the API server calls the webhooks for ${namespace}` },
+  );
+}
+
+/**
  * Installs the CRDs, issues certificates, starts `cosmos-operator manager` with its webhook
  * server on a free loopback port, and registers the webhooks for `namespace`. Resolves once
  * the API server routes admission to it.
@@ -113,6 +156,7 @@ export async function startOperatorWithWebhooks(
     input: manifests.map((m) => JSON.stringify(m)).join('\n'),
   });
   if (applied.code !== 0) throw new Error(`applying webhook configurations failed: ${applied.stderr}`);
+  await untilRouted(cluster, namespace ?? 'default');
 
   return {
     op,

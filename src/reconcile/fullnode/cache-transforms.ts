@@ -1,6 +1,6 @@
 // What the fullnode controller keeps of each cached child: only what the controls and the status
 // cache read, so 1,000 CosmosFullNodes × 3 replicas (~20,000 children) stay within the memory
-// target (design.md, Targets). The reflector has already dropped managedFields and the
+// target (docs/architecture.md §6.1). The reflector has already dropped managedFields and the
 // last-applied annotation. Children are diffed by their revision label (reconcile/diff.ts), so
 // metadata is kept whole; what goes is the bulk no control reads. Reading a new field of a cached
 // child means keeping it here.

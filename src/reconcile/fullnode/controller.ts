@@ -10,11 +10,13 @@
 // memory lean. VolumeSnapshots are cached when
 // their API is served (the CRD is optional: without it autoDataSource finds nothing).
 import type { Registry } from 'prom-client';
+import { FULL_NODE_KIND, GROUP } from '../../api/cosmosfullnode.ts';
 import { COSMOS_FULL_NODE } from '../../api/kinds.ts';
 import { createStatusCache, type StatusCache } from '../../cosmos/status-cache.ts';
 import { describeApiError, statusCodeOf } from '../../kube/api-errors.ts';
 import type { KubeClient } from '../../kube/client.ts';
 import { createController, type LeaderWork } from '../../kube/controller.ts';
+import { enqueueOwner, enqueueSelf } from '../../kube/triggers.ts';
 import { createEventRecorder, type EventRecorder } from '../../kube/events.ts';
 import { type Cache, createCache } from '../../kube/reflector.ts';
 import { type KubeObject, resources, type ResourceType } from '../../kube/resource.ts';
@@ -148,19 +150,9 @@ async function runFullNodeController(opts: FullNodeControllerOptions, signal: Ab
   });
   enqueue = (key) => controller.enqueue(key);
 
-  const keyOfNode = (obj: KubeObject) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
-  fullNodes.subscribe({
-    onAdd: (o) => enqueue(keyOfNode(o)),
-    onUpdate: (o) => enqueue(keyOfNode(o)),
-    onDelete: (o) => enqueue(keyOfNode(o)),
-  });
-  const toOwner = (obj: KubeObject) => {
-    const owner = controllingFullNode(obj);
-    if (owner !== undefined) enqueue(`${obj.metadata?.namespace ?? ''}/${owner}`);
-  };
-  for (const child of children) {
-    child.subscribe({ onAdd: toOwner, onUpdate: (o, old) => (toOwner(o), toOwner(old)), onDelete: toOwner });
-  }
+  fullNodes.subscribe(enqueueSelf(enqueue));
+  const toOwner = enqueueOwner<KubeObject>(enqueue, { group: GROUP, kind: FULL_NODE_KIND, controllerOnly: true });
+  for (const child of children) child.subscribe(toOwner);
   // A pod that just got an IP is asked for its /status now rather than at the next 5 s tick, so
   // a rollout or a new node moves on as soon as it answers.
   pods.subscribe({
@@ -223,8 +215,8 @@ function aborted(signal: AbortSignal): Promise<void> {
 
 /**
  * The CometBFT status cache over the pod cache. A height change reaches the reconciler at once
- * when it moves a pod across a chain.versions height (new image or halt height, §2.9), else at
- * most every heightNotifyIntervalMs.
+ * when it moves a pod across a chain.versions height (new image or halt height,
+ * docs/compatibility.md §2.9), else at most every heightNotifyIntervalMs.
  */
 function fullNodeStatusCache(opts: {
   fullNodes: StoreReader<FullNodeObject>;

@@ -1,5 +1,6 @@
-// One reconcile of a CosmosFullNode (spec §2.1): read it from the cache, default it, then run the
-// controls in upstream's order, collecting failures and carrying on, and write status once.
+// One reconcile of a CosmosFullNode (docs/compatibility.md §2.1): read it from the cache, default
+// it, then run the controls in upstream's order, collecting failures and carrying on, and write
+// status once.
 //
 // Order, and why:
 //   Services   first, so p2p LoadBalancers start getting addresses while the rest is built;
@@ -10,7 +11,7 @@
 //   pods       scale first, then roll within the budget (planRollout), from CometBFT's view;
 //   PVCs       last: created before the pods' scheduling matters, deleted after their pods.
 //
-// Outcome (§2.1 step 6, §2.12):
+// Outcome (§2.1, §2.12):
 //   failures                 → phase TransientError (all transient; Warning ErrorTransient; retried
 //                              with backoff) or Error (any permanent; Warning Error; not retried
 //                              until the object or a child changes: no hot loop);

@@ -5,7 +5,7 @@ import { createServer } from 'node:http';
 import { eventually, newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
 import { apiJson, apiRequest } from '../../cluster/kube-http.ts';
 
-const POD_TIMEOUT = { timeoutMs: 30_000 };
+const POD_TIMEOUT = { timeoutMs: 90_000 };
 
 function podManifest(namespace: string, name: string, extra: Record<string, unknown> = {}) {
   return {
@@ -41,6 +41,7 @@ describe('the test control plane', () => {
     eventually(async () => {
       const pod = await apiJson(cluster.admin, 'GET', `/api/v1/namespaces/${ns}/pods/${name}`);
       assert.equal(pod.status.phase, 'Running');
+      // deno-lint-ignore no-explicit-any
       assert.equal(pod.status.conditions.find((c: any) => c.type === 'Ready')?.status, 'True');
       return pod;
     }, POD_TIMEOUT);
@@ -102,7 +103,7 @@ describe('the test control plane', () => {
     await eventually(async () => {
       const res = await apiRequest(cluster.admin, 'GET', `/api/v1/namespaces/${ns}/pods/doomed`);
       assert.equal(res.status, 404);
-    }, { timeoutMs: 15_000 });
+    }, { timeoutMs: 60_000, message: 'pod doomed gone' });
   });
 
   it('completes a namespace deletion', async () => {
@@ -115,7 +116,7 @@ describe('the test control plane', () => {
     await eventually(async () => {
       const res = await apiRequest(cluster.admin, 'GET', `/api/v1/namespaces/${doomed}`);
       assert.equal(res.status, 404, `namespace still ${res.body.slice(0, 200)}`);
-    }, { timeoutMs: 45_000 });
+    }, { timeoutMs: 180_000, message: `namespace ${doomed} gone` });
   });
 
   it('garbage-collects a ConfigMap whose owner is deleted', async () => {

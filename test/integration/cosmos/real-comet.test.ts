@@ -1,5 +1,5 @@
 // Our CometBFT client and the fake CometBFT (test/support/fake-comet.ts) checked against a real
-// CometBFT v0.38.26 built from Go modules (design.md, "Real parts"): every other test trusts the
+// CometBFT v0.38.26 built from Go modules (docs/architecture.md §6.6): every other test trusts the
 // fake's /status, so the fake must answer as a real node does. No control plane: the node runs
 // on 127.0.0.1 with the built-in kvstore app.
 import assert from 'node:assert/strict';
@@ -115,7 +115,7 @@ describe('the fake CometBFT and our client against a real CometBFT v0.38.26', ()
           );
           assert.equal(next.status.catchingUp, false);
         },
-        { timeoutMs: 20_000, message: `height rising above ${first.status.latestBlockHeight}` },
+        { timeoutMs: 60_000, message: `height rising above ${first.status.latestBlockHeight}` },
       );
     },
   );

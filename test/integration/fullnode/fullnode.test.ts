@@ -9,6 +9,8 @@ import { resources } from '../../../src/kube/resource.ts';
 import { generateNodeKey, parseNodeKey } from '../../../src/reconcile/fullnode/build/node-key.ts';
 import { eventually } from '../../cluster/connect.ts';
 import type { FakeCometFleetOptions } from '../../support/fake-comet.ts';
+import { auditEvents, auditMark, describeAudit, serviceAccountUser } from '../../support/audit-log.ts';
+import { firstChangeOrder, mostAtOnce, podsDown, recordingOf, recordWatch } from '../../support/watch-recorder.ts';
 import {
   eventReasons,
   FULL_NODES,
@@ -21,6 +23,7 @@ import {
   names,
   type Obj,
   operatorNamespace,
+  reconcilesAfter,
   updateSpec,
 } from './harness.ts';
 
@@ -81,7 +84,7 @@ describe('the CosmosFullNode controller', () => {
         assert.deepEqual(names(await list(h, ROLES, ns)), ['cosmoshub-vc-r']);
         assert.deepEqual(names(await list(h, ROLE_BINDINGS, ns)), ['cosmoshub-vc-rb']);
       },
-      { timeoutMs: 60_000, message: 'children of the minimal example' },
+      { timeoutMs: 120_000, message: 'children of the minimal example' },
     );
 
     const pod = (await list(h, resources.pods, ns)).find((p) => p.metadata?.name === 'cosmoshub-1')!;
@@ -111,7 +114,7 @@ describe('the CosmosFullNode controller', () => {
     // The first p2p service is a LoadBalancer, and nothing gives it an address here.
     await eventually(
       async () => assert.equal((await getFullNode(h, ns, 'cosmoshub')).status?.phase, 'WaitingForP2PServices'),
-      { timeoutMs: 30_000 },
+      { timeoutMs: 60_000, message: 'phase WaitingForP2PServices' },
     );
     await eventually(async () => assert.ok((await eventReasons(h, ns, 'cosmoshub')).includes('P2PIncomplete')));
 
@@ -130,7 +133,7 @@ describe('the CosmosFullNode controller', () => {
         assert.equal(n.status?.readyReplicas, 3);
         return n;
       },
-      { timeoutMs: 40_000, message: 'phase Complete' },
+      { timeoutMs: 120_000, message: 'phase Complete' },
     );
     const status = node.status!;
     assert.equal(status.replicas, 3);
@@ -165,7 +168,7 @@ describe('the CosmosFullNode controller', () => {
     ) => (a.metadata!.name! < b.metadata!.name! ? -1 : 1));
   const imageOf = (pod: Obj) =>
     (pod.spec.containers as { name: string; image: string }[]).find((c) => c.name === 'node')!.image;
-  const complete = (ns: string, name: string, ready: number, timeoutMs = 40_000) =>
+  const complete = (ns: string, name: string, ready: number, timeoutMs = 120_000) =>
     eventually(
       async () => {
         const node = await getFullNode(h, ns, name);
@@ -200,7 +203,7 @@ describe('the CosmosFullNode controller', () => {
         assert.deepEqual(pvcs, ['pvc-del-0', 'pvc-ret-0', 'pvc-ret-1', 'pvc-ret-2']);
         assert.deepEqual(names(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=del')), ['del-0']);
       },
-      { timeoutMs: 40_000, message: 'scaled down to 1' },
+      { timeoutMs: 120_000, message: 'scaled down to 1' },
     );
     assert.deepEqual(names(await list(h, resources.secrets, ns, 'app.kubernetes.io/name=del')), [
       'del-node-key-0',
@@ -227,19 +230,11 @@ describe('the CosmosFullNode controller', () => {
     await complete(ns, 'roll', 4);
     const before = new Map((await podsOf(ns, 'roll')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
 
-    let maxDown = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const pods = await podsOf(ns, 'roll');
-        const up = pods.filter((p) =>
-          p.metadata?.deletionTimestamp === undefined && p.status?.phase === 'Running'
-        ).length;
-        maxDown = Math.max(maxDown, 4 - up);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    try {
+    // Every pod change from before the update until Complete (a watch, not samples).
+    const watch = await recordWatch<Obj>(h.cluster.admin, `/api/v1/namespaces/${ns}/pods`, {
+      labelSelector: 'app.kubernetes.io/name=roll',
+    });
+    const recording = await recordingOf(watch, async () => {
       await updateSpec(
         h,
         ns,
@@ -255,42 +250,53 @@ describe('the CosmosFullNode controller', () => {
             assert.notEqual(pod.metadata!.uid, before.get(pod.metadata!.name!));
           }
         },
-        { timeoutMs: 90_000, message: 'every pod on the new image' },
+        { timeoutMs: 180_000, message: 'every pod on the new image' },
       );
       await complete(ns, 'roll', 4);
-    } finally {
-      sampling = false;
-      await sampler;
-    }
-    t.diagnostic(`most pods down at once: ${maxDown}`);
-    assert.ok(maxDown <= 1, `at most 1 pod down at once, saw ${maxDown}`);
-    assert.ok((await eventReasons(h, ns, 'roll')).includes('RollingUpdate'));
+    });
+    const down = mostAtOnce(recording, podsDown(4));
+    t.diagnostic(`most pods down at once: ${down.count} (${recording.changes.length} pod changes watched)`);
+    assert.ok(down.count >= 1, `the watch saw the rollout: ${down.history}`);
+    assert.ok(down.count <= 1, `at most 1 pod down at once, saw ${down.count} ${down.at}: ${down.history}`);
+    // Events are sent in the background: wait for them rather than read once.
+    await eventually(async () => assert.ok((await eventReasons(h, ns, 'roll')).includes('RollingUpdate')));
   });
 
   it('holds a rollout while the updated pod is catching up, and resumes once it is in sync', async () => {
     const NEW = 'ghcr.io/strangelove-ventures/heighliner/gaia:v19.0.0';
-    const { ns, fleet } = await setup('fullnode-catchup', {
+    const env = await setup('fullnode-catchup', {
       initial: {
         initial: (pod) => ({
           catchingUp: (pod as unknown as Obj).spec.containers.some((c: { image: string }) => c.image === NEW),
         }),
       },
     });
+    const { ns, fleet } = env;
     await h.admin.objects(FULL_NODES).create(small(ns, 'hold', 3, (n) => (n.spec.strategy = { maxUnavailable: 1 })));
     await complete(ns, 'hold', 3);
 
-    await updateSpec(h, ns, 'hold', (n) => (n.spec.podTemplate.image = NEW));
-    const first = await eventually(
-      async () => {
-        const updated = (await podsOf(ns, 'hold')).filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running');
-        assert.equal(updated.length, 1);
-        await fleet.waitFor(updated[0]!.metadata!.name!, 5_000);
-        return updated[0]!.metadata!.name!;
-      },
-      { timeoutMs: 30_000, message: 'the first pod updated' },
-    );
-    // Many status rounds (250 ms) and reconciles later, nothing else has moved.
-    await new Promise((r) => setTimeout(r, 3_000));
+    const watch = await recordWatch<Obj>(h.cluster.admin, `/api/v1/namespaces/${ns}/pods`);
+    let first = '';
+    const recording = await recordingOf(watch, async () => {
+      await updateSpec(h, ns, 'hold', (n) => (n.spec.podTemplate.image = NEW));
+      first = await eventually(
+        async () => {
+          const updated = (await podsOf(ns, 'hold')).filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running');
+          assert.equal(updated.length, 1);
+          await fleet.waitFor(updated[0]!.metadata!.name!, 5_000);
+          return updated[0]!.metadata!.name!;
+        },
+        { timeoutMs: 60_000, message: 'the first pod updated' },
+      );
+      // The operator has seen it catching up (its status says so), then reconciled three more
+      // times: the window is counted in its passes, not in seconds.
+      await eventually(async () => {
+        const status = (await getFullNode(h, ns, 'hold')).status;
+        assert.equal(status?.sync?.[first]?.inSync, false, `status.sync of ${first}`);
+      }, { timeoutMs: 60_000, message: `the operator sees ${first} catching up` });
+      await reconcilesAfter(h, env, ns, 'hold', 3);
+    });
+    assert.deepEqual(firstChangeOrder(recording), [first], 'only the first pod was ever taken down');
     const pods = await podsOf(ns, 'hold');
     assert.deepEqual(
       pods.map((p) => [p.metadata!.name, imageOf(p) === NEW, p.metadata!.deletionTimestamp !== undefined]),
@@ -306,12 +312,12 @@ describe('the CosmosFullNode controller', () => {
         const all = await podsOf(ns, 'hold');
         assert.equal(all.filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running').length, 3);
       },
-      { timeoutMs: 60_000, message: 'the rollout finished' },
+      { timeoutMs: 120_000, message: 'the rollout finished' },
     );
     await eventually(async () => {
       for (const pod of await podsOf(ns, 'hold')) fleet.get(pod.metadata!.name!)?.setCatchingUp(false);
       await complete(ns, 'hold', 3, 1_000);
-    }, { timeoutMs: 30_000 });
+    }, { timeoutMs: 60_000, message: 'Complete once every updated pod is in sync' });
   });
 
   it('replaces a pod that is down (RPC silent, not Ready) when its spec is fixed, even with the maxUnavailable budget spent by that pod', async () => {
@@ -329,33 +335,26 @@ describe('the CosmosFullNode controller', () => {
       contentType: 'application/strategic-merge-patch+json',
     });
     await eventually(async () => assert.equal((await getFullNode(h, ns, 'fix')).status?.readyReplicas, 2), {
-      timeoutMs: 20_000,
+      timeoutMs: 60_000,
       message: 'the operator sees fix-0 down',
     });
 
     // The fix (any change but the image): upstream's budget, 1 down already, would hold every pod.
-    const replaced: string[] = [];
-    let watching = true;
-    const watcher = (async () => {
-      while (watching) {
-        for (const pod of await podsOf(ns, 'fix')) {
-          const name = pod.metadata!.name!;
-          if (pod.metadata!.uid !== before.get(name) && !replaced.includes(name)) replaced.push(name);
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-    try {
+    // The order pods were taken down in comes from a watch (every change, in order).
+    const watch = await recordWatch<Obj>(h.cluster.admin, `/api/v1/namespaces/${ns}/pods`);
+    const recording = await recordingOf(watch, async () => {
       await updateSpec(h, ns, 'fix', (n) => (n.spec.podTemplate.resources = { requests: { cpu: '100m' } }));
-      await eventually(async () => assert.equal(replaced.length, 3), {
-        timeoutMs: 60_000,
-        message: 'every pod replaced',
-      });
-      await complete(ns, 'fix', 3);
-    } finally {
-      watching = false;
-      await watcher;
-    }
+      await eventually(
+        async () => {
+          const pods = await podsOf(ns, 'fix');
+          assert.equal(pods.filter((p) => p.metadata!.uid !== before.get(p.metadata!.name!)).length, 3);
+        },
+        { timeoutMs: 120_000, message: 'every pod replaced' },
+      );
+      await complete(ns, 'fix', 3, 120_000);
+    });
+    const replaced = firstChangeOrder(recording);
+    assert.equal(replaced.length, 3, `every pod replaced once: ${replaced.join(', ')}`);
     assert.equal(replaced[0], 'fix-0', `the down pod goes first, outside the budget (order: ${replaced.join(', ')})`);
     await eventually(async () => {
       const messages = (await list(h, resources.events, ns)).map((e) => (e as { message?: string }).message ?? '');
@@ -447,7 +446,7 @@ describe('the CosmosFullNode controller', () => {
     assert.equal(after!.metadata!.uid, pvc.metadata!.uid);
     assert.notEqual(after!.metadata!.labels!['app.kubernetes.io/revision'], '5e6f7a8b');
     assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-gaia-0']);
-    assert.ok((await eventReasons(h, ns, 'gaia')).includes('NodeKeyAdopted'));
+    await eventually(async () => assert.ok((await eventReasons(h, ns, 'gaia')).includes('NodeKeyAdopted')));
     // The Service is updated in place (our revision, not Go's extra field), keeping its address.
     const p2p = await h.admin.objects<Obj>(resources.services).get(ns, 'gaia-p2p-0');
     assert.deepEqual([p2p!.metadata!.uid, p2p!.spec.clusterIP], [svc.metadata!.uid, svc.spec.clusterIP]);
@@ -485,34 +484,44 @@ describe('the CosmosFullNode controller', () => {
         assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), []);
         assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), ['pvc-keep-0', 'pvc-keep-1']);
       },
-      { timeoutMs: 60_000, message: 'children collected' },
+      { timeoutMs: 120_000, message: 'children collected' },
     );
   });
 
   it('writes nothing once Complete while nothing changes', async () => {
-    const { ns } = await setup('fullnode-idle');
+    const env = await setup('fullnode-idle');
+    const { ns, fleet } = env;
     await h.admin.objects(FULL_NODES).create(small(ns, 'idle', 2));
     const node = await complete(ns, 'idle', 2);
     for (const pod of ['idle-0', 'idle-1']) {
       const sync = node.status?.sync?.[pod];
       assert.deepEqual([sync?.inSync, sync?.error], [true, undefined], `status.sync of ${pod}`);
     }
-    // Let the last status write and its watch echo settle, then watch for 3 s (12 status rounds).
-    await new Promise((r) => setTimeout(r, 1_000));
-    const versions = async () => {
-      const all = [
-        await getFullNode(h, ns, 'idle'),
-        ...(await list(h, resources.pods, ns)),
-        ...(await list(h, resources.configMaps, ns, 'app.kubernetes.io/name=idle')),
-        ...(await list(h, resources.services, ns)),
-        ...(await list(h, resources.persistentVolumeClaims, ns)),
-      ];
-      return Object.fromEntries(all.map((o) => [`${o.kind ?? ''}/${o.metadata!.name}`, o.metadata!.resourceVersion]));
-    };
-    const before = await versions();
-    await new Promise((r) => setTimeout(r, 3_000));
-    assert.deepEqual(await versions(), before);
-    assert.equal(node.status?.phase, 'Complete');
+    // From the API server's audit log: what the operator's ServiceAccount wrote. The window is
+    // bounded by events: it opens at the status write that made it Complete (the last write
+    // before the first marker), and closes after three reconciles that started once it was
+    // Complete and twelve more /status rounds of each pod. Events are left out: the recorder
+    // sends those of the converging passes in the background.
+    const from = await auditMark(h.cluster);
+    await reconcilesAfter(h, env, ns, 'idle', 3);
+    const polled = new Map(['idle-0', 'idle-1'].map((pod) => [pod, fleet.get(pod)!.statusRequests()]));
+    await eventually(() => {
+      for (const [pod, n] of polled) assert.ok(fleet.get(pod)!.statusRequests() >= n + 12, `${pod} polled 12 times`);
+    }, { timeoutMs: 120_000, message: 'twelve /status rounds' });
+    const to = await auditMark(h.cluster);
+
+    const writes = auditEvents(h.cluster, { user: serviceAccountUser(ns, 'cosmos-operator'), to, writes: true })
+      .filter((e) => e.objectRef?.resource !== 'events');
+    const isStatus = (e: (typeof writes)[number]) =>
+      e.objectRef?.resource === 'cosmosfullnodes' && e.objectRef.subresource === 'status';
+    const completeAt = writes.findLastIndex((e) => isStatus(e) && e.requestReceivedTimestamp < from.at);
+    assert.ok(completeAt >= 0, `a status write before Complete was seen: ${describeAudit(writes)}`);
+    assert.equal(
+      describeAudit(writes.slice(completeAt + 1)),
+      '(none)',
+      `writes after the one that made it Complete (${writes[completeAt]!.requestReceivedTimestamp})`,
+    );
+    assert.equal((await getFullNode(h, ns, 'idle')).status?.phase, 'Complete');
   });
 
   it('writes the pods’ moving heights to status (latestHeight, height) when nothing else changes', async () => {
@@ -531,41 +540,46 @@ describe('the CosmosFullNode controller', () => {
           status?.phase,
         ], [5000, 5001, 4991, 'Complete']);
       },
-      { timeoutMs: 15_000, message: 'status carries the new heights' },
+      { timeoutMs: 60_000, message: 'status carries the new heights' },
     );
   });
 
   it('reports a bad TOML override as phase Error with a Warning event, leaves the pods alone, and recovers once fixed', async () => {
-    const { ns } = await setup('fullnode-error');
+    const env = await setup('fullnode-error');
+    const { ns } = env;
     await h.admin.objects(FULL_NODES).create(small(ns, 'bad', 2));
     await complete(ns, 'bad', 2);
-    const uids = names(await podsOf(ns, 'bad')).length === 2
-      ? (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid)
-      : [];
 
-    await updateSpec(
-      h,
-      ns,
-      'bad',
-      (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p\nbroken = ' }),
-    );
-    const failed = await eventually(
-      async () => {
-        const n = await getFullNode(h, ns, 'bad');
-        assert.equal(n.status?.phase, 'Error');
-        return n;
-      },
-      { timeoutMs: 20_000, message: 'phase Error' },
-    );
+    // Every pod change from the bad update until two more reconciles of the broken spec ran.
+    const watch = await recordWatch<Obj>(h.cluster.admin, `/api/v1/namespaces/${ns}/pods`);
+    let failed: FullNodeJson | undefined;
+    const recording = await recordingOf(watch, async () => {
+      await updateSpec(
+        h,
+        ns,
+        'bad',
+        (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p\nbroken = ' }),
+      );
+      failed = await eventually(
+        async () => {
+          const n = await getFullNode(h, ns, 'bad');
+          assert.equal(n.status?.phase, 'Error');
+          return n;
+        },
+        { timeoutMs: 60_000, message: 'phase Error' },
+      );
+      await eventually(async () => assert.ok((await eventReasons(h, ns, 'bad')).includes('Error')));
+      await reconcilesAfter(h, env, ns, 'bad', 2);
+    });
     assert.match(
-      failed.status?.status ?? '',
+      failed?.status?.status ?? '',
       /^Unrecoverable error: human intervention required: .*invalid toml in comet overrides/,
     );
-    await eventually(async () => assert.ok((await eventReasons(h, ns, 'bad')).includes('Error')));
-    await new Promise((r) => setTimeout(r, 1_500));
     assert.deepEqual(
-      (await podsOf(ns, 'bad')).map((p) => p.metadata!.uid),
-      uids,
+      recording.changes.filter((c) => c.type !== 'MODIFIED' || c.object.metadata?.deletionTimestamp != null).map((c) =>
+        `${c.type} ${c.object.metadata?.name}`
+      ),
+      [],
       'no pod rolled because the config could not be built',
     );
 
@@ -575,14 +589,15 @@ describe('the CosmosFullNode controller', () => {
       'bad',
       (n) => (n.spec.chain.config = { ...n.spec.chain.config, overrides: '[p2p]\nflush_throttle_timeout = "10ms"\n' }),
     );
-    const fixed = await complete(ns, 'bad', 2, 60_000);
+    const fixed = await complete(ns, 'bad', 2, 120_000);
     assert.equal(fixed.status?.status, undefined);
     const cm = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'bad-0');
     assert.match(cm!.data!['config-overlay.toml']!, /flush_throttle_timeout = "10ms"/);
   });
 
   it('grows PVCs when the template asks for more, and never shrinks them', async () => {
-    const { ns } = await setup('fullnode-resize');
+    const env = await setup('fullnode-resize');
+    const { ns } = env;
     await h.admin.objects(FULL_NODES).create(small(ns, 'grow', 2));
     await complete(ns, 'grow', 2);
     const storage = async () =>
@@ -593,12 +608,14 @@ describe('the CosmosFullNode controller', () => {
     await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '2Gi' } }));
     await eventually(
       async () => assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]),
-      { timeoutMs: 40_000, message: 'PVCs grown' },
+      { timeoutMs: 120_000, message: 'PVCs grown' },
     );
 
     await updateSpec(h, ns, 'grow', (n) => (n.spec.volumeClaimTemplate.resources = { requests: { storage: '1Gi' } }));
+    // Complete for the new generation: a pass that saw the smaller request finished without
+    // error (the API server refuses a shrink, which would read as an error); two more follow.
     await complete(ns, 'grow', 2);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await reconcilesAfter(h, env, ns, 'grow', 2);
     assert.deepEqual(await storage(), [['pvc-grow-0', '2Gi', '2Gi'], ['pvc-grow-1', '2Gi', '2Gi']]);
   });
 
@@ -703,11 +720,14 @@ describe('the CosmosFullNode controller', () => {
           assert.notEqual(pod.metadata!.uid, before.get(pod.metadata!.name!));
         }
       },
-      { timeoutMs: 30_000, message: 'every pod on the new version' },
+      { timeoutMs: 120_000, message: 'every pod on the new version' },
     );
     // With maxUnavailable 1 and a pod down, the budget is 0: only the halted-upgrade rule moves them.
-    const upgrades = (await eventReasons(h, ns, 'upg')).filter((r) => r === 'Upgrade');
-    assert.equal(upgrades.length, 3);
+    // One Upgrade event per pod, sent in the background.
+    await eventually(async () => {
+      const upgrades = (await eventReasons(h, ns, 'upg')).filter((r) => r === 'Upgrade');
+      assert.equal(upgrades.length, 3);
+    }, { message: 'three Upgrade events' });
     await complete(ns, 'upg', 3);
     const after = await h.admin.objects<Obj>(resources.configMaps).get(ns, 'upg-0');
     assert.match(after!.data!['app-overlay.toml']!, /halt-height = 0/);
@@ -717,9 +737,11 @@ describe('the CosmosFullNode controller', () => {
   it('carries on when the API server is killed mid-work, and every child converges', async () => {
     const { ns } = await setup('fullnode-apiserver');
     await h.admin.objects(FULL_NODES).create(small(ns, 'survivor', 3));
+    // Aimed at mid-work (the first pod exists); where the kill lands depends on the machine's
+    // speed, but not the verdict: every child must converge whatever was left to do.
     await eventually(async () => assert.ok((await podsOf(ns, 'survivor')).length >= 1), { intervalMs: 50 });
     await h.cluster.kill('kube-apiserver');
-    await complete(ns, 'survivor', 3, 90_000);
+    await complete(ns, 'survivor', 3, 180_000);
     assert.deepEqual(names(await list(h, resources.persistentVolumeClaims, ns)), [
       'pvc-survivor-0',
       'pvc-survivor-1',

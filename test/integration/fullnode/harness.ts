@@ -6,12 +6,13 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadYaml } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
 import type { CosmosFullNode } from '../../../src/api/cosmosfullnode.ts';
 import { createKubeClient, type KubeClient, loadKubeConfig } from '../../../src/kube/client.ts';
 import { type KubeObject, resources, type ResourceType } from '../../../src/kube/resource.ts';
 import { createLogger } from '../../../src/log/log.ts';
-import { createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
-import { newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
+import { CONTROLLER_NAME, createFullNodeController } from '../../../src/reconcile/fullnode/controller.ts';
+import { eventually, newNamespace, type TestCluster, testCluster } from '../../cluster/connect.ts';
 import { type FakeCometFleet, type FakeCometFleetOptions, fakeCometForPods } from '../../support/fake-comet.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -39,6 +40,7 @@ export const CLUSTER_ROLE_BINDINGS: ResourceType = {
 };
 
 export type FullNodeJson = CosmosFullNode & KubeObject;
+// deno-lint-ignore no-explicit-any
 export type Obj = KubeObject & { spec?: any; status?: any; data?: Record<string, string>; type?: string };
 
 export type Harness = { cluster: TestCluster; admin: KubeClient };
@@ -86,7 +88,11 @@ export async function operatorCredentials(h: Harness, namespace: string): Promis
   return h.cluster.serviceAccountKubeconfig(namespace, 'cosmos-operator');
 }
 
-export type RunningOperator = { stop(): Promise<void> };
+export type RunningOperator = {
+  stop(): Promise<void>;
+  /** Reconciles finished so far (controller_runtime_reconcile_total, every result). */
+  reconciles(): Promise<number>;
+};
 
 /** The CosmosFullNode controller in this process, watching `namespace` only, polling CometBFT fast. */
 export function startOperator(kubeconfig: string, namespace: string): RunningOperator {
@@ -94,11 +100,16 @@ export function startOperator(kubeconfig: string, namespace: string): RunningOpe
   const level = process.env.FULLNODE_TEST_LOG as 'debug' | 'info' | undefined;
   const log = level ? createLogger({ level }) : createLogger({ write: () => {} });
   const stop = new AbortController();
+  // Its own registry, so a test can count the reconciles that ran (reconcilesAfter below).
+  const registry = new Registry();
   const work = createFullNodeController({
     kube: createKubeClient(kubeConfig),
     log,
+    registry,
     namespace,
-    comet: { intervalMs: 250, timeoutMs: 1000, heightNotifyIntervalMs: 1000 },
+    // Polls every 250 ms (upstream 5 s). The timeout stays well above what a fake comet in this
+    // process takes to answer on a busy machine: a spurious timeout reads as a node gone down.
+    comet: { intervalMs: 250, timeoutMs: 3000, heightNotifyIntervalMs: 1000 },
     statusHeightRefreshMs: 2000,
   });
   const running = work.run(stop.signal);
@@ -107,6 +118,12 @@ export function startOperator(kubeconfig: string, namespace: string): RunningOpe
     async stop() {
       stop.abort();
       await running;
+    },
+    async reconciles() {
+      const metric = registry.getSingleMetric('controller_runtime_reconcile_total');
+      if (metric === undefined) return 0;
+      const { values } = await metric.get();
+      return values.filter((v) => v.labels.controller === CONTROLLER_NAME).reduce((n, v) => n + v.value, 0);
     },
   };
 }
@@ -119,6 +136,8 @@ export type OperatorNamespace = {
   cleanups: (() => Promise<unknown>)[];
   /** Starts the operator (done already unless `start: false`). */
   start(): void;
+  /** Reconciles the operator has finished (0 before it starts). */
+  reconciles(): Promise<number>;
   cleanup(): Promise<void>;
 };
 
@@ -138,9 +157,11 @@ export async function operatorNamespace(
   cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
   const fleet = fakeCometForPods(h.cluster, ns, '', opts.fleet ?? {});
   cleanups.push(() => fleet.close());
+  let operator: RunningOperator | undefined;
   const start = () => {
-    const operator = startOperator(kubeconfig, ns);
-    cleanups.push(() => operator.stop());
+    const started = startOperator(kubeconfig, ns);
+    operator = started;
+    cleanups.push(() => started.stop());
   };
   if (opts.start !== false) start();
   return {
@@ -148,6 +169,7 @@ export async function operatorNamespace(
     fleet,
     cleanups,
     start,
+    reconciles: () => operator?.reconciles() ?? Promise.resolve(0),
     async cleanup() {
       for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
     },
@@ -221,6 +243,38 @@ export async function list(h: Harness, type: ResourceType, namespace: string, la
 
 export function names(objs: readonly KubeObject[]): string[] {
   return objs.map((o) => o.metadata?.name ?? '').sort();
+}
+
+/**
+ * Resolves once the operator has run `count` whole reconciles of `namespace/name` that STARTED
+ * after this call: the bound of a "nothing else happens" window, counted in the operator's own
+ * passes rather than in seconds a busy machine may spend elsewhere. Reconciles of one object never
+ * overlap, so count + 1 more finished ones include `count` that started after the call. Each wait
+ * first touches an annotation of the CosmosFullNode, which the operator copies nowhere: that
+ * enqueues a reconcile with nothing new to do (a held rollout also requeues itself every 3 s).
+ */
+export async function reconcilesAfter(
+  h: Harness,
+  env: Pick<OperatorNamespace, 'reconciles'>,
+  namespace: string,
+  name: string,
+  count: number,
+): Promise<void> {
+  const target = (await env.reconciles()) + count + 1;
+  for (let poke = 0;; poke++) {
+    const seen = await env.reconciles();
+    if (seen >= target) return;
+    await h.admin.rest.request({
+      method: 'PATCH',
+      path: `/apis/cosmos.strange.love/v1/namespaces/${namespace}/cosmosfullnodes/${name}`,
+      body: { metadata: { annotations: { 'cosmos-operator.test/poke': `${Date.now()}-${poke}` } } },
+      contentType: 'application/merge-patch+json',
+    });
+    await eventually(async () => (await env.reconciles()) > seen, {
+      timeoutMs: 120_000,
+      message: `a reconcile of ${namespace}/${name} after poke ${poke} (${seen} of ${target} done)`,
+    });
+  }
 }
 
 export async function eventReasons(h: Harness, namespace: string, name: string): Promise<string[]> {

@@ -7,7 +7,17 @@ import { objectClient } from '../../../src/kube/objects.ts';
 import { type Cache, createCache } from '../../../src/kube/reflector.ts';
 import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
-import { type KubeHarness, kubeHarness, recordEvents, widgetCrdFile, widgets } from './fixtures/harness.ts';
+import type { RestClient } from '../../../src/kube/rest.ts';
+import {
+  type Gate,
+  type KubeHarness,
+  kubeHarness,
+  recordEvents,
+  restThrough,
+  tcpGate,
+  widgetCrdFile,
+  widgets,
+} from './fixtures/harness.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
 type Widget = KubeObject & { spec?: { size?: number; color?: string } };
@@ -16,6 +26,7 @@ describe('the list+watch cache', () => {
   let h: KubeHarness;
   let ns: string;
   const caches: Array<Cache<KubeObject>> = [];
+  const gates: Gate[] = [];
 
   before(
     async () => {
@@ -28,11 +39,15 @@ describe('the list+watch cache', () => {
 
   after(async () => {
     await Promise.all(caches.map((c) => c.stop()));
+    await Promise.all(gates.map((g) => g.close()));
     if (h) await h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']);
   });
 
-  function startCache<T extends KubeObject>(opts: Omit<Parameters<typeof createCache<T>>[1], 'log'>): Cache<T> {
-    const cache = createCache<T>(h.rest, { log: h.log, ...opts });
+  function startCache<T extends KubeObject>(
+    opts: Omit<Parameters<typeof createCache<T>>[1], 'log'>,
+    rest: RestClient = h.rest,
+  ): Cache<T> {
+    const cache = createCache<T>(rest, { log: h.log, ...opts });
     caches.push(cache as unknown as Cache<KubeObject>);
     cache.start();
     return cache;
@@ -97,16 +112,20 @@ describe('the list+watch cache', () => {
       await configMaps.create({ metadata: { namespace: ns, name, labels: { restart: 'yes' } }, data: { v: '1' } });
       await widgetClient.create({ metadata: { namespace: ns, name }, spec: { size: 1 } });
     }
-    // A long first backoff makes sure the writes below land while the caches are still away,
-    // so the delete can only be learnt from a relist.
-    const tuning = { backoffInitialMs: 20_000, backoffMaxMs: 30_000 };
+    // The caches reach the API server through a gate the test shuts before the kill and opens
+    // after the writes below, so those land while the caches are away (however long a busy
+    // machine takes), and the delete can only be learnt from a relist.
+    const gate = await tcpGate(h.cluster.server);
+    gates.push(gate);
+    const rest = restThrough(gate, h.cluster);
+    const tuning = { backoffInitialMs: 200, backoffMaxMs: 2_000 };
     const cmCache = startCache<ConfigMap>({
       type: resources.configMaps,
       namespace: ns,
       labelSelector: 'restart=yes',
       tuning,
-    });
-    const wCache = startCache<Widget>({ type: widgets, namespace: ns, tuning });
+    }, rest);
+    const wCache = startCache<Widget>({ type: widgets, namespace: ns, tuning }, rest);
     const cmSeen = recordEvents(cmCache);
     const wSeen = recordEvents(wCache);
     await Promise.all([cmCache.synced(), wCache.synced()]);
@@ -117,6 +136,7 @@ describe('the list+watch cache', () => {
     // from ours and answers 410 (without this, it would replay the deletes as DELETED events).
     await configMaps.create({ metadata: { namespace: ns, name: 'bystander' } });
 
+    gate.shut();
     const killedAt = Date.now();
     await h.cluster.kill('kube-apiserver');
     const readyAfter = Date.now() - killedAt;
@@ -131,6 +151,7 @@ describe('the list+watch cache', () => {
     });
     await widgetClient.create({ metadata: { namespace: ns, name: 'born' }, spec: { size: 1 } });
     const gapWritesDoneAfter = Date.now() - killedAt;
+    gate.open();
 
     await eventually(
       () => {

@@ -110,12 +110,22 @@ function httpsRequest(
   });
 }
 
-async function eventually<T>(check: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+/**
+ * Calls `check` until `accept` takes its value. The limit is generous (a file watch or a poll on
+ * a busy machine can take seconds) and, once reached, fails naming what was awaited and the last
+ * value, rather than handing the last value to an assertion as if it were an answer.
+ */
+async function eventually<T>(
+  check: () => Promise<T>,
+  accept: (value: T) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
     if (accept(value)) return value;
-    if (Date.now() > deadline) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${String(value)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -182,19 +192,32 @@ describe('serveTls', () => {
         assert.equal(await servedCommonName(port, ca.certPem), 'first');
         const rotated = leaf(ca, 'rotated');
         secret.write({ 'tls.crt': rotated.certPem, 'tls.key': rotated.keyPem, 'ca.crt': ca.certPem });
-        const cn = await eventually(() => servedCommonName(port, ca.certPem), (v) => v === 'rotated');
-        assert.equal(cn, 'rotated');
+        // The server reports the reload it made (onReload); only then is the new name asserted.
+        const loaded = (name: string) => async () =>
+          events.some((e) => e.outcome === 'reloaded' && e.subject.includes(name));
+        await eventually(loaded('rotated'), (v) => v, 'a reload of the rotated pair after the swap');
         assert.equal(events.at(-1)?.outcome, 'reloaded');
+        assert.equal(await servedCommonName(port, ca.certPem), 'rotated');
         assert.deepEqual((await httpsRequest(port, ca.certPem, '/hello')).status, 200);
       },
     );
   });
 
+  const polls: ReloadEvent[] = [];
   it('picks up a rotated certificate by polling when the directory is not watched', () =>
-    withServer(hello, { pollIntervalMs: 100, watchFiles: false }, async ({ port, ca, secret }) => {
+    withServer(hello, { pollIntervalMs: 100, watchFiles: false, onReload: (e) => polls.push(e) }, async ({
+      port,
+      ca,
+      secret,
+    }) => {
       const rotated = leaf(ca, 'polled');
       secret.write({ 'tls.crt': rotated.certPem, 'tls.key': rotated.keyPem });
-      assert.equal(await eventually(() => servedCommonName(port, ca.certPem), (v) => v === 'polled'), 'polled');
+      await eventually(
+        async () => polls.some((e) => e.outcome === 'reloaded' && e.subject.includes('polled')),
+        (v) => v,
+        'a reload of the new pair by polling',
+      );
+      assert.equal(await servedCommonName(port, ca.certPem), 'polled');
     }));
 
   it('keeps serving the old certificate when the new key does not match, and counts the error', () => {

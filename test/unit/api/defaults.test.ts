@@ -12,11 +12,13 @@ import {
 } from '../../../src/api/defaults.ts';
 import { aFullNode, aSnapshotSchedule, aStatefulJob, withValue } from '../../fixtures/api/objects.ts';
 
+// deno-lint-ignore no-explicit-any
 type Json = Record<string, any>;
 
 describe('defaultCosmosFullNode', () => {
   const defaulted = defaultCosmosFullNode(aFullNode('hub')) as Json;
 
+  // The persisted defaults are listed in docs/compatibility.md §1.1.
   it('fills the persisted defaults of spec §1.1', () => {
     assert.equal(defaulted['spec'].ordinals.start, 0);
     assert.equal(defaulted['spec'].type, 'FullNode');

@@ -18,4 +18,11 @@ describe('cloneJson', () => {
     assert.equal(Object.getPrototypeOf(copy), Object.prototype);
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
+
+  it('leaves out undefined properties and turns undefined array elements into null, as JSON does', () => {
+    const value = { a: undefined, b: [1, undefined], c: { d: undefined, e: 0 } };
+    const copy = cloneJson(value);
+    assert.deepEqual(copy, JSON.parse(JSON.stringify(value)));
+    assert.ok(!Object.hasOwn(copy, 'a'));
+  });
 });

@@ -48,6 +48,7 @@ function mutate(obj: Json, mutations: readonly Mutation[]): Json {
     const all = paths(copy);
     if (all.length === 0) break;
     const path = all[mutation.pick % all.length]!;
+    // deno-lint-ignore no-explicit-any
     let parent: any = copy;
     for (const key of path.slice(0, -1)) parent = parent[key];
     const last = path[path.length - 1]!;
@@ -107,6 +108,7 @@ const fullNodeArb: fc.Arbitrary<Json> = fc
       ...exampleObjects().filter((e) => e.object['kind'] === 'CosmosFullNode').map((e) => e.object),
       aFullNode(name),
     ).map((base) => {
+      // deno-lint-ignore no-explicit-any
       const obj = structuredClone(base) as any;
       obj.metadata.name = name;
       obj.spec.replicas = replicas;

@@ -523,6 +523,115 @@ describe('validateCosmosFullNode', () => {
     });
   });
 
+  describe('chain.chainID, .binary and .homeDir (command-line words and a path)', () => {
+    const CHAIN_ID = "must be a chain ID of at most 50 characters: letters, digits, '.', '_' and '-' only";
+    const CHARACTERS = "letters, digits, '.', '_', '-', '+' and '/' only (no whitespace or shell metacharacters)";
+    const BINARY = `must be a program name or path: ${CHARACTERS}, not starting with '-'`;
+    const HOME_DIR = `must be a directory below /home/operator: ${CHARACTERS}, without ".." segments`;
+
+    // The examples' and the Go operator's samples' values, and the edges of each rule.
+    const accepted: [string, string[]][] = [
+      ['chainID', [
+        'cosmoshub-4',
+        'osmosis-1',
+        'juno-1',
+        'evmos_9001-2',
+        'dydx-mainnet-1',
+        'theta-testnet-001',
+        'a'.repeat(50),
+        'A.b_C-9',
+      ]],
+      ['binary', ['gaiad', 'osmosisd', 'junod', 'evmosd', 'dydxprotocold', '/usr/local/bin/gaiad', 'bin/chain-v2.1+x']],
+      ['homeDir', ['cosmos', '.osmosisd', '.gaia', 'data/chain', '/home/operator/.gaia', './x', 'a/./b/']],
+    ];
+    for (const [field, values] of accepted) {
+      for (const value of values) {
+        it(`accepts ${field} ${JSON.stringify(value)}`, () => {
+          assert.deepEqual(causes(aFullNode('x', withValue(`spec.chain.${field}`, value))), []);
+        });
+      }
+    }
+
+    it('accepts an empty homeDir, which means the default', () => {
+      assert.deepEqual(causes(aFullNode('x', withValue('spec.chain.homeDir', ''))), []);
+    });
+
+    const refused: [string, string, string[]][] = [
+      ['chainID', CHAIN_ID, [
+        'osmosis-1 $(touch /tmp/x)',
+        'a'.repeat(51),
+        'osmosis-1;reboot',
+        'osmosis-1\n',
+        'osmosis/1',
+        "osmosis'1",
+        'osmosis"1',
+        'osmosis`1`',
+        'osmosis 1',
+      ]],
+      ['binary', BINARY, [
+        'gaiad --home /x',
+        'gaiad;reboot',
+        '$(reboot)',
+        '`reboot`',
+        "gai'ad",
+        'gai"ad',
+        'gaiad\n',
+        'gai\tad',
+        '-gaiad',
+        'gaiad&',
+        'gaiad|x',
+        'gaiad>x',
+        '~/gaiad',
+        'gaia*',
+      ]],
+      ['homeDir', HOME_DIR, [
+        '..',
+        '../etc',
+        'a/../../root',
+        'a/..',
+        '.',
+        '/',
+        './',
+        'my home',
+        'home$(reboot)',
+        'home`reboot`',
+        'home;x',
+        "home'",
+        'home\n',
+        '~/x',
+      ]],
+    ];
+    for (const [field, detail, values] of refused) {
+      for (const value of values) {
+        it(`refuses ${field} ${JSON.stringify(value)}, naming the field and what is allowed`, () => {
+          const shown = JSON.stringify(value.length > 64 ? value.slice(0, 61) + '...' : value);
+          assert.deepEqual(only(aFullNode('x', withValue(`spec.chain.${field}`, value))), {
+            type: 'FieldValueInvalid',
+            field: `spec.chain.${field}`,
+            message: `Invalid value: ${shown}: ${detail}`,
+          });
+        });
+      }
+    }
+
+    it('reports each bad field on a line of its own', () => {
+      const found = causes(
+        aFullNode(
+          'x',
+          withValue('spec.chain.chainID', 'osmosis-1 $(touch /tmp/x)'),
+          withValue('spec.chain.binary', 'osmosisd\nreboot'),
+          withValue('spec.chain.homeDir', '../../etc'),
+        ),
+      );
+      assert.deepEqual(found.map((c) => c.field), ['spec.chain.chainID', 'spec.chain.binary', 'spec.chain.homeDir']);
+      for (const cause of found) assert.ok(!cause.message.includes('\n'), cause.message);
+      assert.equal(
+        found[1]!.message,
+        `Invalid value: "osmosisd\\nreboot": ${BINARY}`,
+      );
+    });
+  });
+
   describe('chain.versions', () => {
     const version = (height: number) => ({ height, image: `gaia:v${height}` });
 

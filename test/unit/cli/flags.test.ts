@@ -9,6 +9,13 @@ const specs: FlagSpec[] = [
 ];
 
 describe('parseFlags', () => {
+  it('collects every value of a repeatable flag, in order, without touching its default', () => {
+    const repeatable: FlagSpec[] = [{ name: 'host', type: 'strings', default: ['a'], help: '' }];
+    const parsed = parseFlags(repeatable, ['--host', 'b', '--host=c']);
+    assert.deepEqual(parsed.ok && parsed.values['host'], ['a', 'b', 'c']);
+    assert.deepEqual(repeatable[0]!.default, ['a']);
+  });
+
   it('returns the defaults when no flag is given', () => {
     const r = parseFlags(specs, []);
     assert.deepEqual(r, {

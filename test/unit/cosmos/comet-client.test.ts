@@ -168,7 +168,9 @@ describe('fetchCometStatus', () => {
     await comet.setDown(true, 'hang');
     const controller = new AbortController();
     const pending = fetchCometStatus('127.0.0.1', comet.port, { timeoutMs: 60_000, signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    // Aborted once the node holds the request (in flight), not after a fixed delay.
+    while (comet.statusRequests() === 0) await new Promise((r) => setTimeout(r, 5));
+    controller.abort();
     const res = await pending;
     assert.equal(res.ok, false);
     assert.equal(!res.ok && res.kind, 'aborted');

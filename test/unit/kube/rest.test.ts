@@ -109,24 +109,36 @@ describe('createRestClient', () => {
   });
 
   it('delivers a stream line by line, also when lines span chunks', async () => {
+    // The rest of the split line is sent once the client has the first line, so the two chunks
+    // arrive apart however the machine schedules them (a 20 ms timer could let them merge).
+    const first = Promise.withResolvers<void>();
     handler = (_req, res) => {
       res.writeHead(200);
       res.write('{"type":"ADDED","n":1}\n{"type":"MOD');
-      setTimeout(() => res.end('IFIED","n":2}\n{"type":"DELETED","n":3}'), 20);
+      void first.promise.then(() => res.end('IFIED","n":2}\n{"type":"DELETED","n":3}'));
     };
     const lines: string[] = [];
-    const end = await rest.stream({ path: '/w', idleTimeoutMs: 5000, onLine: (l) => lines.push(l) });
+    const end = await rest.stream({
+      path: '/w',
+      idleTimeoutMs: 60_000,
+      onLine: (l) => {
+        lines.push(l);
+        first.resolve();
+      },
+    });
     assert.deepEqual(end, { kind: 'closed' });
     assert.deepEqual(lines.map((l) => JSON.parse(l).n), [1, 2, 3]);
   });
 
   it('reports a stream whose connection dies as a failure', async () => {
+    // The connection dies once the client has a line: mid-stream, not before it started.
+    const first = Promise.withResolvers<void>();
     handler = (req, res) => {
       res.writeHead(200);
       res.write('{"type":"ADDED"}\n');
-      setTimeout(() => req.socket.destroy(), 20);
+      void first.promise.then(() => req.socket.destroy());
     };
-    const end = await rest.stream({ path: '/w', idleTimeoutMs: 5000, onLine: () => {} });
+    const end = await rest.stream({ path: '/w', idleTimeoutMs: 60_000, onLine: () => first.resolve() });
     assert.equal(end.kind, 'error');
   });
 
@@ -140,12 +152,13 @@ describe('createRestClient', () => {
   });
 
   it('ends a stream as closed when its signal aborts', async () => {
-    handler = (_req, res) => res.writeHead(200).write('\n');
+    // Aborted once the stream is flowing (its first line is in), not after a fixed delay.
+    handler = (_req, res) => res.writeHead(200).write('{"type":"ADDED"}\n');
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 30);
-    assert.deepEqual(await rest.stream({ path: '/w', idleTimeoutMs: 5000, signal: stop.signal, onLine: () => {} }), {
-      kind: 'closed',
-    });
+    assert.deepEqual(
+      await rest.stream({ path: '/w', idleTimeoutMs: 60_000, signal: stop.signal, onLine: () => stop.abort() }),
+      { kind: 'closed' },
+    );
   });
 
   it('reports a stream refused with 410 as an error with code 410 and its Status', async () => {

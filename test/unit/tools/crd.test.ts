@@ -66,6 +66,7 @@ function structuralProblems(node: Schema, path: string, isProperty: boolean): st
   }
   if (node['enum'] !== undefined) {
     for (const value of node['enum'] as unknown[]) {
+      // deno-lint-ignore valid-typeof
       if (typeof value !== node['type']) {
         problems.push(`${path}: enum value ${JSON.stringify(value)} is not a ${String(node['type'])}`);
       }
@@ -236,6 +237,7 @@ describe('buildCrds', () => {
       assert.deepEqual(node(schema, 'status')['required'], ['observedGeneration', 'phase']);
     });
 
+    // The Go CRD's enums and bounds: docs/validation.md (rows marked CRD), docs/compatibility.md §9.
     it('carries the enums and bounds of spec §9', () => {
       assert.deepEqual(node(schema, 'spec.type')['enum'], ['FullNode', 'Sentry']);
       assert.deepEqual(node(schema, 'spec.instanceOverrides.{}.disable')['enum'], ['Pod', 'All']);

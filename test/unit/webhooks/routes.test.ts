@@ -28,6 +28,7 @@ function post(app: ReturnType<typeof setup>['app'], path: string, body: unknown,
 }
 
 async function review(res: Response) {
+  // deno-lint-ignore no-explicit-any
   return (await res.json()) as { apiVersion: string; kind: string; response: Record<string, any> };
 }
 

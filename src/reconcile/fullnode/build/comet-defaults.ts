@@ -1,7 +1,7 @@
-// The TOML the overlays start from (spec §2.5; Go internal/fullnode/toml/comet_default_config.toml
-// and app_default_config.toml). Operator values and then the user's overrides are merged over
-// these, and the init container `config-merge` lays the result over the files `<binary> init`
-// wrote, so only keys the operator cares about appear here.
+// The TOML the overlays start from (docs/compatibility.md §2.5; Go's
+// internal/fullnode/toml/comet_default_config.toml and app_default_config.toml). Operator values
+// and then the user's overrides are merged over these, and the init container `config-merge` lays
+// the result over the files `<binary> init` wrote, so only keys the operator cares about appear here.
 import { parseToml, type TomlTable } from './toml-merge.ts';
 
 export const COMET_DEFAULT_CONFIG_TOML = `log_level = "info"

@@ -1,13 +1,13 @@
-// The ConfigMap of each instance (spec §2.5): `config-overlay.toml` and `app-overlay.toml`, which
-// the `config-merge` init container lays over the config.toml and app.toml that `<binary> init`
-// wrote. Pure.
+// The ConfigMap of each instance (docs/compatibility.md §2.5): `config-overlay.toml` and
+// `app-overlay.toml`, which the `config-merge` init container lays over the config.toml and
+// app.toml that `<binary> init` wrote. Pure.
 //
 // Each overlay is built in three layers, the later winning (mergemap: maps merge, anything else
 // is replaced): the defaults (comet-defaults.ts), the operator's values, the user's overrides.
 // Many operator keys are written twice, snake_case and kebab-case, because chains disagree on
 // which one their config parser reads; Go did the same and existing nodes rely on it.
 //
-// Node keys are not in the ConfigMap: this operator keeps them in Secrets (design.md), where Go
+// Node keys are not in the ConfigMap: this operator keeps them in Secrets (§2.5), where Go
 // had a `node_key.json` key here.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { DesiredResource } from '../../diff.ts';

@@ -1,4 +1,4 @@
-// app.toml `halt-height` when chain.versions is set (spec §2.9). Pure.
+// app.toml `halt-height` when chain.versions is set (docs/compatibility.md §2.9). Pure.
 //
 // A node halts at the height of the next version that asks for it (setHaltHeight), so the pod can
 // be rebuilt with that version's image exactly there. Whenever versions are set the halt height

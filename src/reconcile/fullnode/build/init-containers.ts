@@ -1,7 +1,13 @@
-// The init containers of a chain pod, in order (spec §2.4): clean-init, chain-init, genesis-init,
-// addrbook-init, config-merge, [snapshot-restore], version-check. Each runs `sh -c <script>`; a
-// download script gets its URL as $1 through `sh -c <script> -s <URL>` ($0 is "-s").
-import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
+// The init containers of a chain pod, in order (docs/compatibility.md §2.4): clean-init,
+// chain-init, genesis-init, addrbook-init, config-merge, [snapshot-restore], version-check. Each
+// runs `sh -c <script>`; a download script gets its URL as $1 through
+// `sh -c <script> -s <URL>` ($0 is "-s").
+//
+// No value from the spec is ever written into a script's text: chain-init gets the chain binary,
+// chain ID, moniker and additionalInitArgs as positional parameters and runs them as "$@", and the
+// download scripts get their URL as $1. Only genesisScript, addrbookScript and snapshotScript,
+// which are shell scripts by definition, are script text.
+import type { V1Container, V1EnvVar, V1SecurityContext } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { SidecarImage } from './sidecar.ts';
 
@@ -13,6 +19,15 @@ export const VERSION_CHECK_INIT_CONTAINER = 'version-check';
 
 /** Resource requests of the operator's own sidecars (healthcheck, version checks). */
 export const SIDECAR_RESOURCES = { requests: { cpu: '5m', memory: '16Mi' } };
+
+/**
+ * The security context of every container the operator builds (not the user's chain container,
+ * which the Go operator left without one): no privilege escalation and no capabilities, as the
+ * `restricted` Pod Security Standard asks; the pod runs as 1025 with RuntimeDefault seccomp.
+ */
+export function operatorSecurityContext(): V1SecurityContext {
+  return { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
+}
 
 /** `/home/operator/<homeDir>`, with homeDir defaulting to "cosmos". */
 export function chainHomeDir(node: CosmosFullNode): string {
@@ -37,8 +52,7 @@ export function chainEnv(node: CosmosFullNode): V1EnvVar[] {
 export function buildInitContainers(node: CosmosFullNode, moniker: string, sidecar: SidecarImage): V1Container[] {
   const chain = node.spec.chain;
   const tpl = node.spec.podTemplate;
-  const initCommand = [chain.binary, 'init', '--chain-id', chain.chainID, moniker, ...(chain.additionalInitArgs ?? [])]
-    .join(' ');
+  const initCommand = [chain.binary, 'init', '--chain-id', chain.chainID, moniker, ...(chain.additionalInitArgs ?? [])];
   const common = (name: string, image: string | undefined, args: string[]): V1Container => ({
     name,
     image,
@@ -47,12 +61,14 @@ export function buildInitContainers(node: CosmosFullNode, moniker: string, sidec
     env: chainEnv(node),
     imagePullPolicy: tpl.imagePullPolicy,
     workingDir: WORK_DIR,
+    securityContext: operatorSecurityContext(),
   });
 
   const containers: V1Container[] = [
     // vol-tmp is a fresh emptyDir anyway; the quoted glob matches nothing, as in the Go operator.
     common('clean-init', INFRA_TOOLKIT_IMAGE, ['-c', 'rm -rf "$HOME/.tmp/*"']),
-    common(CHAIN_INIT_CONTAINER, tpl.image, ['-c', chainInitScript(initCommand)]),
+    // $0 is the container's name (sh prefixes its errors with it); the init command is "$@".
+    common(CHAIN_INIT_CONTAINER, tpl.image, ['-c', CHAIN_INIT_SCRIPT, CHAIN_INIT_CONTAINER, ...initCommand]),
     common('genesis-init', INFRA_TOOLKIT_IMAGE, genesisArgs(node)),
     common('addrbook-init', INFRA_TOOLKIT_IMAGE, addrbookArgs(node)),
     common('config-merge', INFRA_TOOLKIT_IMAGE, ['-c', CONFIG_MERGE_SCRIPT]),
@@ -70,7 +86,8 @@ export function buildInitContainers(node: CosmosFullNode, moniker: string, sidec
     env: chainEnv(node),
     imagePullPolicy: tpl.imagePullPolicy,
     workingDir: WORK_DIR,
-    securityContext: {},
+    // The Go operator set an empty one here.
+    securityContext: operatorSecurityContext(),
   });
   return containers;
 }
@@ -81,20 +98,20 @@ export function databaseBackendFlag(node: CosmosFullNode): string[] {
   return backend !== undefined && backend !== null ? ['-b', backend] : [];
 }
 
-function chainInitScript(initCommand: string): string {
-  return `
+// The arguments are `<binary> init --chain-id <chainID> <moniker> <additionalInitArgs…>`, each one
+// word whatever it holds (the Go operator joined them into the script text).
+const CHAIN_INIT_SCRIPT = `
 set -eu
 if [ ! -d "$CHAIN_HOME/data" ]; then
 	echo "Initializing chain..."
-	${initCommand} --home "$CHAIN_HOME"
+	"$@" --home "$CHAIN_HOME"
 else
 	echo "Skipping chain init; already initialized."
 fi
 
 echo "Initializing into tmp dir for downstream processing..."
-${initCommand} --home "$HOME/.tmp"
+"$@" --home "$HOME/.tmp"
 `;
-}
 
 // The chain's own init wrote a fresh node key and default TOML into $HOME/.tmp/config; the node key
 // is replaced by the instance's, and the operator's overlays are merged over the defaults (the
@@ -141,6 +158,10 @@ ARCHIVE="$HOME/.tmp/genesis-download"
 echo "Downloading genesis $GENESIS_URL to $GENESIS_FILE..."
 rm -f "$GENESIS_FILE"
 case "$GENESIS_URL" in
+-*)
+	echo "Refusing a genesis URL that starts with '-' (wget would read it as an option): $GENESIS_URL" >&2
+	exit 1
+	;;
 *.json.gz) wget -c -O - "$GENESIS_URL" | gunzip -c > "$GENESIS_FILE" ;;
 *.json) wget -c -O "$GENESIS_FILE" "$GENESIS_URL" ;;
 *.tar.gz | *.tar.gzip) wget -c -O - "$GENESIS_URL" | tar -xz -C "$CONFIG_DIR" ;;
@@ -194,6 +215,10 @@ ARCHIVE="$HOME/.tmp/addrbook-download"
 echo "Downloading address book $ADDRBOOK_URL to $ADDRBOOK_FILE..."
 rm -f "$ADDRBOOK_FILE"
 case "$ADDRBOOK_URL" in
+-*)
+	echo "Refusing an address book URL that starts with '-' (wget would read it as an option): $ADDRBOOK_URL" >&2
+	exit 1
+	;;
 *.json.gz) wget -c -O - "$ADDRBOOK_URL" | gunzip -c > "$ADDRBOOK_FILE" ;;
 *.json) wget -c -O "$ADDRBOOK_FILE" "$ADDRBOOK_URL" ;;
 *.tar.gz | *.tar.gzip) wget -c -O - "$ADDRBOOK_URL" | tar -xz -C "$CONFIG_DIR" ;;
@@ -242,6 +267,10 @@ SNAPSHOT_URL="$1"
 
 echo "Downloading snapshot $SNAPSHOT_URL into $CHAIN_HOME..."
 case "$SNAPSHOT_URL" in
+-*)
+	echo "Refusing a snapshot URL that starts with '-' (wget would read it as an option): $SNAPSHOT_URL" >&2
+	exit 1
+	;;
 *.tar.lz4) wget -c -O - "$SNAPSHOT_URL" | lz4 -c -d | tar -x -C "$CHAIN_HOME" ;;
 *.tar.zst) wget -c -O - "$SNAPSHOT_URL" | zstd -c -d | tar -x -C "$CHAIN_HOME" ;;
 *.tar.gz | *.tar.gzip) wget -c -O - "$SNAPSHOT_URL" | tar -xz -C "$CHAIN_HOME" ;;

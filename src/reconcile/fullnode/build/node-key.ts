@@ -1,5 +1,5 @@
-// CometBFT node keys (spec §2.5 "Node keys"): the p2p identity of each instance. Pure, except that
-// generateNodeKey draws randomness, which tests inject.
+// CometBFT node keys (docs/compatibility.md §2.5): the p2p identity of each instance. Pure, except
+// that generateNodeKey draws randomness, which tests inject.
 //
 // node_key.json is what CometBFT writes: {"priv_key":{"type":"tendermint/PrivKeyEd25519",
 // "value":"<base64 of 64 bytes>"}}, the 64 bytes being Go's ed25519.PrivateKey: the 32-byte seed
@@ -10,6 +10,8 @@ import { permanent } from '../../../kube/reconcile-result.ts';
 
 export const NODE_KEY_FILE = 'node_key.json';
 export const ED25519_PRIV_KEY_TYPE = 'tendermint/PrivKeyEd25519';
+/** Amino key type names such as tendermint/PrivKeySecp256k1: safe to quote in an error. */
+const KNOWN_KEY_TYPE = /^(tendermint|cometbft)\/[A-Za-z0-9]{1,40}$/;
 
 export interface NodeKey {
   /** node_key.json as stored. */
@@ -39,7 +41,9 @@ export function nodeKeyFromSeed(seed: Uint8Array): NodeKey {
  * Checks an existing node_key.json and returns it unchanged with its ID. Anything CometBFT could
  * not use (bad JSON, another key type, not 64 bytes, a public half that does not match the seed)
  * is a permanent error: no retry repairs it, and replacing the key would change the node's ID.
- * `where` names the holder, e.g. "namespace/name-0".
+ * `where` names the holder, e.g. "namespace/name-0". The error says what is wrong, never what the
+ * file holds: it reaches events, status and logs, and any fragment of a key is key material (the
+ * JSON parser's own message quotes the text around the error).
  */
 export function parseNodeKey(json: string, where?: string): NodeKey {
   const fail = (detail: string) =>
@@ -52,13 +56,18 @@ export function parseNodeKey(json: string, where?: string): NodeKey {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
-  } catch (error) {
-    throw fail(`not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  } catch {
+    throw fail(`not JSON (${json.length} characters)`);
   }
   const privKey = isRecord(parsed) ? parsed['priv_key'] : undefined;
   if (!isRecord(privKey)) throw fail('missing priv_key');
   if (privKey['type'] !== ED25519_PRIV_KEY_TYPE) {
-    throw fail(`priv_key.type is ${JSON.stringify(privKey['type'])}, want "${ED25519_PRIV_KEY_TYPE}"`);
+    // A known key type is named; anything else could be a misplaced key and is not quoted.
+    const type = privKey['type'];
+    if (typeof type === 'string' && KNOWN_KEY_TYPE.test(type)) {
+      throw fail(`priv_key.type is ${JSON.stringify(type)}, want "${ED25519_PRIV_KEY_TYPE}"`);
+    }
+    throw fail(`priv_key.type is not "${ED25519_PRIV_KEY_TYPE}"`);
   }
   const value = privKey['value'];
   if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0) {

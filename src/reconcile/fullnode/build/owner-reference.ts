@@ -1,8 +1,8 @@
-// Every child of a CosmosFullNode carries a controller ownerReference to it (spec §2.1): the
-// field index `.metadata.controller` and the owner-triggered reconciles find children by it, and
-// garbage collection deletes them with the CR. The builders set it, so a desired object is complete
-// and the control layer only creates or updates; the diff copies it from the existing object on
-// update, which is the same reference.
+// Every child of a CosmosFullNode carries a controller ownerReference to it (docs/compatibility.md
+// §2.1): the field index `.metadata.controller` and the owner-triggered reconciles find children by
+// it, and garbage collection deletes them with the CR. The builders set it, so a desired object is
+// complete and the control layer only creates or updates; the diff copies it from the existing
+// object on update, which is the same reference.
 import type { V1OwnerReference } from '@kubernetes/client-node';
 
 // The same strings as FULL_NODE_API_VERSION / FULL_NODE_KIND in api/cosmosfullnode.ts, repeated so

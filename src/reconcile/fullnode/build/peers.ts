@@ -1,6 +1,6 @@
-// Peers of a CosmosFullNode (spec §2.6, §1.2 status.peers): each instance's node ID with its
-// in-cluster address and, for LoadBalancer p2p services, its external address. Pure: the peer
-// collector hands in the node IDs and the p2p Services from the cache.
+// Peers of a CosmosFullNode (docs/compatibility.md §2.6, §1.2 status.peers): each instance's node
+// ID with its in-cluster address and, for LoadBalancer p2p services, its external address. Pure:
+// the peer collector hands in the node IDs and the p2p Services from the cache.
 //
 // Difference from upstream: a p2p service missing from the cache (the first pass, before the
 // watch delivered it) does not empty the whole peer set, which made every ConfigMap lose its

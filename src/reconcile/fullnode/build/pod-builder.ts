@@ -1,5 +1,5 @@
-// The pods a CosmosFullNode wants (spec §2.4, §2.8, §2.9). Pure: the same node and observations
-// always give deep-equal pods.
+// The pods a CosmosFullNode wants (docs/compatibility.md §2.4, §2.8, §2.9). Pure: the same node and
+// observations always give deep-equal pods.
 //
 // A main pod is built in the Go operator's order: base pod → ordinal (name, init containers,
 // volumes, mounts) → podTemplate strategic merge → version images → instance overrides →
@@ -31,16 +31,20 @@ import {
   chainEnv,
   chainHomeDir,
   databaseBackendFlag,
+  operatorSecurityContext,
   SIDECAR_RESOURCES,
+  VERSION_CHECK_INIT_CONTAINER,
   WORK_DIR,
 } from './init-containers.ts';
 import { controllerReferences } from './owner-reference.ts';
-import { plainJson } from './plain-json.ts';
+import { cloneJson } from '../../../api/json-clone.ts';
 import { buildContainerPorts, HEALTHCHECK_PORT, rpcPortOf } from './ports.ts';
 import { GO_OPERATOR_SIDECAR, type SidecarImage } from './sidecar.ts';
 import { POD_SPEC_PATCH_META, strategicMerge } from './strategic-merge.ts';
 // One version rule for images, halt heights and status (§2.9).
 import { selectVersion } from './version-select.ts';
+import { NODE_KEY_FILE } from './node-key.ts';
+import { APP_OVERLAY_FILE, CONFIG_OVERLAY_FILE } from './config-builder.ts';
 
 export const NODE_CONTAINER = 'node';
 export const HEALTHCHECK_CONTAINER = 'healthcheck';
@@ -50,11 +54,10 @@ export const VOL_CHAIN_HOME = 'vol-chain-home';
 export const VOL_TMP = 'vol-tmp';
 export const VOL_CONFIG = 'vol-config';
 export const VOL_SYSTEM_TMP = 'vol-system-tmp';
-
-/** ConfigMap keys (and Secret key) mounted into $HOME/.config (§2.5). */
-export const CONFIG_OVERLAY_FILE = 'config-overlay.toml';
-export const APP_OVERLAY_FILE = 'app-overlay.toml';
-export const NODE_KEY_FILE = 'node_key.json';
+/** The ServiceAccount token, CA and namespace, mounted only into the version-check containers. */
+export const VOL_SERVICE_ACCOUNT = 'vol-service-account';
+/** Where client libraries (client-go's InClusterConfig) look for the token, CA and namespace. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 const DEFAULT_PRIVVAL_SLEEP_SECONDS = 10;
 const DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30;
@@ -73,7 +76,7 @@ export interface PodBuildOptions {
   /** The operator image of the sidecars; defaults to the Go operator's (see sidecar.ts). */
   readonly sidecar?: SidecarImage;
   /**
-   * Where `node_key.json` comes from. "secret" (the default; design.md keeps node keys in Secrets)
+   * Where `node_key.json` comes from. "secret" (the default; node keys live in Secrets, §2.5)
    * projects the instance's Secret beside the ConfigMap's overlays into the same directory;
    * "configMap" mounts it from the ConfigMap, as the Go operator did.
    */
@@ -149,6 +152,9 @@ export function buildPod(
     },
     spec: {
       serviceAccountName: podServiceAccountName(node),
+      // Not into every container: only the version checks talk to the API server, and they mount
+      // VOL_SERVICE_ACCOUNT themselves (the Go operator let Kubernetes mount it everywhere).
+      automountServiceAccountToken: false,
       securityContext: {
         runAsUser: 1025,
         runAsGroup: 1025,
@@ -160,7 +166,10 @@ export function buildPod(
       hostname: name,
       // The raw CR name, as in Go; no headless service of that name exists.
       subdomain: node.metadata.name,
-      initContainers: withMounts(buildInitContainers(node, name, sidecar), initMounts(node)),
+      initContainers: withServiceAccount(
+        withMounts(buildInitContainers(node, name, sidecar), initMounts(node)),
+        VERSION_CHECK_INIT_CONTAINER,
+      ),
       containers: buildContainers(node, sidecar),
       volumes: buildVolumes(node, ordinal, options.nodeKeySource ?? 'secret'),
     },
@@ -178,7 +187,7 @@ export function buildPod(
     }
   }
 
-  return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
+  return cloneJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
 }
 
 type AdditionalPodEntry = NonNullable<CosmosFullNode['spec']['additionalVersionedPods']>[number];
@@ -199,7 +208,7 @@ export function buildAdditionalPod(
 
   const belongsTo = instanceName(node, ordinal);
   const { name: _name, metadata: entryMetadata, preferSameNode, ...podSpec } = entry;
-  const spec = structuredClone(podSpec) as V1PodSpec;
+  const spec = cloneJson(podSpec) as V1PodSpec;
   if (preferSameNode === true) {
     spec.affinity = {
       podAffinity: {
@@ -251,7 +260,7 @@ export function buildAdditionalPod(
     }
   }
 
-  return plainJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
+  return cloneJson({ ...pod, metadata: normalizeMetadata(pod.metadata!) });
 }
 
 /** The claim mounted as the chain home (Go PVCName(pod)); "" when the pod has none. */
@@ -274,7 +283,7 @@ function buildContainers(node: CosmosFullNode, sidecar: SidecarImage): V1Contain
       args,
       env: chainEnv(node),
       ports: buildContainerPorts(node),
-      resources: structuredClone(tpl.resources ?? {}),
+      resources: cloneJson(tpl.resources ?? {}),
       readinessProbe: nodeProbe,
       imagePullPolicy: tpl.imagePullPolicy,
       workingDir: WORK_DIR,
@@ -288,6 +297,7 @@ function buildContainers(node: CosmosFullNode, sidecar: SidecarImage): V1Contain
       resources: SIDECAR_RESOURCES,
       readinessProbe: healthProbe,
       imagePullPolicy: tpl.imagePullPolicy,
+      securityContext: operatorSecurityContext(),
       // Reads disk usage of the chain home for the PVC autoscaler (§4).
       volumeMounts: [{ name: VOL_CHAIN_HOME, mountPath: home, readOnly: true }],
     },
@@ -302,14 +312,21 @@ function buildContainers(node: CosmosFullNode, sidecar: SidecarImage): V1Contain
       env: chainEnv(node),
       imagePullPolicy: tpl.imagePullPolicy,
       workingDir: WORK_DIR,
-      securityContext: {},
-      volumeMounts: chainMounts(node),
+      // The Go operator set an empty one here.
+      securityContext: operatorSecurityContext(),
+      volumeMounts: [...chainMounts(node), serviceAccountMount()],
     });
   }
   return containers;
 }
 
-/** `<binary> start --home <home> …`; a Sentry first sleeps so the remote signer can connect. */
+/**
+ * `<binary> start --home <home> …`; a Sentry first sleeps so the remote signer can connect. The
+ * Sentry's `sh -c` takes the seconds and the command line as positional parameters, never as
+ * script text, so every argument reaches the binary as one word, as a FullNode's does; `exec`
+ * makes the binary the container's main process, which receives SIGTERM on shutdown (the Go
+ * operator's script left sh, which ignores it as PID 1, in front of the node).
+ */
 function startCommand(node: CosmosFullNode): { command: string[]; args: string[] } {
   const chain = node.spec.chain;
   const args = ['start', '--home', chainHomeDir(node)];
@@ -320,10 +337,13 @@ function startCommand(node: CosmosFullNode): { command: string[]; args: string[]
 
   const sleep = chain.privvalSleepSeconds ?? DEFAULT_PRIVVAL_SLEEP_SECONDS;
   if (node.spec.type === 'Sentry' && sleep > 0) {
-    return { command: ['sh'], args: ['-c', `sleep ${sleep}\n${chain.binary} ${args.join(' ')}`] };
+    return { command: ['sh'], args: ['-c', SENTRY_START_SCRIPT, NODE_CONTAINER, String(sleep), chain.binary, ...args] };
   }
   return { command: [chain.binary], args };
 }
+
+// $0 is the container's name, $1 the seconds to sleep, the rest the command line.
+const SENTRY_START_SCRIPT = 'sleep "$1"\nshift\nexec "$@"';
 
 /** [node, healthcheck] readiness probes per podTemplate.probes.strategy (default InSync). */
 function readinessProbes(node: CosmosFullNode): [V1Probe | undefined, V1Probe | undefined] {
@@ -367,7 +387,38 @@ function buildVolumes(node: CosmosFullNode, ordinal: number, nodeKeySource: 'sec
     config,
     // State sync needs a writable /tmp ("unable to create temp dir for state sync chunks").
     { name: VOL_SYSTEM_TMP, emptyDir: {} },
+    serviceAccountVolume(),
   ];
+}
+
+/** What Kubernetes' own kube-api-access-<random> volume holds: a bound token, the cluster CA, the namespace. */
+function serviceAccountVolume(): V1Volume {
+  return {
+    name: VOL_SERVICE_ACCOUNT,
+    projected: {
+      sources: [
+        // 3607 s, as the API server's own: the kubelet refreshes the token well before it expires.
+        { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+        { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        {
+          downwardAPI: {
+            items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+          },
+        },
+      ],
+    },
+  };
+}
+
+function serviceAccountMount(): V1VolumeMount {
+  return { name: VOL_SERVICE_ACCOUNT, mountPath: SERVICE_ACCOUNT_DIR, readOnly: true };
+}
+
+/** The container named `name` also mounts the ServiceAccount volume. */
+function withServiceAccount(containers: V1Container[], name: string): V1Container[] {
+  return containers.map((c) =>
+    c.name === name ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), serviceAccountMount()] } : c
+  );
 }
 
 /** The chain home and /tmp: what the node and the version-check containers mount. */
@@ -387,7 +438,7 @@ function initMounts(node: CosmosFullNode): V1VolumeMount[] {
 }
 
 function withMounts(containers: V1Container[], mounts: V1VolumeMount[]): V1Container[] {
-  return containers.map((container) => ({ ...container, volumeMounts: structuredClone(mounts) }));
+  return containers.map((container) => ({ ...container, volumeMounts: cloneJson(mounts) }));
 }
 
 // --- template patch, versions, checksum ------------------------------------------------------

@@ -1,6 +1,6 @@
-// The ports of a chain pod and its services (spec §2.3, §2.4). The RPC and p2p ports follow the
-// listen addresses in chain.config; the others are fixed by the Cosmos SDK defaults the operator
-// writes into app.toml.
+// The ports of a chain pod and its services (docs/compatibility.md §2.3, §2.4). The RPC and p2p
+// ports follow the listen addresses in chain.config; the others are fixed by the Cosmos SDK
+// defaults the operator writes into app.toml.
 import type { V1ContainerPort } from '@kubernetes/client-node';
 import { p2pPort as p2pPortFromAddress, rpcPort as rpcPortFromAddress } from '../../../api/defaults.ts';
 

@@ -1,5 +1,5 @@
-// The PVCs a CosmosFullNode wants (spec §2.10): one per instance not disabled with `All`, mounted
-// as the chain home. Pure: observed sizes come in as arguments.
+// The PVCs a CosmosFullNode wants (docs/compatibility.md §2.10): one per instance not disabled with
+// `All`, mounted as the chain home. Pure: observed sizes come in as arguments.
 //
 // The storage request never shrinks: it is the template size, raised to the self-healing
 // autoscaler's request plus 2% filesystem overhead, raised to what the bound volume already has.
@@ -22,7 +22,7 @@ import {
   pvcName,
 } from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
-import { plainJson } from './plain-json.ts';
+import { cloneJson } from '../../../api/json-clone.ts';
 
 type QuantityText = string | number;
 
@@ -85,8 +85,8 @@ export function buildPvcs(node: CosmosFullNode, observed: PvcObservations): Desi
     };
     out.push(
       source === undefined
-        ? { ordinal, pvc: plainJson(pvc) }
-        : { ordinal, pvc: plainJson(pvc), dataSource: plainJson(source.ref) },
+        ? { ordinal, pvc: cloneJson(pvc) }
+        : { ordinal, pvc: cloneJson(pvc), dataSource: cloneJson(source.ref) },
     );
   }
   return out;
@@ -110,7 +110,7 @@ function pvcResources(
   source: PvcDataSource | undefined,
   observed: PvcObservations,
 ): V1VolumeResourceRequirements {
-  const resources = structuredClone(template.resources) as V1VolumeResourceRequirements;
+  const resources = cloneJson(template.resources) as V1VolumeResourceRequirements;
   const requests = { ...(resources.requests ?? {}) };
   resources.requests = requests;
 

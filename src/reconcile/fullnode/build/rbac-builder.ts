@@ -1,6 +1,7 @@
-// The ServiceAccount, Role and RoleBinding of the version-check containers (spec §2.13), which
-// read their own pod and CosmosFullNode and patch status.height. Pure. None are built when the
-// user names a service account: the pods then run as that one, and its permissions are the user's.
+// The ServiceAccount, Role and RoleBinding of the version-check containers (docs/compatibility.md
+// §2.13), which read their own pod and CosmosFullNode and patch status.height. Pure. None are built
+// when the user names a service account: the pods then run as that one, and its permissions are the
+// user's.
 import type { V1Role, V1RoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import {
@@ -12,7 +13,7 @@ import {
   VERSION_CHECK_COMPONENT,
 } from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
-import { plainJson } from './plain-json.ts';
+import { cloneJson } from '../../../api/json-clone.ts';
 
 /** In apply order: the RoleBinding refers to the other two. */
 export type VersionCheckRbac = [serviceAccount: V1ServiceAccount, role: V1Role, roleBinding: V1RoleBinding];
@@ -38,10 +39,23 @@ export function buildVersionCheckRbac(node: CosmosFullNode): VersionCheckRbac | 
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
     metadata: metadata(roleName(node)),
+    // The Go operator's Role also granted `namespaces`, which a namespaced Role cannot grant (the
+    // resource is cluster-scoped) and which made the operator need `escalate` to write it. The
+    // version check reads its pod and its own CosmosFullNode, and patches that one's status.
     rules: [
-      { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list'] },
-      { apiGroups: ['cosmos.strange.love'], resources: ['cosmosfullnodes'], verbs: ['get'] },
-      { apiGroups: ['cosmos.strange.love'], resources: ['cosmosfullnodes/status'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      {
+        apiGroups: ['cosmos.strange.love'],
+        resources: ['cosmosfullnodes'],
+        resourceNames: [node.metadata.name ?? ''],
+        verbs: ['get'],
+      },
+      {
+        apiGroups: ['cosmos.strange.love'],
+        resources: ['cosmosfullnodes/status'],
+        resourceNames: [node.metadata.name ?? ''],
+        verbs: ['patch'],
+      },
     ],
   };
   const roleBinding: V1RoleBinding = {
@@ -51,5 +65,5 @@ export function buildVersionCheckRbac(node: CosmosFullNode): VersionCheckRbac | 
     subjects: [{ kind: 'ServiceAccount', name: serviceAccountName(node), namespace }],
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName(node) },
   };
-  return plainJson<VersionCheckRbac>([serviceAccount, role, roleBinding]);
+  return cloneJson<VersionCheckRbac>([serviceAccount, role, roleBinding]);
 }

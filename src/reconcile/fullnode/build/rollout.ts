@@ -1,6 +1,6 @@
-// Pod rollout (spec §2.7, §13.1): how many pods may be taken down at once, and which. Pure: the
-// pod control feeds it plain data (pods, revisions, images, CometBFT sync state) and carries out
-// the returned plan.
+// Pod rollout (docs/compatibility.md §2.7, §13.1): how many pods may be taken down at once, and
+// which. Pure: the pod control feeds it plain data (pods, revisions, images, CometBFT sync state)
+// and carries out the returned plan.
 //
 // Rules, as upstream:
 //   - Scaling first: while a pod must be created or deleted, nothing is updated.

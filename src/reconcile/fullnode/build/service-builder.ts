@@ -1,5 +1,5 @@
-// The services a CosmosFullNode wants (spec §2.3): one p2p service per instance, one privval
-// service per instance of a Sentry, and one RPC service. Pure.
+// The services a CosmosFullNode wants (docs/compatibility.md §2.3): one p2p service per instance,
+// one privval service per instance of a Sentry, and one RPC service. Pure.
 //
 // One p2p service per pod, not one for all: an outside peer that reached an in-sync pod through an
 // address and later a lagging pod through the same address could take it for byzantine behaviour.
@@ -24,7 +24,7 @@ import {
   SENTRY_COMPONENT,
 } from '../../../api/naming.ts';
 import { controllerReferences } from './owner-reference.ts';
-import { plainJson } from './plain-json.ts';
+import { cloneJson } from '../../../api/json-clone.ts';
 import { API_PORT, GRPC_PORT, GRPC_WEB_PORT, p2pPortOf, PRIVVAL_PORT, ROSETTA_PORT, rpcPortOf } from './ports.ts';
 
 const DEFAULT_MAX_P2P_EXTERNAL_ADDRESSES = 1;
@@ -40,7 +40,7 @@ export function buildServices(node: CosmosFullNode): DesiredService[] {
   const services: V1Service[] = [...buildP2PServices(node)];
   if (node.spec.type === 'Sentry') services.push(...buildPrivvalServices(node));
   services.push(buildRpcService(node));
-  return services.map((service, ordinal) => ({ ordinal, service: plainJson(service) }));
+  return services.map((service, ordinal) => ({ ordinal, service: cloneJson(service) }));
 }
 
 /** How many p2p services are external: maxP2PExternalAddresses (default 1) clamped to [0, replicas]. */
@@ -130,7 +130,7 @@ function buildRpcService(node: CosmosFullNode): V1Service {
         port('grpc', GRPC_PORT),
         port('rpc', rpcPortOf(node)),
         port('grpc-web', GRPC_WEB_PORT),
-        ...structuredClone(template?.ports ?? []),
+        ...cloneJson(template?.ports ?? []),
       ] as V1ServicePort[],
       selector: selectorLabels(node),
       type: template?.type ?? 'ClusterIP',

@@ -1,5 +1,5 @@
 // The image and entry point of the operator's own containers in chain pods: the healthcheck
-// sidecar, and the version-check init container and sidecar (spec §2.4, §4, §5).
+// sidecar, and the version-check init container and sidecar (docs/compatibility.md §2.4, §4, §5).
 
 export interface SidecarImage {
   /** Full image reference, with tag. */

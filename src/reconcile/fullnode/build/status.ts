@@ -1,5 +1,5 @@
-// status of a CosmosFullNode (spec §1.2, §2.12): what one reconcile pass observed, folded into the
-// previous status. Pure: the clock is an input.
+// status of a CosmosFullNode (docs/compatibility.md §1.2, §2.12): what one reconcile pass observed,
+// folded into the previous status. Pure: the clock is an input.
 //
 // Upstream rewrote status.sync on every pass with the time of the last CometBFT poll, so the
 // status changed every 5 s and each write re-triggered a reconcile (§2.12, §13.7). Here the
@@ -39,7 +39,7 @@ export type CosmosFullNodeStatus = FullNodeStatus & { conditions?: Condition[] }
 
 export type FullNodePhase = FullNodeStatus['phase'];
 
-/** How the pass ended, from the controls (§2.1 step 6). */
+/** How the pass ended, from the controls (§2.1). */
 export type ReconcileOutcome =
   /** Every child is as wanted: phase Complete, status.peers written. */
   | { kind: 'complete' }

@@ -1,5 +1,6 @@
 // A strategic merge patch (k8s.io/apimachinery strategicpatch) for the parts of a PodSpec the
-// podTemplate patches (spec §2.4). Only what the Go operator's use can reach is implemented:
+// podTemplate patches (docs/compatibility.md §2.4). Only what the Go operator's use can reach is
+// implemented:
 //   - maps merge recursively; a null in the patch deletes the key;
 //   - lists with a patch merge key merge item by item on that key, others are replaced whole;
 //   - merged lists are ordered as apimachinery orders them (normalizeElementOrder +

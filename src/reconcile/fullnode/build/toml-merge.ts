@@ -1,6 +1,6 @@
 // TOML documents as trees, merged the way the Go operator merged them (github.com/peterbourgon/
-// mergemap, spec §2.5): the source wins, except that two tables under the same key merge
-// recursively. Pure.
+// mergemap, docs/compatibility.md §2.5): the source wins, except that two tables under the same key
+// merge recursively. Pure.
 //
 // Integers are BigInt and floats are numbers throughout, so `timeout = 1.0` stays a float and a
 // uint64 stays exact when an override passes through parse → merge → stringify.

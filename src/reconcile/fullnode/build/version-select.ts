@@ -1,4 +1,4 @@
-// Which chain.versions entry a pod runs (spec §2.4 "Versions", §2.9). Pure.
+// Which chain.versions entry a pod runs (docs/compatibility.md §2.9). Pure.
 //
 // `height` is status.height[pod]: the last committed block + 1 (0 when unknown). As Go's pod
 // builder: walk the versions in the order given, keep each one at or below the height, stop at

@@ -1,7 +1,7 @@
-// ConfigMaps of a CosmosFullNode (spec §2.5): one per instance with the two TOML overlays.
-// Created, replaced on a revision change, deleted on scale-down (they hold no keys any more: the
-// node keys are in Secrets). Returns each ConfigMap's revision, which the pods carry as their
-// config checksum, so a config change rolls the pods.
+// ConfigMaps of a CosmosFullNode (docs/compatibility.md §2.5): one per instance with the two TOML
+// overlays. Created, replaced on a revision change, deleted on scale-down (they hold no keys any
+// more: the node keys are in Secrets). Returns each ConfigMap's revision, which the pods carry as
+// their config checksum, so a config change rolls the pods.
 //
 // A ConfigMap the Go operator left still holds `node_key.json`. It is replaced (which drops the
 // key) or deleted only once that key is safe in the instance's Secret; until then it is left as
@@ -15,7 +15,7 @@ import { buildConfigMaps } from '../build/config-builder.ts';
 import { REVISION_LABEL } from '../../../api/naming.ts';
 import type { ConfigMapObject } from './node-key-collector.ts';
 import { NODE_KEY_FILE } from '../build/node-key.ts';
-import { apiFailure, createOrReplace, eachCollecting, ownedBy, throwCollected } from './owned-children.ts';
+import { applyChildDiff, ownedBy, throwCollected } from './owned-children.ts';
 import type { Peer } from '../build/peers.ts';
 
 export type ConfigMapControlDeps = {
@@ -49,41 +49,11 @@ export async function reconcileConfigMaps(
   };
 
   const errors: unknown[] = [];
-  await eachCollecting(
-    diff.creates,
-    async (cm) => {
-      try {
-        await createOrReplace(deps.configMapClient, cm);
-      } catch (err) {
-        throw apiFailure(err, 'create', 'ConfigMap', cm);
-      }
-    },
-    errors,
-  );
-  await eachCollecting(
-    diff.updates.filter((cm) => !keyAtRisk(cm)),
-    async (cm) => {
-      try {
-        await deps.configMapClient.replace(cm);
-      } catch (err) {
-        throw apiFailure(err, 'update', 'ConfigMap', cm);
-      }
-    },
-    errors,
-  );
-  await eachCollecting(
-    diff.deletes.filter((cm) => !keyAtRisk(cm)),
-    async (cm) => {
-      try {
-        await deps.configMapClient.delete(cm.metadata?.namespace, cm.metadata?.name ?? '', {
-          preconditions: { uid: cm.metadata?.uid },
-        });
-      } catch (err) {
-        throw apiFailure(err, 'delete', 'ConfigMap', cm);
-      }
-    },
-    errors,
-  );
+  await applyChildDiff(deps.configMapClient, 'ConfigMap', {
+    creates: diff.creates,
+    updates: diff.updates.filter((cm) => !keyAtRisk(cm)),
+    deletes: diff.deletes.filter((cm) => !keyAtRisk(cm)),
+  }, errors);
   throwCollected(errors);
   return checksums;
 }

@@ -1,6 +1,6 @@
-// The events a CosmosFullNode's `kubectl describe` shows (spec §2.12): upstream's reasons where
-// upstream had one, StatefulSet's (SuccessfulCreate, SuccessfulDelete) for pods, and a few that
-// say what a rollout is doing. Recording never throws and never blocks a reconcile.
+// The events a CosmosFullNode's `kubectl describe` shows (docs/compatibility.md §2.12): upstream's
+// reasons where upstream had one, StatefulSet's (SuccessfulCreate, SuccessfulDelete) for pods, and
+// a few that say what a rollout is doing. Recording never throws and never blocks a reconcile.
 import type { EventRecorder } from '../../../kube/events.ts';
 import type { KubeObject } from '../../../kube/resource.ts';
 

@@ -1,4 +1,4 @@
-// Reads the node keys a CosmosFullNode already has (spec §2.5, design.md "node keys in Secrets"):
+// Reads the node keys a CosmosFullNode already has (docs/compatibility.md §2.5):
 // for each instance, the Secret `<app>-node-key-<i>` if it exists, and the `node_key.json` the Go
 // operator kept in the instance's ConfigMap. Reads the caches only. Key material stays in the
 // returned values: never log them.

@@ -1,4 +1,4 @@
-// Node keys in Secrets (spec §2.5; design.md): one Secret `<app>-node-key-<i>` per instance with
+// Node keys in Secrets (docs/compatibility.md §2.5): one Secret `<app>-node-key-<i>` per instance with
 // key `node_key.json`, mounted by the pod beside its ConfigMap's overlays. On first sight of an
 // instance the key the Go operator kept in the ConfigMap `inst(i)` is adopted as is, so node IDs
 // (and every peer list naming them) survive the switch; otherwise a new key is generated.

@@ -2,22 +2,21 @@
 // become classified ReconcileErrors naming the object, and create-or-replace for children whose
 // create may race a stale cache. I/O only through the ObjectClient handed in.
 //
-// "Owned" is the Go operator's field index `.metadata.controller` (spec §2.1): the controller
-// ownerReference is a CosmosFullNode of group cosmos.strange.love with this name. Objects the Go
-// operator made carry the same reference (same CR, same uid), so they are adopted as they are.
+// "Owned" is the Go operator's field index `.metadata.controller` (docs/compatibility.md §2.1): the
+// controller ownerReference is a CosmosFullNode of group cosmos.strange.love with this name.
+// Objects the Go operator made carry the same reference (same CR, same uid), so they are adopted as
+// they are.
+import { FULL_NODE_KIND, GROUP } from '../../../api/cosmosfullnode.ts';
 import { apiStatusOf, classifyApiError, statusCodeOf } from '../../../kube/api-errors.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
 import type { KubeObject } from '../../../kube/resource.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { isReconcileError, permanent, ReconcileError, transient } from '../../../kube/reconcile-result.ts';
 
-const FULL_NODE_GROUP = 'cosmos.strange.love';
-const FULL_NODE_KIND = 'CosmosFullNode';
-
 /** The name of the CosmosFullNode that controls `obj`, if any. */
 export function controllingFullNode(obj: KubeObject): string | undefined {
   const ref = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  if (ref === undefined || ref.kind !== FULL_NODE_KIND || !ref.apiVersion.startsWith(`${FULL_NODE_GROUP}/`)) {
+  if (ref === undefined || ref.kind !== FULL_NODE_KIND || !ref.apiVersion.startsWith(`${GROUP}/`)) {
     return undefined;
   }
   return ref.name;
@@ -87,6 +86,45 @@ export function withIdentityOf<T extends KubeObject>(obj: T, existing: KubeObjec
     metadata.ownerReferences = existing.metadata.ownerReferences;
   }
   return { ...obj, metadata };
+}
+
+/** What applyChildDiff writes: a revision diff, perhaps with some objects held back. */
+export type ChildWrites<T extends KubeObject> = {
+  creates: readonly T[];
+  updates: readonly T[];
+  deletes?: readonly T[];
+};
+
+/**
+ * Writes a diff of one kind of child: creates (create-or-replace, in case the cache had not seen
+ * the object yet), full replaces (a PUT, so fields the operator no longer sets are dropped) and
+ * deletes with a uid precondition (never a newer object of the same name). Every write is tried;
+ * the failures, each naming its object, are collected into `errors`.
+ */
+export async function applyChildDiff<T extends KubeObject>(
+  client: ObjectClient<T>,
+  kind: string,
+  writes: ChildWrites<T>,
+  errors: unknown[],
+): Promise<void> {
+  const attempt = (verb: string, write: (obj: T) => Promise<unknown>) => async (obj: T) => {
+    try {
+      await write(obj);
+    } catch (err) {
+      throw apiFailure(err, verb, kind, obj);
+    }
+  };
+  await eachCollecting(writes.creates, attempt('create', (obj) => createOrReplace(client, obj)), errors);
+  await eachCollecting(writes.updates, attempt('update', (obj) => client.replace(obj)), errors);
+  await eachCollecting(
+    writes.deletes ?? [],
+    attempt(
+      'delete',
+      (obj) =>
+        client.delete(obj.metadata?.namespace, obj.metadata?.name ?? '', { preconditions: { uid: obj.metadata?.uid } }),
+    ),
+    errors,
+  );
 }
 
 /** Runs every step, collecting failures instead of stopping at the first (Go's control loops). */

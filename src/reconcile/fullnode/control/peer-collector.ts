@@ -1,5 +1,5 @@
-// Peers of a CosmosFullNode (spec §2.6) from the cache: the node IDs the node-key step found and
-// the p2p Services, whose LoadBalancer ingress gives the external addresses.
+// Peers of a CosmosFullNode (docs/compatibility.md §2.6) from the cache: the node IDs the node-key
+// step found and the p2p Services, whose LoadBalancer ingress gives the external addresses.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { buildPeers, type P2PService, type Peer } from '../build/peers.ts';

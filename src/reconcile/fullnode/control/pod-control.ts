@@ -1,7 +1,8 @@
-// Pods of a CosmosFullNode (spec §2.7, §13.1): the plan comes from planRollout (pure), this file
-// carries it out. Scaling first: missing pods are created and unwanted ones deleted, and nothing
-// is updated in that pass. Then updates, each by deleting the pod (the next pass creates it from
-// the new spec), at most as many as the budget allows given CometBFT's view of the others.
+// Pods of a CosmosFullNode (docs/compatibility.md §2.7, §13.1): the plan comes from planRollout
+// (pure), this file carries it out. Scaling first: missing pods are created and unwanted ones
+// deleted, and nothing is updated in that pass. Then updates, each by deleting the pod (the next
+// pass creates it from the new spec), at most as many as the budget allows given CometBFT's view of
+// the others.
 //
 // Pods the Go operator made carry its revision hashes, so each is recreated once on adoption
 // (accepted by the compatibility contract, §2.11).

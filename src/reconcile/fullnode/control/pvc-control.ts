@@ -1,8 +1,8 @@
-// PVCs of a CosmosFullNode (spec §2.10, §13.8): the chain data. Created (with a data source, on
-// create only), deleted when no longer wanted unless volumeRetentionPolicy is Retain, and grown
-// by a merge patch of spec.resources only once every PVC is Bound. Never shrunk, never recreated:
-// PVCs the Go operator made are adopted in place (same names, same UIDs), their labels and
-// resources patched like any update.
+// PVCs of a CosmosFullNode (docs/compatibility.md §2.10, §13.8): the chain data. Created (with a
+// data source, on create only), deleted when no longer wanted unless volumeRetentionPolicy is
+// Retain, and grown by a merge patch of spec.resources only once every PVC is Bound. Never shrunk,
+// never recreated: PVCs the Go operator made are adopted in place (same names, same UIDs), their
+// labels and resources patched like any update.
 //
 // Difference from upstream: under volumeRetentionPolicy Retain a PVC carries no owner reference,
 // so deleting the CosmosFullNode leaves the data too (upstream's GC deleted Retain PVCs with the
@@ -49,7 +49,7 @@ export type PvcControlDeps = {
 
 export type PvcControlResult = {
   requeue: boolean;
-  /** PVCs created or deleted: their autoscaler status entries are dropped (§2.10 step 3). */
+  /** PVCs created or deleted: their autoscaler status entries are dropped (§2.10). */
   changed: string[];
 };
 

@@ -1,12 +1,12 @@
-// The version-check ServiceAccount, Role and RoleBinding (spec §2.13): created, replaced on a
-// revision change, never deleted (GC removes them with the CR). Nothing when the spec names its
-// own service account.
+// The version-check ServiceAccount, Role and RoleBinding (docs/compatibility.md §2.13): created,
+// replaced on a revision change, never deleted (GC removes them with the CR). Nothing when the spec
+// names its own service account.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
 import type { KubeObject } from '../../../kube/resource.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { diffByRevision } from '../../diff.ts';
-import { apiFailure, createOrReplace, throwCollected } from './owned-children.ts';
+import { applyChildDiff, throwCollected } from './owned-children.ts';
 import { buildVersionCheckRbac } from '../build/rbac-builder.ts';
 
 export type RbacControlDeps = {
@@ -31,15 +31,9 @@ export async function reconcileRbac(deps: RbacControlDeps, node: CosmosFullNode)
       [roleBinding, deps.roleBindings, deps.roleBindingClient],
     ] as const
   ) {
-    const kind = desired.kind ?? '';
     const existing = store.get(desired.metadata?.namespace, desired.metadata?.name ?? '');
     const diff = diffByRevision(existing === undefined ? [] : [existing], [{ object: desired, ordinal: 0 }]);
-    try {
-      for (const obj of diff.creates) await createOrReplace(client, obj);
-      for (const obj of diff.updates) await client.replace(obj);
-    } catch (err) {
-      errors.push(apiFailure(err, diff.creates.length > 0 ? 'create' : 'update', kind, desired));
-    }
+    await applyChildDiff(client, desired.kind ?? '', { creates: diff.creates, updates: diff.updates }, errors);
   }
   throwCollected(errors);
 }

@@ -1,6 +1,7 @@
-// Services of a CosmosFullNode (spec §2.3): created, or replaced when their revision changes.
-// Never deleted: a scaled-away or disabled instance keeps its p2p address, so DNS names, peer
-// lists and LoadBalancer IPs stay valid for when it returns (and GC removes them with the CR).
+// Services of a CosmosFullNode (docs/compatibility.md §2.3): created, or replaced when their
+// revision changes. Never deleted: a scaled-away or disabled instance keeps its p2p address, so DNS
+// names, peer lists and LoadBalancer IPs stay valid for when it returns (and GC removes them with
+// the CR).
 import type { V1Service } from '@kubernetes/client-node';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
@@ -8,7 +9,7 @@ import type { KubeObject } from '../../../kube/resource.ts';
 import type { StoreReader } from '../../../kube/store.ts';
 import { diffByRevision } from '../../diff.ts';
 import { buildServices } from '../build/service-builder.ts';
-import { apiFailure, createOrReplace, eachCollecting, ownedBy, throwCollected } from './owned-children.ts';
+import { applyChildDiff, ownedBy, throwCollected } from './owned-children.ts';
 
 export type ServiceObject = KubeObject & V1Service;
 
@@ -23,28 +24,7 @@ export async function reconcileServices(deps: ServiceControlDeps, node: CosmosFu
   const desired = buildServices(node).map(({ ordinal, service }) => ({ ordinal, object: service as ServiceObject }));
   const diff = diffByRevision(current, desired);
   const errors: unknown[] = [];
-  await eachCollecting(
-    diff.creates,
-    async (svc) => {
-      try {
-        await createOrReplace(deps.serviceClient, svc);
-      } catch (err) {
-        throw apiFailure(err, 'create', 'Service', svc);
-      }
-    },
-    errors,
-  );
-  await eachCollecting(
-    diff.updates,
-    async (svc) => {
-      try {
-        // A full update; the API server keeps the allocated clusterIP and nodePorts we omit.
-        await deps.serviceClient.replace(svc);
-      } catch (err) {
-        throw apiFailure(err, 'update', 'Service', svc);
-      }
-    },
-    errors,
-  );
+  // Updates are full replaces; the API server keeps the allocated clusterIP and nodePorts we omit.
+  await applyChildDiff(deps.serviceClient, 'Service', { creates: diff.creates, updates: diff.updates }, errors);
   throwCollected(errors);
 }

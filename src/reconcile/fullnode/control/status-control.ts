@@ -1,10 +1,10 @@
-// Writes a CosmosFullNode's status (spec §2.12) when, and only when, it changed in a way that
-// matters (status.ts statusChanged): a CosmosFullNode whose pods' state and heights stand still
-// causes no API writes, and heights that move are written at most once a minute. The write is a
-// JSON merge patch of the status subresource holding only what differs from the status this pass
-// started from, so fields others write meanwhile (status.height from versioncheck,
-// scheduledSnapshotStatus from the snapshot controller) are not overwritten with stale copies,
-// and no resourceVersion conflict can arise.
+// Writes a CosmosFullNode's status (docs/compatibility.md §2.12) when, and only when, it changed in
+// a way that matters (status.ts statusChanged): a CosmosFullNode whose pods' state and heights
+// stand still causes no API writes, and heights that move are written at most once a minute. The
+// write is a JSON merge patch of the status subresource holding only what differs from the status
+// this pass started from, so fields others write meanwhile (status.height from versioncheck,
+// scheduledSnapshotStatus from the snapshot controller) are not overwritten with stale copies, and
+// no resourceVersion conflict can arise.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import { mergePatch } from '../../../kube/apply.ts';
 import type { ResourceType } from '../../../kube/resource.ts';

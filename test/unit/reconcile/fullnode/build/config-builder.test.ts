@@ -335,6 +335,7 @@ describe('buildConfigMaps', () => {
     assert.equal(map!.object.apiVersion, 'v1');
   });
 
+  // docs/compatibility.md §13, item 3.
   it('changes the revision when a LoadBalancer address appears (which rolls the pod, §13.3)', () => {
     const node = fullNode();
     const before = buildConfigMaps(node, peersOf(node, null))[0]!.object;

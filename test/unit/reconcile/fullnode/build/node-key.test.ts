@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { inspect } from 'node:util';
 import { isReconcileError } from '../../../../../src/kube/reconcile-result.ts';
 import {
   generateNodeKey,
@@ -102,6 +103,63 @@ describe('parseNodeKey', () => {
     assert.throws(() => parseNodeKey(keyJson(bytes.toString('base64'))), /does not match/);
   });
 });
+
+describe('parseNodeKey errors', () => {
+  // They reach events, status and logs: nothing of the file may appear in them.
+  const secret = JSON.parse(RFC8032_NODE_KEY).priv_key.value as string;
+  const corrupt: [string, string][] = [
+    ['truncated', RFC8032_NODE_KEY.slice(0, 60)],
+    ['a stray character in the key', RFC8032_NODE_KEY.replace(secret, `${secret.slice(0, 40)}"${secret.slice(40)}`)],
+    ['trailing text', `${RFC8032_NODE_KEY}${secret}`],
+    ['the key alone', secret],
+    ['the key unquoted', RFC8032_NODE_KEY.replace(`"${secret}"`, secret)],
+    ['the key as the type', keyJson(secret, secret)],
+    ['the key as the value of another type', keyJson(secret, 'tendermint/PrivKeySecp256k1')],
+    ['the key cut short', keyJson(secret.slice(0, 40))],
+    ['the key with a character that is not base64', keyJson(`${secret.slice(0, 40)}!${secret.slice(41)}`)],
+    [
+      'another seed’s public half',
+      keyJson(Buffer.concat([Buffer.alloc(32), Buffer.from(secret, 'base64').subarray(32)]).toString('base64')),
+    ],
+    ['a single-quoted JSON', RFC8032_NODE_KEY.replaceAll('"', "'")],
+  ];
+
+  /** Every 8-character piece of the key (base64 of its seed and public half). */
+  const fragments = Array.from({ length: secret.length - 7 }, (_, i) => secret.slice(i, i + 8));
+
+  for (const [what, json] of corrupt) {
+    it(`quotes no part of a node_key.json with ${what}`, () => {
+      let caught: unknown;
+      try {
+        parseNodeKey(json, 'default/hub-node-key-0');
+      } catch (error) {
+        caught = error;
+      }
+      assert.ok(isPermanent(caught), what);
+      // The message, the cause chain, and the error as the logger and util.inspect print it.
+      const error = caught as Error;
+      const texts = [error.message, String(error), inspect(error, { depth: 5 }), JSON.stringify(error, errorFields)];
+      for (let cause = error.cause; cause instanceof Error; cause = cause.cause) texts.push(cause.message);
+      const all = texts.join('\n');
+      assert.match(error.message, /^invalid node_key\.json \(default\/hub-node-key-0\): /);
+      for (const fragment of fragments) {
+        assert.ok(!all.includes(fragment), `${what}: the error shows ${JSON.stringify(fragment)}: ${error.message}`);
+      }
+    });
+  }
+
+  it('names a known key type it does not accept', () => {
+    assert.throws(
+      () => parseNodeKey(keyJson(COMETBFT_VALUE, 'tendermint/PrivKeySecp256k1')),
+      /priv_key\.type is "tendermint\/PrivKeySecp256k1", want "tendermint\/PrivKeyEd25519"/,
+    );
+  });
+});
+
+/** What the logger writes for an Error: its message and cause chain. */
+function errorFields(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { message: value.message, cause: value.cause } : value;
+}
 
 describe('nodeIdOf', () => {
   it('is the ID of the key in a node_key.json', () => {

@@ -29,6 +29,8 @@ import {
 const NONE: PodObservations = { heights: {}, configChecksums: {}, snapshotCandidates: new Set() };
 const INFRA = 'ghcr.io/strangelove-ventures/infra-toolkit:v0.1.6';
 const OPERATOR = 'ghcr.io/strangelove-ventures/cosmos-operator:latest';
+/** What the `restricted` Pod Security Standard asks of each container beyond the pod's own settings. */
+const RESTRICTED = { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 function pod(node: CosmosFullNode, ordinal = 0, heights: Record<string, number> = {}): V1Pod {
   const built = buildPod(node, ordinal, heights);
@@ -203,10 +205,19 @@ describe('buildPod', () => {
     ]);
   });
 
-  it('makes a Sentry sleep 10 seconds before starting, for the remote signer', () => {
+  it('makes a Sentry sleep 10 seconds before starting, for the remote signer, the command line as arguments', () => {
     const c = named(containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad' })))), 'node');
     assert.deepEqual(c.command, ['sh']);
-    assert.deepEqual(c.args, ['-c', 'sleep 10\ngaiad start --home /home/operator/cosmos']);
+    assert.deepEqual(c.args, [
+      '-c',
+      'sleep "$1"\nshift\nexec "$@"',
+      'node',
+      '10',
+      'gaiad',
+      'start',
+      '--home',
+      '/home/operator/cosmos',
+    ]);
   });
 
   it('makes a Sentry sleep privvalSleepSeconds', () => {
@@ -214,7 +225,7 @@ describe('buildPod', () => {
       containers(pod(aFullNode('osmosis', asSentry, withChain({ binary: 'gaiad', privvalSleepSeconds: 60 })))),
       'node',
     );
-    assert.deepEqual(c.args, ['-c', 'sleep 60\ngaiad start --home /home/operator/cosmos']);
+    assert.deepEqual(c.args!.slice(2), ['node', '60', 'gaiad', 'start', '--home', '/home/operator/cosmos']);
   });
 
   it('starts a Sentry directly when privvalSleepSeconds is 0', () => {
@@ -378,10 +389,14 @@ describe('buildPod', () => {
       'osmosis',
       withChain({ chainID: 'osmosis-123', binary: 'osmosisd', additionalInitArgs: ['--overwrite'] }),
     );
-    const script = named(inits(pod(node, 6)), 'chain-init').args![1]!;
-    assert.match(script, /if \[ ! -d "\$CHAIN_HOME\/data" \]; then/);
-    assert.ok(script.includes('osmosisd init --chain-id osmosis-123 osmosis-6 --overwrite --home "$CHAIN_HOME"'));
-    assert.ok(script.includes('osmosisd init --chain-id osmosis-123 osmosis-6 --overwrite --home "$HOME/.tmp"'));
+    const [flag, script, name, ...command] = named(inits(pod(node, 6)), 'chain-init').args!;
+    assert.deepEqual([flag, name], ['-c', 'chain-init']);
+    // The command line is "$@", never script text (test/unit/reconcile/fullnode/build/shell-injection.test.ts runs it).
+    assert.deepEqual(command, ['osmosisd', 'init', '--chain-id', 'osmosis-123', 'osmosis-6', '--overwrite']);
+    assert.match(script!, /if \[ ! -d "\$CHAIN_HOME\/data" \]; then/);
+    assert.ok(script!.includes('"$@" --home "$CHAIN_HOME"'));
+    assert.ok(script!.includes('"$@" --home "$HOME/.tmp"'));
+    assert.ok(!script!.includes('osmosis'), script);
   });
 
   it('uses the genesis from chain init when no genesis URL or script is set', () => {
@@ -484,12 +499,61 @@ describe('buildPod', () => {
     assert.ok(args[1]!.includes("-name '*.db'"));
   });
 
-  it('runs the version check init container last, with small requests and an empty security context', () => {
+  it('runs the version check init container last, with small requests and a restricted security context', () => {
     const c = inits(pod(aFullNode())).at(-1)!;
     assert.equal(c.name, 'version-check');
     assert.deepEqual(c.command, ['/manager', 'versioncheck']);
     assert.deepEqual(c.resources, { requests: { cpu: '5m', memory: '16Mi' } });
-    assert.deepEqual(c.securityContext, {});
+    assert.deepEqual(c.securityContext, RESTRICTED);
+  });
+
+  it('gives every container it builds but the chain’s own no privilege escalation and no capabilities', () => {
+    const p = pod(
+      aFullNode(
+        'osmosis',
+        withVersions({ height: 0, image: 'chain:v1' }),
+        withChain({ snapshotURL: 'https://x/s.tar' }),
+      ),
+    );
+    assert.equal(inits(p).length, 7);
+    for (const c of [...inits(p), ...containers(p)]) {
+      assert.deepEqual(c.securityContext, c.name === 'node' ? undefined : RESTRICTED, c.name);
+    }
+  });
+
+  it('a template entry can still tighten the chain container for the restricted Pod Security Standard', () => {
+    const p = pod(
+      aFullNode('osmosis', withPodTemplate({ containers: [{ name: 'node', securityContext: RESTRICTED }] })),
+    );
+    assert.deepEqual(named(containers(p), 'node').securityContext, RESTRICTED);
+  });
+
+  it('mounts the ServiceAccount token only into the version checks, which call the API server', () => {
+    const p = pod(aFullNode('osmosis', withVersions({ height: 0, image: 'chain:v1' })));
+    assert.equal(p.spec!.automountServiceAccountToken, false);
+    assert.deepEqual(p.spec!.volumes!.at(-1), {
+      name: 'vol-service-account',
+      projected: {
+        sources: [
+          { serviceAccountToken: { path: 'token', expirationSeconds: 3607 } },
+          { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          {
+            downwardAPI: {
+              items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+            },
+          },
+        ],
+      },
+    });
+    const withToken = [...inits(p), ...containers(p)]
+      .filter((c) => c.volumeMounts?.some((m) => m.name === 'vol-service-account'))
+      .map((c) => [c.name, c.volumeMounts!.find((m) => m.name === 'vol-service-account')]);
+    const mount = {
+      name: 'vol-service-account',
+      mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+      readOnly: true,
+    };
+    assert.deepEqual(withToken, [['version-check', mount], ['version-check-interval', mount]]);
   });
 
   it('passes the database backend to both version checks', () => {
@@ -513,13 +577,19 @@ describe('buildPod', () => {
       'version-check-interval',
     );
     assert.deepEqual(c.command, ['/manager', 'versioncheck', '-d']);
-    assert.deepEqual(c.securityContext, {});
+    assert.deepEqual(c.securityContext, RESTRICTED);
     assert.equal(c.workingDir, '/home/operator');
   });
 
-  it('mounts the chain home PVC, a scratch dir, the config overlays and a system /tmp', () => {
+  it('mounts the chain home PVC, a scratch dir, the config overlays, a system /tmp and the ServiceAccount', () => {
     const volumes = pod(aFullNode('osmosis'), 5).spec!.volumes!;
-    assert.deepEqual(names(volumes), ['vol-chain-home', 'vol-tmp', 'vol-config', 'vol-system-tmp']);
+    assert.deepEqual(names(volumes), [
+      'vol-chain-home',
+      'vol-tmp',
+      'vol-config',
+      'vol-system-tmp',
+      'vol-service-account',
+    ]);
     assert.deepEqual(volumes[0]!.persistentVolumeClaim, { claimName: 'pvc-osmosis-5' });
     assert.deepEqual([volumes[1]!.emptyDir, volumes[3]!.emptyDir], [{}, {}]);
   });
@@ -567,7 +637,7 @@ describe('buildPod', () => {
     }]);
   });
 
-  it('mounts the scratch dir and the config into every init container as well', () => {
+  it('mounts the scratch dir and the config into every init container as well, the version check also the ServiceAccount', () => {
     for (const c of inits(pod(aFullNode()))) {
       assert.deepEqual(
         c.volumeMounts,
@@ -576,6 +646,13 @@ describe('buildPod', () => {
           { name: 'vol-system-tmp', mountPath: '/tmp' },
           { name: 'vol-tmp', mountPath: '/home/operator/.tmp' },
           { name: 'vol-config', mountPath: '/home/operator/.config' },
+          ...(c.name === 'version-check'
+            ? [{
+              name: 'vol-service-account',
+              mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+              readOnly: true,
+            }]
+            : []),
         ],
         c.name,
       );
@@ -626,7 +703,14 @@ describe('buildPod', () => {
       }),
     );
     const p = pod(node);
-    assert.deepEqual(names(p.spec!.volumes!), ['foo-vol', 'vol-chain-home', 'vol-tmp', 'vol-config', 'vol-system-tmp']);
+    assert.deepEqual(names(p.spec!.volumes!), [
+      'foo-vol',
+      'vol-chain-home',
+      'vol-tmp',
+      'vol-config',
+      'vol-system-tmp',
+      'vol-service-account',
+    ]);
     assert.deepEqual(names(containers(p)), ['node', 'new-sidecar', 'healthcheck']);
     assert.deepEqual(names(inits(p)), [
       'clean-init',

@@ -119,6 +119,7 @@ describe('buildPvcs', () => {
     );
   });
 
+  // docs/compatibility.md §2.8.
   it("sizes an overridden PVC from the override's template (fixes the upstream BUG of §2.8)", () => {
     const node = juno(
       withInstanceOverride('juno-1', {

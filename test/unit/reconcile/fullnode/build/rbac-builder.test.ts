@@ -31,12 +31,17 @@ describe('buildVersionCheckRbac', () => {
     for (const o of buildVersionCheckRbac(hub())) assert.deepEqual(o.metadata!.labels, VC_LABELS, o.kind);
   });
 
-  it('lets the version check read pods, namespaces and its CosmosFullNode and patch its status', () => {
+  it('lets the version check read pods and its own CosmosFullNode and patch that one’s status, nothing cluster-scoped', () => {
     const [, role] = buildVersionCheckRbac(hub());
     assert.deepEqual(role!.rules, [
-      { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['get', 'list'] },
-      { apiGroups: ['cosmos.strange.love'], resources: ['cosmosfullnodes'], verbs: ['get'] },
-      { apiGroups: ['cosmos.strange.love'], resources: ['cosmosfullnodes/status'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: ['cosmos.strange.love'], resources: ['cosmosfullnodes'], resourceNames: ['hub'], verbs: ['get'] },
+      {
+        apiGroups: ['cosmos.strange.love'],
+        resources: ['cosmosfullnodes/status'],
+        resourceNames: ['hub'],
+        verbs: ['patch'],
+      },
     ]);
   });
 

@@ -1,6 +1,7 @@
 // reconcileNodeKeys against recording clients: when it asks the API server for the Go operator's
 // ConfigMap (only when the caches cannot hold it), and what it writes.
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { describe, it } from 'node:test';
 import type { ObjectClient } from '../../../../../src/kube/objects.ts';
 import type { KubeObject } from '../../../../../src/kube/resource.ts';
@@ -13,6 +14,7 @@ import { reconcileNodeKeys } from '../../../../../src/reconcile/fullnode/control
 import { generateNodeKey } from '../../../../../src/reconcile/fullnode/build/node-key.ts';
 import { noEvents } from '../../../../../src/reconcile/fullnode/control/events.ts';
 import { controllerIndexKey } from '../../../../../src/reconcile/fullnode/control/owned-children.ts';
+import { createLogger } from '../../../../../src/log/log.ts';
 import { aFullNode, withReplicas } from '../../../../fixtures/fullnode.ts';
 
 /** A client that records calls; `get` answers from `existing`, `create` succeeds. */
@@ -63,5 +65,51 @@ describe('reconcileNodeKeys', () => {
     const keys = await reconcileNodeKeys(d, node);
     assert.deepEqual(configMaps.calls, ['get juno-0']);
     assert.equal(keys.ids['juno-0'], key.id);
+  });
+
+  it('reports a corrupt node_key.json in a Secret or a Go ConfigMap without any piece of it, in the error, the events or the log', async () => {
+    const key = generateNodeKey();
+    const value = JSON.parse(key.json).priv_key.value as string;
+    // Bad JSON whose parse error would quote the text around the key.
+    const corrupt = key.json.replace(`"${value}"`, value);
+    const node = aFullNode('juno', withReplicas(2));
+    const owner = {
+      apiVersion: 'cosmos.strange.love/v1',
+      kind: 'CosmosFullNode',
+      name: 'juno',
+      uid: node.metadata.uid!,
+      controller: true,
+    };
+    const secrets = createStore<SecretObject>({ index: controllerIndexKey });
+    secrets.writer.replace([{
+      metadata: { namespace: 'test', name: 'juno-node-key-0', ownerReferences: [owner] },
+      data: { 'node_key.json': Buffer.from(corrupt).toString('base64') },
+    }]);
+    const configMaps = createStore<ConfigMapObject>({ index: controllerIndexKey });
+    configMaps.writer.replace([{
+      metadata: { namespace: 'test', name: 'juno-1', ownerReferences: [owner] },
+      data: { 'node_key.json': corrupt },
+    }]);
+    const events: string[] = [];
+    const record = (_subject: unknown, reason: string, message: string) => void events.push(`${reason}: ${message}`);
+    const keys = await reconcileNodeKeys({
+      secrets: secrets.reader,
+      configMaps: configMaps.reader,
+      secretClient: recordingClient<SecretObject>().client,
+      configMapClient: recordingClient<ConfigMapObject>().client,
+      events: { normal: record, warning: record },
+    }, node);
+
+    assert.deepEqual(keys.ids, {});
+    const error = keys.error!;
+    assert.equal(error.kind, 'permanent');
+    assert.match(error.message, /juno-node-key-0/);
+    assert.match(error.message, /test\/juno-1/);
+    const logged: string[] = [];
+    createLogger({ write: (line) => logged.push(line) }).error('reconcile failed permanently', { error });
+    const everything = [error.message, ...events, ...logged].join('\n');
+    for (let i = 0; i + 8 <= value.length; i++) {
+      assert.ok(!everything.includes(value.slice(i, i + 8)), `shows ${value.slice(i, i + 8)}: ${everything}`);
+    }
   });
 });
