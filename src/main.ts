@@ -9,11 +9,14 @@ import { startManager } from './cli/manager.ts';
 import { createFullNodeController } from './reconcile/fullnode/controller.ts';
 import { version } from './cli/version.ts';
 import { runCertsCommand } from './cli/certs-command.ts';
+import { runHealthcheckCommand } from './cli/healthcheck-command.ts';
 
 const commands = {
   manager:
     'Run the operator: CosmosFullNode reconciler (on the leader), admission webhooks, health and metrics (default).',
   certs: 'Create a CA and a webhook serving certificate (for running without cert-manager); see certs --help.',
+  healthcheck:
+    "Serve a chain pod's healthcheck sidecar API on :1251 (CometBFT sync state, disk usage); see healthcheck --help.",
   version: 'Print the version and exit.',
 } as const;
 
@@ -23,7 +26,7 @@ Usage:
   cosmos-operator [command] [flags]
 
 Commands:
-${Object.entries(commands).map(([name, text]) => `  ${name.padEnd(10)}${text}`).join('\n')}
+${Object.entries(commands).map(([name, text]) => `  ${name.padEnd(13)}${text}`).join('\n')}
 
 Flags of manager:
 ${formatFlagHelp(managerFlags)}
@@ -42,6 +45,8 @@ async function main(argv: string[]): Promise<number> {
       return runManagerCommand(rest);
     case 'certs':
       return runCertsCommand(rest);
+    case 'healthcheck':
+      return runHealthcheckCommand(rest);
     case 'help':
       process.stdout.write(usage);
       return 0;

@@ -1,6 +1,6 @@
 // Extracts the Kubernetes component schemas our CRDs embed (containers, volumes, affinity, …) from
 // the API server's own OpenAPI v3 documents into src/api/k8s-openapi-v1.35.json, so the CRD generator
-// and the admission checks use exactly what kube-apiserver v1.35 publishes (design.md "Webhooks").
+// and the admission checks use exactly what kube-apiserver v1.35 publishes (docs/architecture.md §6.5).
 //
 //   node tools/extract-k8s-openapi.ts [--kubernetes <dir of api/openapi-spec/v3>] [--snapshotter <volumesnapshots CRD yaml>]
 //

@@ -14,8 +14,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const LAYERS: readonly (readonly string[])[] = [
   ['certs', 'src/log', 'src/syntax'],
   ['src/kube', 'src/api'],
-  ['src/cosmos', 'src/http'],
-  ['src/webhooks', 'src/reconcile'],
+  ['src/cosmos', 'src/http', 'src/schedule'],
+  ['src/webhooks', 'src/reconcile', 'src/sidecar'],
   ['src/cli'],
   ['src/main.ts'],
   ['tools'],

@@ -6,10 +6,33 @@ import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 
-export type RunningServer = { port: number; host: string; close(): Promise<void> };
+export type RunningServer = {
+  port: number;
+  host: string;
+  /**
+   * Stops listening and closes every connection. With `graceMs`, as Go's `Server.Shutdown`:
+   * idle connections close at once, requests in flight get up to `graceMs` to finish.
+   */
+  close(graceMs?: number): Promise<void>;
+};
 
-export function serveHttp(app: Hono, host: string, port: number): Promise<RunningServer> {
+export type ServeOptions = {
+  /**
+   * Go's `http.Server` ReadTimeout and WriteTimeout, in ms (Go's IdleTimeout defaults to
+   * ReadTimeout). node:http has no write deadline: the socket's inactivity timeout is the nearest.
+   */
+  timeoutsMs?: { read: number; write: number };
+};
+
+export function serveHttp(app: Hono, host: string, port: number, options: ServeOptions = {}): Promise<RunningServer> {
   const server: Server = createServer(getRequestListener(app.fetch, { overrideGlobalObjects: false }));
+  if (options.timeoutsMs) {
+    const { read, write } = options.timeoutsMs;
+    server.requestTimeout = read;
+    server.headersTimeout = read;
+    server.keepAliveTimeout = read;
+    server.timeout = write;
+  }
   return new Promise((resolve, reject) => {
     server.once(
       'error',
@@ -20,10 +43,15 @@ export function serveHttp(app: Hono, host: string, port: number): Promise<Runnin
       resolve({
         port: addr.port,
         host,
-        close: () =>
+        close: (graceMs = 0) =>
           new Promise<void>((done) => {
-            server.close(() => done());
-            server.closeAllConnections();
+            const timer = graceMs > 0 ? setTimeout(() => server.closeAllConnections(), graceMs) : undefined;
+            server.close(() => {
+              clearTimeout(timer);
+              done();
+            });
+            if (timer === undefined) server.closeAllConnections();
+            else server.closeIdleConnections();
           }),
       });
     });

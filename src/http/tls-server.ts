@@ -37,7 +37,20 @@ export type TlsServerOptions = {
   pollIntervalMs?: number;
   /** watch the files' directories for changes (default true); polling alone when false */
   watchFiles?: boolean;
+  /** how long a client may take, in ms; SLOW_CLIENT_LIMITS unless a test says otherwise */
+  limits?: SlowClientLimits;
 };
+
+/** Deadlines for a client that connects and then dawdles: each ends its connection. */
+export type SlowClientLimits = { handshakeMs: number; headersMs: number; requestMs: number };
+
+/**
+ * The API server gives a webhook at most 30 s (timeoutSeconds' maximum) and then answers the user
+ * itself, so a request still arriving after that has no one waiting for it. Node's defaults (a
+ * 120 s handshake, 60 s for the headers, 300 s for a request) would let a slow or stuck client
+ * hold a socket for minutes.
+ */
+const SLOW_CLIENT_LIMITS: SlowClientLimits = { handshakeMs: 10_000, headersMs: 10_000, requestMs: 30_000 };
 
 export type TlsServer = {
   address: { host: string; port: number };
@@ -111,8 +124,18 @@ export async function serveTls(
     throw new Error(`cannot load the serving certificate: ${(error as Error).message}`, { cause: error });
   }
 
+  const limits = options.limits ?? SLOW_CLIENT_LIMITS;
   const server: Server = createServer(
-    { cert: current.cert, key: current.key, minVersion: 'TLSv1.2' },
+    {
+      cert: current.cert,
+      key: current.key,
+      minVersion: 'TLSv1.2',
+      handshakeTimeout: limits.handshakeMs,
+      headersTimeout: limits.headersMs,
+      requestTimeout: limits.requestMs,
+      // Node checks the two deadlines above only this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1_000, limits.headersMs),
+    },
     getRequestListener(fetch, { overrideGlobalObjects: false }),
   );
   await new Promise<void>((resolve, reject) => {

@@ -5,6 +5,14 @@
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 export const MAX_REQUEST_BYTES = 7 * 1024 * 1024;
+/**
+ * How deeply a body's objects and arrays may nest. The handlers walk objects recursively
+ * (defaulting's copy, the JSON patch diff, ratcheting), and a body nested thousands deep would
+ * overflow the stack there and be answered 500. A real AdmissionReview of any of our kinds nests
+ * a few dozen levels (managedFields included); the API server stores deeper objects only in
+ * fields we do not take.
+ */
+export const MAX_NESTING_DEPTH = 256;
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 const OPERATIONS: readonly string[] = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
@@ -84,13 +92,43 @@ export function decodeAdmissionReview(contentType: string | null | undefined, bo
   const size = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (size > MAX_REQUEST_BYTES) return fail(`request entity is too large; limit is ${MAX_REQUEST_BYTES} bytes`, 413);
   if (size === 0) return fail('request body is empty');
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body);
+  } catch (error) {
+    return fail(`request body is not JSON: ${(error as Error).message}`);
+  }
+  if (nestingDepthExceeds(text, MAX_NESTING_DEPTH)) {
+    return fail(`request body nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(typeof body === 'string' ? body : utf8.decode(body));
+    parsed = JSON.parse(text);
   } catch (error) {
     return fail(`request body is not JSON: ${(error as Error).message}`);
   }
   return checkAdmissionReview(parsed);
+}
+
+/**
+ * True when JSON text opens more than `limit` objects or arrays inside each other. One pass over
+ * the characters without recursion, before anything parses or walks the text: brackets inside
+ * strings do not count.
+ */
+function nestingDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: the next character is escaped
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
 }
 
 /** Shape checks on a parsed body. */

@@ -304,12 +304,6 @@ const MANAGER_ROLE: ReadonlyArray<{ why: string; group: string; resources: strin
     resources: ['secrets'],
     verbs: ['create', 'get', 'list', 'watch'],
   },
-  {
-    why: 'ours: events.k8s.io events',
-    group: 'events.k8s.io',
-    resources: ['events'],
-    verbs: ['create', 'patch', 'update'],
-  },
 ];
 
 function grants(rules: readonly PolicyRule[]): Set<string> {

@@ -280,6 +280,41 @@ describe('serveTls', () => {
     }
   });
 
+  // Each waits for the server to close the socket: an event, not a time window. Without the
+  // limits Node would wait 120 s for a handshake and 60 s for headers, past the test's timeout.
+  const quick = { limits: { handshakeMs: 300, headersMs: 300, requestMs: 600 } };
+
+  it('ends a connection that never starts the TLS handshake', { timeout: 30_000 }, async () => {
+    await withServer(hello, quick, async ({ port }) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.resume(); // read what the server sends, so its end reaches us
+      await new Promise((resolve) => socket.once('close', resolve));
+    });
+  });
+
+  it('ends a request whose headers never finish, after the handshake', { timeout: 30_000 }, async () => {
+    await withServer(hello, quick, async ({ port, ca }) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.certPem });
+      socket.on('error', () => {});
+      socket.resume(); // read the 408, so the server's end reaches us
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.write('POST /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n');
+      await new Promise((resolve) => socket.once('close', resolve));
+    });
+  });
+
+  it('ends a request whose body never finishes', { timeout: 30_000 }, async () => {
+    await withServer(hello, quick, async ({ port, ca }) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca: ca.certPem });
+      socket.on('error', () => {});
+      socket.resume(); // read the 408, so the server's end reaches us
+      await new Promise((resolve) => socket.once('secureConnect', resolve));
+      socket.write('POST /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10\r\n\r\n12');
+      await new Promise((resolve) => socket.once('close', resolve));
+    });
+  });
+
   it('stops listening on close, with a keep-alive connection open', async () => {
     let port = 0;
     await withServer(hello, {}, async (ctx) => {

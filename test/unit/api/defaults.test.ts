@@ -19,7 +19,7 @@ describe('defaultCosmosFullNode', () => {
   const defaulted = defaultCosmosFullNode(aFullNode('hub')) as Json;
 
   // The persisted defaults are listed in docs/compatibility.md §1.1.
-  it('fills the persisted defaults of spec §1.1', () => {
+  it('fills the persisted defaults of docs/compatibility.md §1.1', () => {
     assert.equal(defaulted['spec'].ordinals.start, 0);
     assert.equal(defaulted['spec'].type, 'FullNode');
     assert.equal(defaulted['spec'].chain.homeDir, 'cosmos');

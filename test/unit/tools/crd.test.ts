@@ -238,7 +238,7 @@ describe('buildCrds', () => {
     });
 
     // The Go CRD's enums and bounds: docs/validation.md (rows marked CRD), docs/compatibility.md §9.
-    it('carries the enums and bounds of spec §9', () => {
+    it('carries the enums and bounds of docs/compatibility.md §9', () => {
       assert.deepEqual(node(schema, 'spec.type')['enum'], ['FullNode', 'Sentry']);
       assert.deepEqual(node(schema, 'spec.instanceOverrides.{}.disable')['enum'], ['Pod', 'All']);
       assert.equal(node(schema, 'spec.replicas')['minimum'], 0);

@@ -5,6 +5,7 @@ import {
   type DecodeResult,
   encodeAdmissionReview,
   encodeDecodeFailure,
+  MAX_NESTING_DEPTH,
   MAX_REQUEST_BYTES,
   readAdmissionReview,
 } from '../../../src/webhooks/admission-review.ts';
@@ -86,6 +87,24 @@ describe('decodeAdmissionReview', () => {
     const f = failure(decodeAdmissionReview(JSON_TYPE, new Uint8Array(MAX_REQUEST_BYTES + 1)));
     assert.equal(f.httpStatus, 413);
     assert.match(f.message, /too large; limit is 7340032 bytes/);
+  });
+
+  it('rejects a body nested deeper than MAX_NESTING_DEPTH with 400, before any recursive walk', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const body = `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":${deep}}`;
+    const refused = failure(decodeAdmissionReview(JSON_TYPE, body));
+    assert.equal(refused.httpStatus, 400);
+    assert.match(refused.message, new RegExp(`more than ${MAX_NESTING_DEPTH} levels deep`));
+  });
+
+  it('accepts nesting up to MAX_NESTING_DEPTH, and brackets inside strings do not count', () => {
+    const object = {
+      spec: { deep: JSON.parse('['.repeat(MAX_NESTING_DEPTH - 4) + ']'.repeat(MAX_NESTING_DEPTH - 4)) },
+    };
+    const body = aReview({ object });
+    assert.ok(decodeAdmissionReview(JSON_TYPE, JSON.stringify(body)).ok);
+    const bracey = aReview({ object: { spec: { text: '[{'.repeat(10_000) + '\\"' } } });
+    assert.ok(decodeAdmissionReview(JSON_TYPE, JSON.stringify(bracey)).ok);
   });
 
   it('rejects JSON that is not an object', () => {

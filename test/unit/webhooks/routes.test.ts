@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
+import { API_KINDS } from '../../../src/api/kinds.ts';
 import { createLogger } from '../../../src/log/log.ts';
 import { createWebhookApp, type KindHandlers, webhookPath } from '../../../src/webhooks/routes.ts';
 import { aFullNode, aReview, type ReviewOptions, stubFullNodeHandlers } from '../../fixtures/webhooks/admission.ts';
@@ -135,6 +136,22 @@ describe('createWebhookApp', () => {
     const { response } = await review(res);
     assert.equal(response.allowed, false);
     assert.match(response.status.message, /not JSON/);
+  });
+
+  it('answers an object nested thousands deep with 400, not a 500 from a blown stack (real handlers)', async () => {
+    const { app } = setup([...API_KINDS]);
+    // Written as text: JSON.stringify itself would overflow on it.
+    const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000);
+    const object = {
+      ...aFullNode(),
+      spec: { ...aFullNode().spec, podTemplate: { metadata: { annotations: 'DEEP' } } },
+    };
+    const body = JSON.stringify(aReview({ object })).replace('"DEEP"', deep);
+    for (const path of [VALIDATE, MUTATE]) {
+      const res = await post(app, path, body);
+      assert.equal(res.status, 400, path);
+      assert.match((await review(res)).response.status.message, /levels deep/);
+    }
   });
 
   it('rejects a wrong content type with 400', async () => {
