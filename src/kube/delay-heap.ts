@@ -1,6 +1,7 @@
 // Keys waiting for a time, earliest first: the waiting room of the work queue's addAfter.
 // A key waits at most once; asking again for an earlier time moves it forward, a later time is
-// ignored (client-go delaying_queue.go keeps the earlier ready time too).
+// ignored (client-go delaying_queue.go keeps the earlier ready time too). The cron scheduler
+// (src/schedule/scheduler.ts) also removes keys, to replace a key's time with a later one.
 
 type Entry = { key: string; readyAt: number };
 
@@ -11,6 +12,8 @@ export type DelayHeap = {
   peekTime(): number | undefined;
   /** Removes and returns every key whose time is at or before `now`, earliest first. */
   takeReady(now: number): string[];
+  /** Stops `key` waiting; false when it was not waiting. */
+  remove(key: string): boolean;
   size(): number;
   clear(): void;
 };
@@ -80,6 +83,23 @@ export function createDelayHeap(): DelayHeap {
       const ready: string[] = [];
       while (heap.length > 0 && heap[0]!.readyAt <= now) ready.push(pop().key);
       return ready;
+    },
+    remove(key) {
+      const at = index.get(key);
+      if (at === undefined) return false;
+      const last = heap.length - 1;
+      if (at !== last) {
+        swap(at, last);
+        heap.pop();
+        index.delete(key);
+        // The entry moved into the hole may belong above or below it.
+        up(at);
+        down(at);
+      } else {
+        heap.pop();
+        index.delete(key);
+      }
+      return true;
     },
     size: () => heap.length,
     clear() {
