@@ -10,7 +10,9 @@ import { createKubeClient, inClusterNamespace, type KubeClient, loadKubeConfig }
 import type { Registry } from 'prom-client';
 import type { LeaderWork } from '../kube/controller.ts';
 import { createLeaderElector, defaultIdentity } from '../kube/leader-election.ts';
-import { createLeaseLock } from '../kube/lease-lock.ts';
+import { createLeaseLock, type Lease } from '../kube/lease-lock.ts';
+import { createCache } from '../kube/reflector.ts';
+import { resources } from '../kube/resource.ts';
 import { describeApiError } from '../kube/api-errors.ts';
 import type { Logger } from '../log/log.ts';
 import { API_KINDS } from '../api/kinds.ts';
@@ -151,13 +153,31 @@ export async function startManager(
         log.info('became the leader; starting reconcilers', { lease: `${namespace}/${opts.leaderElectionId}` });
         leading = new AbortController();
         startLeaderWork(AbortSignal.any([leading.signal, workStop.signal]));
+        void leaseWatch.stop(); // only a standby needs it
       },
       onStoppedLeading: () => leading?.abort(),
     });
     health.checks.addHealthz('leaderElection', () => elector.check());
+    // A standby learns from a watch that the leader released the Lease (or that it was deleted)
+    // and campaigns at once rather than at its next retry: a graceful handover then takes a
+    // round trip instead of up to 4.4 s. The Lease is still read and written as client-go does.
+    const leaseWatch = createCache<Lease>(kube.rest, {
+      type: resources.leases,
+      namespace,
+      fieldSelector: `metadata.name=${opts.leaderElectionId}`,
+      log: log.child({ component: 'lease-watch' }),
+    });
+    leaseWatch.subscribe({
+      onAdd: () => {},
+      onUpdate: (lease) => {
+        if (!lease.spec?.holderIdentity) elector.nudge();
+      },
+      onDelete: () => elector.nudge(),
+    });
     election = (async () => {
       if (!(await connected)) return;
-      const end = await elector.run(electionStop.signal);
+      leaseWatch.start();
+      const end = await elector.run(electionStop.signal).finally(() => leaseWatch.stop());
       if (end === 'lost') {
         // controller-runtime exits here too: another replica may already be reconciling.
         log.error('leader election lost; exiting');

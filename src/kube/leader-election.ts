@@ -157,6 +157,12 @@ export type LeaderElector = {
    */
   run(signal: AbortSignal): Promise<ElectionEnd>;
   isLeader(): boolean;
+  /**
+   * The Lease was seen released (empty holder) or deleted: a candidate tries at once instead of
+   * after its retry period (2 s jittered up to 4.4 s), so a graceful handover takes a round trip.
+   * A no-op while leading or between attempts' reads.
+   */
+  nudge(): void;
   /** For /healthz: an error text if we lead but have not renewed for leaseDuration + tolerance. */
   check(toleranceMs?: number): true | string;
 };
@@ -248,11 +254,14 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
   const withDeadline = (signal: AbortSignal, ms: number) =>
     AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, ms))]);
 
+  let nudged: AbortController | undefined;
   const acquire = async (signal: AbortSignal): Promise<boolean> => {
     log.info('attempting to acquire the leader lease');
     while (!signal.aborted) {
       if (await tryAcquireOrRenew(withDeadline(signal, renewDeadlineMs))) return !signal.aborted;
-      await sleep(clock, jittered(retryPeriodMs, jitterFactor, random), signal);
+      nudged = new AbortController();
+      await sleep(clock, jittered(retryPeriodMs, jitterFactor, random), AbortSignal.any([signal, nudged.signal]));
+      nudged = undefined;
     }
     return false;
   };
@@ -316,6 +325,9 @@ export function createLeaderElector(opts: LeaderElectorOptions): LeaderElector {
       return stopped ? 'stopped' : 'lost';
     },
     isLeader,
+    nudge() {
+      nudged?.abort();
+    },
     check(toleranceMs = 0) {
       if (!isLeader() || !observation) return true;
       const since = clock.now() - observation.observedAt;

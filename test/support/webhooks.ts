@@ -19,7 +19,8 @@ export const CRD_FILES = API_KINDS.map((k) => join(CRD_DIR, `${k.group}_${k.plur
 
 export type WebhookOperator = { op: OperatorProcess; port: number; certDir: string; stop(): Promise<void> };
 
-function freePort(): Promise<number> {
+/** A loopback port nothing listens on now (the kernel's pick; free again once this returns). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);

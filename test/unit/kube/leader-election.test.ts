@@ -230,6 +230,40 @@ describe('createLeaderElector', () => {
     await b.ended;
   });
 
+  it('takes a released lease at once when nudged, without waiting for its retry period', async () => {
+    const clock = createFakeClock(t0);
+    const lock = createMemoryLeaseLock();
+    const a = candidate('a', lock, clock);
+    await settle();
+    const b = candidate('b', lock, clock);
+    await runFor(clock, 3_000); // b has read the lease and sleeps until its next try
+    a.stop();
+    assert.equal(await a.ended, 'stopped');
+    const releasedAt = clock.now();
+    b.elector.nudge(); // what the manager's Lease watch does on the release
+    await settle(); // the clock does not move
+    assert.equal(b.elector.isLeader(), true);
+    assert.equal(Number(b.events[0]!.split(' ')[1]) + t0, releasedAt);
+    b.stop();
+    await b.ended;
+  });
+
+  it('ignores a nudge while the lease is still held: the holder keeps it', async () => {
+    const clock = createFakeClock(t0);
+    const lock = createMemoryLeaseLock();
+    const a = candidate('a', lock, clock);
+    await settle();
+    const b = candidate('b', lock, clock);
+    await runFor(clock, 3_000);
+    b.elector.nudge();
+    await settle();
+    assert.equal(a.elector.isLeader(), true);
+    assert.equal(b.elector.isLeader(), false);
+    a.stop();
+    b.stop();
+    await Promise.all([a.ended, b.ended]);
+  });
+
   it('sets leader_election_master_status while leading', async () => {
     const clock = createFakeClock(t0);
     const registry = new Registry();
