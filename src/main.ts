@@ -7,7 +7,8 @@ import { createLogger } from './log/log.ts';
 import { managerFlags, managerOptionsFromFlags } from './cli/manager-flags.ts';
 import { startManager } from './cli/manager.ts';
 import { createFullNodeController } from './reconcile/fullnode/controller.ts';
-import { version } from './cli/version.ts';
+import { commit, operatorVersion, versionLine } from './cli/version.ts';
+import v8 from 'node:v8';
 import { runCertsCommand } from './cli/certs-command.ts';
 import { runHealthcheckCommand } from './cli/healthcheck-command.ts';
 
@@ -17,10 +18,11 @@ const commands = {
   certs: 'Create a CA and a webhook serving certificate (for running without cert-manager); see certs --help.',
   healthcheck:
     "Serve a chain pod's healthcheck sidecar API on :1251 (CometBFT sync state, disk usage); see healthcheck --help.",
-  version: 'Print the version and exit.',
+  version: 'Print the version and the commit it was built from, and exit (also --version).',
 } as const;
 
-const usage = `cosmos-operator ${version}: runs Cosmos SDK (CometBFT) chain nodes on Kubernetes.
+const usage = () =>
+  `cosmos-operator ${operatorVersion()}: runs Cosmos SDK (CometBFT) chain nodes on Kubernetes.
 
 Usage:
   cosmos-operator [command] [flags]
@@ -37,9 +39,13 @@ async function main(argv: string[]): Promise<number> {
   const command = first !== undefined && !first.startsWith('-') ? first : 'manager';
   const rest = command === first ? argv.slice(1) : argv;
 
+  if (first === '--version') {
+    process.stdout.write(`${versionLine()}\n`);
+    return 0;
+  }
   switch (command) {
     case 'version':
-      process.stdout.write(`${version}\n`);
+      process.stdout.write(`${versionLine()}\n`);
       return 0;
     case 'manager':
       return runManagerCommand(rest);
@@ -48,10 +54,10 @@ async function main(argv: string[]): Promise<number> {
     case 'healthcheck':
       return runHealthcheckCommand(rest);
     case 'help':
-      process.stdout.write(usage);
+      process.stdout.write(usage());
       return 0;
     default:
-      process.stderr.write(`unknown command "${command}"\n\n${usage}`);
+      process.stderr.write(`unknown command "${command}"\n\n${usage()}`);
       return 2;
   }
 }
@@ -63,7 +69,7 @@ async function runManagerCommand(argv: string[]): Promise<number> {
     return 2;
   }
   if (parsed.help) {
-    process.stdout.write(usage);
+    process.stdout.write(usage());
     return 0;
   }
   const options = managerOptionsFromFlags(parsed.values);
@@ -73,7 +79,13 @@ async function runManagerCommand(argv: string[]): Promise<number> {
   }
   const log = createLogger({ level: options.logLevel, format: options.logFormat });
   const memorySaver = preferSmallHeap();
-  log.info('starting cosmos-operator', { version, runtime: runtimeName(), pid: process.pid, memorySaver });
+  log.info('starting cosmos-operator', {
+    version: operatorVersion(),
+    commit,
+    runtime: runtimeName(),
+    pid: process.pid,
+    memorySaver,
+  });
 
   let manager;
   try {
@@ -100,10 +112,17 @@ function runtimeName(): string {
   return deno ? `deno ${deno.version.deno}` : `node ${process.versions.node}`;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`cosmos-operator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+function run(): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`cosmos-operator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+// Built into a startup snapshot (tools/build.ts --snapshot), this module is evaluated on the build
+// machine and the command runs when the binary starts; everywhere else it runs now.
+if (v8.startupSnapshot?.isBuildingSnapshot()) v8.startupSnapshot.setDeserializeMainFunction(run);
+else run();

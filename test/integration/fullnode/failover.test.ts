@@ -34,7 +34,6 @@ import {
 } from './harness.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const LEASE = '16e1bc09.strange.love';
 /** The manager's timings (client-go's defaults): lease 15 s, retry every 2 s jittered up to 1.2×. */
 const LEASE_MS = 15_000;
 const RETRY_MAX_MS = 2_000 * 2.2;
