@@ -130,7 +130,14 @@ export function ordinalsOf(
  */
 export function imageVersion(image: string | undefined | null): string {
   const parts = (image ?? '').split(':');
-  return parts.length === 2 ? parts[1]! : 'latest';
+  if (parts.length !== 2) return 'latest';
+  const tag = parts[1]!;
+  // Two departures from Go, both for images whose children the API server refused there:
+  // "registry:5000/gaia" has no tag (the text after ':' holds a '/', never a label value), and a
+  // digest or a long tag is cut to a label value's 63 characters here, as normalizeMetadata already
+  // cut the pods' copy, so the p2p Services (not normalised) carry the same valid value.
+  if (tag.includes('/')) return 'latest';
+  return trimMiddle(tag, LABEL_LIMIT);
 }
 
 // Labels and annotations (§2.2). Selectors, the status cache and the versioncheck sidecar find objects by them.
@@ -151,6 +158,8 @@ export const NETWORK_LABEL = 'cosmos.strange.love/network';
 export const TYPE_LABEL = 'cosmos.strange.love/type';
 export const BELONGS_TO_LABEL = 'cosmos.strange.love/belongs-to';
 export const CONFIG_CHECKSUM_ANNOTATION = 'cosmos.strange.love/config-checksum';
+/** On main pods: the node ID of the key the pod was started with (docs/compatibility.md §2.5). */
+export const NODE_ID_ANNOTATION = 'cosmos.strange.love/node-id';
 
 export const CREATED_BY = 'cosmos-operator';
 /** `app.kubernetes.io/component` of pods, PVCs and ConfigMaps. */

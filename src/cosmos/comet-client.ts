@@ -7,6 +7,13 @@
 // network failure is retried once, within the same timeout, because a kept-alive socket the
 // node closed meanwhile fails the first request on it, and a pod wrongly seen unreachable
 // counts against the rollout (§2.7: an unreachable pod with a new image is deleted outright).
+//
+// A pod's RPC is not trusted to behave (test/integration/cosmos/bad-rpc.test.ts): every call
+// returns within its timeout whatever the node does (hang, answer late, trickle), and reads at
+// most MAX_STATUS_BODY_BYTES of a body, so a node streaming an endless answer costs the operator
+// a bounded amount of memory and no time past the timeout. A non-200 answer's body is never
+// buffered: a small one is drained so the connection can be reused, a large or unsized one ends
+// the connection (left draining, an endless body would hold a socket busy for ever).
 import http from 'node:http';
 import { type CometStatus, parseCometStatus } from './comet-status.ts';
 
@@ -31,7 +38,10 @@ export type FetchCometStatusOptions = {
 };
 
 /** A CometBFT /status body is about 1.5 KB; anything near this is not one. */
-const MAX_BODY_BYTES = 1 << 20;
+export const MAX_STATUS_BODY_BYTES = 1 << 20;
+
+/** A non-200 answer's body up to this size is drained so its connection can be reused. */
+const MAX_DRAINED_BYTES = 64 << 10;
 
 const agent = new http.Agent({ keepAlive: true, keepAliveMsecs: 10_000, maxFreeSockets: 1024, timeout: 60_000 });
 
@@ -67,7 +77,11 @@ export async function fetchCometStatus(
       return { ok: false, kind: 'http', error: httpStatusText(attempt.status, attempt.statusText) };
     }
     if (attempt.body === undefined) {
-      return { ok: false, kind: 'malformed', error: `malformed status: body over ${MAX_BODY_BYTES} bytes` };
+      return {
+        ok: false,
+        kind: 'malformed',
+        error: `malformed status: body over the ${MAX_STATUS_BODY_BYTES}-byte limit, not read further`,
+      };
     }
     const parsed = parseCometStatus(attempt.body);
     return parsed.ok ? parsed : { ok: false, kind: 'malformed', error: parsed.error };
@@ -97,16 +111,23 @@ function get(host: string, port: number, signal: AbortSignal): Promise<Attempt> 
     }, (res) => {
       const status = res.statusCode ?? 0;
       const statusText = res.statusMessage ?? '';
+      const declared = Number(res.headers['content-length'] ?? NaN);
       if (status !== 200) {
-        res.resume();
         finish({ status, statusText, body: '' });
+        if (declared <= MAX_DRAINED_BYTES) res.resume();
+        else req.destroy();
+        return;
+      }
+      if (declared > MAX_STATUS_BODY_BYTES) {
+        finish({ status, statusText, body: undefined });
+        req.destroy();
         return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
+        if (size > MAX_STATUS_BODY_BYTES) {
           finish({ status, statusText, body: undefined });
           req.destroy();
           return;

@@ -5,6 +5,13 @@
 // the revision label and ordinal annotation are added. Go hashed Go's json.Marshal output (struct
 // field order); we hash canonical JSON (keys sorted), so objects the Go operator made carry other
 // hashes and are updated once on adoption — accepted by the compatibility contract (§13.2).
+//
+// Difference from upstream: an equal revision is not always the end of it. The revision says what
+// the operator last wrote, not that it is still there: a Service or ConfigMap edited by hand keeps
+// its revision label. So a caller may pass `drifted(current, desired)`, and objects it calls
+// drifted are updated too (restored). `metadataDrifted` is the check every kind can afford (the
+// caches keep metadata whole); content is compared through a fingerprint the cache keeps in place
+// of the content (fullnode/cache-transforms.ts).
 import { cloneJson } from '../api/json-clone.ts';
 import { ORDINAL_ANNOTATION, REVISION_LABEL } from '../api/naming.ts';
 
@@ -57,12 +64,14 @@ export function withRevision<T extends DiffableObject>(obj: T, ordinal: number):
 
 /**
  * Creates = desired − current, deletes = current − desired, updates = both with a different
- * revision label. Objects are matched by namespace/name. Two objects with the same name on one
- * side is a bug in the caller, so it throws (Go panicked).
+ * revision label, or the same one and `drifted(current, stamped desired)`. Objects are matched by
+ * namespace/name. Two objects with the same name on one side is a bug in the caller, so it throws
+ * (Go panicked).
  */
 export function diffByRevision<T extends DiffableObject>(
   current: readonly T[],
   desired: readonly DesiredResource<T>[],
+  drifted?: (current: T, desired: T) => boolean,
 ): RevisionDiff<T> {
   const currentByKey = indexUnique(current, (obj) => obj, 'current');
   const desiredByKey = indexUnique(desired, (resource) => resource.object, 'desired');
@@ -78,13 +87,27 @@ export function diffByRevision<T extends DiffableObject>(
       creates.push({ ordinal: resource.ordinal, object: stamped });
       continue;
     }
-    if (existing.metadata?.labels?.[REVISION_LABEL] === stamped.metadata!.labels![REVISION_LABEL]) continue;
+    if (
+      existing.metadata?.labels?.[REVISION_LABEL] === stamped.metadata!.labels![REVISION_LABEL] &&
+      !(drifted?.(existing, stamped) ?? false)
+    ) continue;
     updates.push({ ordinal: resource.ordinal, object: carryIdentity(stamped, existing) });
   }
   for (const [key, existing] of currentByKey) {
     if (!desiredByKey.has(key)) deletes.push({ ordinal: ordinalOf(existing), object: existing });
   }
   return { creates: sortByOrdinal(creates), updates: sortByOrdinal(updates), deletes: sortByOrdinal(deletes) };
+}
+
+/**
+ * Some label or annotation of `desired` is missing from `current` or has another value there (an
+ * edit by hand). Keys only `current` has are someone else's and do not count.
+ */
+export function metadataDrifted(current: DiffableObject, desired: DiffableObject): boolean {
+  const differs = (have: Record<string, string> | undefined, want: Record<string, string> | undefined) =>
+    Object.entries(want ?? {}).some(([key, value]) => have?.[key] !== value);
+  return differs(current.metadata?.labels, desired.metadata?.labels) ||
+    differs(current.metadata?.annotations, desired.metadata?.annotations);
 }
 
 /** The `app.kubernetes.io/ordinal` annotation of an existing object; 0 when absent or not a number, as in Go. */

@@ -14,8 +14,23 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { type ApiAuth, apiJson, apiWatch } from '../cluster/kube-http.ts';
 
-/** How a down node fails: nothing listens (connection refused), it answers 500, or it never answers. */
-export type DownMode = 'refuse' | 'http500' | 'hang';
+/**
+ * How a down node fails: nothing listens (connection refused), it answers 500, or it never
+ * answers. The rest misbehave rather than fail (test/integration/cosmos/bad-rpc.test.ts): `slow`
+ * answers a good /status only after `delayMs`; `garbage` answers 200 with a body that is not JSON;
+ * `wrong-shape` answers 200 with JSON that is no /status; `huge` answers 200 with a JSON body of
+ * `bytes` (default 100 MB), streamed as fast as the client reads it.
+ */
+export type DownMode = 'refuse' | 'http500' | 'hang' | 'slow' | 'garbage' | 'wrong-shape' | 'huge';
+
+/** Parameters of the misbehaving modes. */
+export type DownOptions = { delayMs?: number; bytes?: number };
+
+/**
+ * One `huge` answer: the body bytes handed to the socket so far, whether all were, and whether the
+ * connection is still open (false once the client went away or the answer ended).
+ */
+export type HugeAnswer = { bytes: number; complete: boolean; open: boolean };
 
 export type DiskState = { allBytes: number; freeBytes: number } | { error: string };
 
@@ -49,7 +64,9 @@ export type FakeComet = {
   height(): number;
   setCatchingUp(catchingUp: boolean): void;
   /** Down: /status fails as `mode` says (default refuse); up again: answers as before. */
-  setDown(down: boolean, mode?: DownMode): Promise<void>;
+  setDown(down: boolean, mode?: DownMode, options?: DownOptions): Promise<void>;
+  /** Every `huge` answer so far, in order (one still streaming included). */
+  hugeAnswers(): HugeAnswer[];
   /** What GET /disk reports (default 100 GiB, 60 GiB free). */
   setDisk(disk: DiskState): void;
   /** /status requests received (including ones answered 500 or left hanging). */
@@ -76,6 +93,8 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
   let blockTime = goTime(new Date());
   let catchingUp = options.catchingUp ?? false;
   let down: DownMode | undefined;
+  let downOptions: DownOptions = {};
+  const huge: HugeAnswer[] = [];
   let disk: DiskState = { allBytes: 100 * GiB, freeBytes: 60 * GiB };
   let requests = 0;
   let closed = false;
@@ -115,7 +134,7 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     return options.sei ? result : { jsonrpc: '2.0', id: -1, result };
   };
 
-  // Requests left hanging in "hang" mode, released (destroyed) when the mode ends.
+  // Requests left hanging in "hang" mode (or waiting in "slow" mode), released (destroyed) when the mode ends.
   const hanging = new Set<ServerResponse>();
 
   const rpc = trackedServer((req, res) => {
@@ -127,6 +146,23 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
         res.on('close', () => hanging.delete(res));
         return;
       }
+      if (down === 'slow') {
+        hanging.add(res);
+        const timer = setTimeout(() => {
+          hanging.delete(res);
+          if (!res.destroyed) send(res, 200, 'application/json', rpcJson(statusBody()));
+        }, downOptions.delayMs ?? 10_000);
+        res.on('close', () => {
+          clearTimeout(timer);
+          hanging.delete(res);
+        });
+        return;
+      }
+      if (down === 'garbage') return send(res, 200, 'application/json', '<html><body>502 Bad Gateway</body></html>');
+      if (down === 'wrong-shape') {
+        return send(res, 200, 'application/json', rpcJson({ jsonrpc: '2.0', id: -1, result: { node_info: {} } }));
+      }
+      if (down === 'huge') return streamHuge(res, downOptions.bytes ?? 100_000_000, huge);
       if (down === 'http500') {
         // CometBFT's own failure answer is a JSON-RPC error with status 500.
         return send(
@@ -166,8 +202,10 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     if (down !== undefined) {
       const error = down === 'http500'
         ? '500 Internal Server Error'
-        : down === 'hang'
+        : down === 'hang' || down === 'slow' || down === 'huge'
         ? `Get "${address}/status": context deadline exceeded`
+        : down === 'garbage' || down === 'wrong-shape'
+        ? "invalid character '<' looking for beginning of value"
         : `Get "${address}/status": dial tcp 127.0.0.1:${rpcPort}: connect: connection refused`;
       return send(res, 503, 'text/plain; charset=utf-8', goJson({ address, in_sync: false, error }));
     }
@@ -203,11 +241,12 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
     setCatchingUp(b) {
       catchingUp = b;
     },
-    async setDown(isDown, mode = 'refuse') {
+    async setDown(isDown, mode = 'refuse', options = {}) {
       if (closed) throw new Error(`fake comet ${host}:${rpcPort} is closed`);
       const was = down;
       down = isDown ? mode : undefined;
-      if (was === 'hang' && down !== 'hang') releaseHanging();
+      downOptions = options;
+      if ((was === 'hang' || was === 'slow') && down !== was) releaseHanging();
       if (down === 'refuse' && was !== 'refuse') await rpc.close();
       if (was === 'refuse' && down !== 'refuse') await rpc.listen(host, rpcPort);
     },
@@ -215,6 +254,7 @@ export async function startFakeComet(options: FakeCometOptions): Promise<FakeCom
       disk = d;
     },
     statusRequests: () => requests,
+    hugeAnswers: () => huge.map((a) => ({ ...a })),
     statusBody,
     async close() {
       if (closed) return;
@@ -238,6 +278,41 @@ function goTime(date: Date): string {
 /** Go's json.Encoder: compact, one trailing newline. */
 function goJson(value: unknown): string {
   return JSON.stringify(value) + '\n';
+}
+
+/**
+ * A 200 JSON answer of `total` bytes without a Content-Length (chunked, as a proxy streaming a
+ * response would send it), written only as fast as the socket takes it: `answers` records how many
+ * body bytes were handed over before the client went away, which bounds what it can have read.
+ */
+function streamHuge(res: ServerResponse, total: number, answers: HugeAnswer[]): void {
+  const answer: HugeAnswer = { bytes: 0, complete: false, open: true };
+  answers.push(answer);
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const head = Buffer.from('{"jsonrpc":"2.0","id":-1,"result":{"padding":"');
+  const tail = Buffer.from('"}}');
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  res.on('close', () => (answer.open = false));
+  const pump = () => {
+    while (answer.open) {
+      const left = total - answer.bytes;
+      let piece: Buffer;
+      if (answer.bytes === 0) piece = head;
+      else if (left <= tail.length) piece = tail.subarray(tail.length - left);
+      else piece = chunk.subarray(0, Math.min(chunk.length, left - tail.length));
+      answer.bytes += piece.length;
+      if (answer.bytes >= total) {
+        answer.complete = true;
+        res.end(piece);
+        return;
+      }
+      if (!res.write(piece)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+  };
+  pump();
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {

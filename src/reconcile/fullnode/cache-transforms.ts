@@ -5,6 +5,7 @@
 // metadata is kept whole; what goes is the bulk no control reads. Reading a new field of a cached
 // child means keeping it here.
 import type { KubeObject } from '../../kube/resource.ts';
+import { configMapFingerprint, type Fingerprinted, serviceFingerprint } from './build/fingerprint.ts';
 import { NODE_KEY_FILE } from './build/node-key.ts';
 import type { ConfigMapObject } from './control/node-key-collector.ts';
 import type { PodObject } from './control/pod-control.ts';
@@ -53,25 +54,29 @@ export function metadataOnly<T extends KubeObject>(obj: T): T {
 
 /**
  * Peers read a p2p Service's type and LoadBalancer ingress (peers.ts); updates are full replaces
- * built from the spec, so the existing ports, selector and cluster IPs are never read.
+ * built from the spec, so the existing ports, selector and cluster IPs are never read. A
+ * fingerprint of the spec stands for the rest, so a spec edited by hand is seen (fingerprint.ts).
  */
 export function slimService(svc: ServiceObject): ServiceObject {
-  const out: ServiceObject = {
+  const out: ServiceObject & Fingerprinted = {
     apiVersion: svc.apiVersion,
     kind: svc.kind,
     metadata: svc.metadata!,
     spec: { type: svc.spec?.type },
+    contentFingerprint: serviceFingerprint(svc.spec),
   };
   if (svc.status?.loadBalancer !== undefined) out.status = { loadBalancer: svc.status.loadBalancer };
   return out;
 }
 
 /**
- * The config overlays are diffed by revision and never read back; only a node key the Go
- * operator kept in the ConfigMap is (node-key-collector.ts, adopted into a Secret).
+ * The config overlays are diffed by revision and never read back, only their fingerprint (an edit
+ * by hand is reverted, fingerprint.ts); and a node key the Go operator kept in the ConfigMap
+ * (node-key-collector.ts, adopted into a Secret).
  */
 export function slimConfigMap(cm: ConfigMapObject): ConfigMapObject {
   const key = cm.data?.[NODE_KEY_FILE];
-  const { data: _data, binaryData: _binary, ...rest } = cm as ConfigMapObject & { binaryData?: unknown };
-  return key === undefined ? rest : { ...rest, data: { [NODE_KEY_FILE]: key } };
+  const { data: _data, binaryData: _binary, ...rest } = cm as ConfigMapObject & { binaryData?: Record<string, string> };
+  const slim: ConfigMapObject & Fingerprinted = { ...rest, contentFingerprint: configMapFingerprint(cm) };
+  return key === undefined ? slim : { ...slim, data: { [NODE_KEY_FILE]: key } };
 }

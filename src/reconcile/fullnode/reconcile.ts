@@ -37,7 +37,7 @@ import {
   reconcileConfigMaps,
 } from './control/configmap-control.ts';
 import { EVENT_REASONS, eventSubject, type FullNodeEvents } from './control/events.ts';
-import { BELONGS_TO_LABEL, selectorLabels } from '../../api/naming.ts';
+import { BELONGS_TO_LABEL, NODE_ID_ANNOTATION, selectorLabels } from '../../api/naming.ts';
 import { type NodeKeyControlDeps, type NodeKeys, reconcileNodeKeys } from './control/node-key-control.ts';
 import { combineErrors, errorParts, ownedBy } from './control/owned-children.ts';
 import { collectPeers } from './control/peer-collector.ts';
@@ -45,7 +45,12 @@ import { hasIncompleteExternalAddress, type Peer, statusPeers } from './build/pe
 import { buildPods, type DesiredPod, observationsFromStatus } from './build/pod-builder.ts';
 import { type PodControlDeps, type PodControlResult, reconcilePods } from './control/pod-control.ts';
 import { p2pPortOf } from './build/ports.ts';
-import { type PvcControlDeps, type PvcControlResult, reconcilePvcs } from './control/pvc-control.ts';
+import {
+  podsOnTerminatingPvcs,
+  type PvcControlDeps,
+  type PvcControlResult,
+  reconcilePvcs,
+} from './control/pvc-control.ts';
 import { type RbacControlDeps, reconcileRbac } from './control/rbac-control.ts';
 import type { PodSyncState } from './build/rollout.ts';
 import { reconcileServices, type ServiceControlDeps } from './control/service-control.ts';
@@ -127,7 +132,10 @@ export async function reconcileFullNode(
   const keys: NodeKeys | undefined = await attempt(() => reconcileNodeKeys(deps, node));
   if (keys?.error !== undefined) errors.push(keys.error);
 
-  const peers: Peer[] | undefined = keys === undefined
+  // Peers need every node ID: with a key missing (its Secret could not be written or read, an
+  // error already counted above) they wait for the next pass. Building them anyway would turn a
+  // passing API failure into a permanent "no node key" and park the object until it changed.
+  const peers: Peer[] | undefined = keys === undefined || keys.error !== undefined
     ? undefined
     : await attempt(() => collectPeers(deps, node, keys.ids));
 
@@ -147,10 +155,18 @@ export async function reconcileFullNode(
       ? { reachable: seen.reachable }
       : { reachable: seen.reachable, inSync: seen.inSync };
   }
+  // The pods carry their key's node ID, so a new key restarts its pod. An instance whose key could
+  // not be read this pass keeps the ID its pod has, rather than rolling.
+  const nodeIds: Record<string, string> = {};
+  for (const pod of ownedBy(deps.pods, node)) {
+    const id = pod.metadata?.annotations?.[NODE_ID_ANNOTATION];
+    if (id !== undefined) nodeIds[pod.metadata?.name ?? ''] = id;
+  }
+  Object.assign(nodeIds, keys?.ids);
   const desiredPods: DesiredPod[] | undefined = await attempt(() =>
     buildPods(
       node,
-      observationsFromStatus(node, checksums),
+      observationsFromStatus(node, checksums, nodeIds),
       deps.sidecar !== undefined ? { sidecar: deps.sidecar } : {},
     )
   );
@@ -161,6 +177,7 @@ export async function reconcileFullNode(
       node,
       desiredPods,
       sync,
+      podsOnTerminatingPvcs(deps, node),
     )
   );
 

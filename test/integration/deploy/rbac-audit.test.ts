@@ -78,7 +78,7 @@ const GRANTED_FOR_LATER: Record<string, string> = {
   'rbac.authorization.k8s.io|roles|get': 'a GET only when the cache is stale',
   'rbac.authorization.k8s.io|rolebindings|get': 'a GET only when the cache is stale',
   // Writes that happen only in situations this life cycle does not reach.
-  '|pods|patch': 'the Go role; pods are created and deleted, never changed',
+  '|pods|patch': 'labels and annotations edited by hand are put back (fullnode/hand-edits.test.ts); none here',
   '|pods|update': 'the Go role',
   '|configmaps|patch': 'the Go role (ours replaces)',
   '|persistentvolumeclaims|update': 'the Go role (ours patches)',

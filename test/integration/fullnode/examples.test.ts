@@ -536,6 +536,7 @@ describe('the CosmosFullNode examples', () => {
       const pods = await list(h, resources.pods, ns, `app.kubernetes.io/name=${APP}`);
       assert.deepEqual(names(pods), MAIN);
       const configMaps = await list(h, resources.configMaps, ns);
+      const secrets = await list(h, resources.secrets, ns);
       for (const i of [0, 1, 2]) {
         const pod = byName(pods, `${APP}-${i}`);
         // The version label follows the image the pod runs: the height-0 version's, or the override's.
@@ -547,6 +548,8 @@ describe('the CosmosFullNode examples', () => {
         assert.deepEqual(pod.metadata?.annotations, {
           [ORDINAL]: String(i),
           [CHECKSUM]: byName(configMaps, `${APP}-${i}`).metadata?.labels?.[REVISION],
+          // Ours: the node ID of the key it runs, so a new key restarts it (hand-edits.test.ts).
+          'cosmos.strange.love/node-id': nodeIdOf(byName(secrets, `${APP}-node-key-${i}`)),
           'prometheus.io/scrape': 'true',
         });
         assert.equal(pod.metadata?.ownerReferences?.[0]?.kind, 'CosmosFullNode');

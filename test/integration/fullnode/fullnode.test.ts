@@ -279,12 +279,16 @@ describe('the CosmosFullNode controller', () => {
     let first = '';
     const recording = await recordingOf(watch, async () => {
       await updateSpec(h, ns, 'hold', (n) => (n.spec.podTemplate.image = NEW));
+      // The first pod the watch saw taken down, once it runs the new image (more taken down at
+      // once is what the assertion after the window reports).
       first = await eventually(
         async () => {
-          const updated = (await podsOf(ns, 'hold')).filter((p) => imageOf(p) === NEW && p.status?.phase === 'Running');
-          assert.equal(updated.length, 1);
-          await fleet.waitFor(updated[0]!.metadata!.name!, 5_000);
-          return updated[0]!.metadata!.name!;
+          const name = firstChangeOrder(watch)[0];
+          assert.ok(name, 'a pod taken down');
+          const pod = (await podsOf(ns, 'hold')).find((p) => p.metadata!.name === name);
+          assert.ok(pod && imageOf(pod) === NEW && pod.status?.phase === 'Running', `${name} running the new image`);
+          await fleet.waitFor(name, 5_000);
+          return name;
         },
         { timeoutMs: 60_000, message: 'the first pod updated' },
       );

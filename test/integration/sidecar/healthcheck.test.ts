@@ -88,7 +88,10 @@ describe('cosmos-operator healthcheck against the fake CometBFT', () => {
       fake.setCatchingUp(false);
     }
     assert.equal((await get(hc.port, '/')).status, 200);
-    await eventually(() => stateChanges(hc.process).length === before + 2, { timeoutMs: 10_000 });
+    await eventually(() => stateChanges(hc.process).length === before + 2, {
+      timeoutMs: 60_000,
+      message: 'two state changes logged',
+    });
     assert.deepEqual(
       stateChanges(hc.process).slice(before).map((r) => r.statusCode),
       [422, 200],
@@ -133,7 +136,8 @@ describe('cosmos-operator healthcheck against the fake CometBFT', () => {
       assert.equal(res.status, 503);
       assert.match(String((JSON.parse(res.body) as { error: string }).error), /timed out after 500 ms/);
       assert.ok(took >= 450, `answered after ${took} ms, before the 500 ms timeout`);
-      assert.ok(took < 5000, `answered after ${took} ms: --timeout 500ms not applied`);
+      // That it was --timeout (500 ms) and not a default that ended it, the error text says; an
+      // upper bound on `took` would only measure how busy the machine is.
     } finally {
       await fake.setDown(false);
     }
@@ -271,7 +275,7 @@ describe('cosmos-operator healthcheck on SIGTERM', () => {
       await fake.setDown(true, 'hang');
       const hc = await startHealthcheck(['--rpc-host', `http://127.0.0.1:${fake.port}`, '--timeout', '2s']);
       const inFlight = get(hc.port, '/');
-      await eventually(() => fake.statusRequests() > 0, { timeoutMs: 10_000 });
+      await eventually(() => fake.statusRequests() > 0, { timeoutMs: 60_000, message: 'the request reached the node' });
       const started = Date.now();
       const stopped = hc.process.stop('SIGTERM');
       const res = await inFlight;

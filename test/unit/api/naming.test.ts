@@ -215,6 +215,17 @@ describe('imageVersion', () => {
   it('is latest for a missing image', () => {
     assert.equal(imageVersion(undefined), 'latest');
   });
+
+  it('is latest for a registry port without a tag, which is no label value', () => {
+    assert.equal(imageVersion('registry:5000/gaia'), 'latest');
+  });
+
+  it("cuts a digest to a label value of 63 characters, as normalizeMetadata cuts the pods' copy", () => {
+    const digest = 'a'.repeat(32) + 'b'.repeat(32);
+    const version = imageVersion(`gaia@sha256:${digest}`);
+    assert.equal(version.length, 63);
+    assert.equal(normalizeMetadata({ labels: { v: digest } }).labels!['v'], version);
+  });
 });
 
 describe('mergePreserving', () => {

@@ -4,6 +4,7 @@ import {
   type DesiredResource,
   diffByRevision,
   fnv1Hex,
+  metadataDrifted,
   ordinalOf,
   revisionOf,
   withRevision,
@@ -71,6 +72,23 @@ describe('revisionOf', () => {
   });
 });
 
+describe('metadataDrifted', () => {
+  const meta = (labels: Record<string, string>, annotations: Record<string, string> = {}) => ({
+    metadata: { name: 'x', labels, annotations },
+  });
+  it('is false when every wanted label and annotation is there, whatever else was added', () => {
+    assert.equal(
+      metadataDrifted(meta({ a: '1', extra: 'y' }, { n: '2', note: 'z' }), meta({ a: '1' }, { n: '2' })),
+      false,
+    );
+  });
+  it('is true when a wanted label or annotation was changed or removed', () => {
+    assert.equal(metadataDrifted(meta({ a: 'edited' }), meta({ a: '1' })), true);
+    assert.equal(metadataDrifted(meta({}), meta({ a: '1' })), true);
+    assert.equal(metadataDrifted(meta({ a: '1' }, {}), meta({ a: '1' }, { n: '2' })), true);
+  });
+});
+
 describe('withRevision', () => {
   it('adds the revision label and ordinal annotation without changing the input', () => {
     const plain = pod('pod-3');
@@ -132,6 +150,23 @@ describe('diffByRevision', () => {
     const current = existing(want(0));
     const diff = diffByRevision(current, [want(0)]);
     assert.deepEqual(diff, { creates: [], updates: [], deletes: [] });
+  });
+
+  it('updates objects whose revision label matches but that `drifted` calls drifted (an edit by hand)', () => {
+    const current = existing(want(0), want(1));
+    const edited = { ...current[1]!, spec: { image: 'edited' } };
+    const seen: string[] = [];
+    const diff = diffByRevision([current[0]!, edited], [want(0), want(1)], (have, wanted) => {
+      seen.push(`${have.metadata.name}:${wanted.metadata.labels?.['app.kubernetes.io/revision'] !== undefined}`);
+      return have.spec?.image !== wanted.spec?.image;
+    });
+    assert.deepEqual(
+      seen,
+      ['pod-0:true', 'pod-1:true'],
+      'asked about each unchanged revision, with the stamped object',
+    );
+    assert.deepEqual(names(diff.updates), ['pod-1']);
+    assert.equal(diff.updates[0]!.spec?.image, 'gaia:v1');
   });
 
   it('creates, updates and deletes in one pass', () => {

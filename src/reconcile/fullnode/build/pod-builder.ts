@@ -18,6 +18,7 @@ import {
   instanceName,
   mergePreserving,
   NAME_LABEL,
+  NODE_ID_ANNOTATION,
   nodeKeySecretName,
   normalizeMetadata,
   ordinalsOf,
@@ -70,6 +71,12 @@ export interface PodObservations {
   readonly configChecksums: Readonly<Record<string, string>>;
   /** Pods held back while a ScheduledVolumeSnapshot snapshots their PVC. */
   readonly snapshotCandidates: ReadonlySet<string>;
+  /**
+   * Node ID of each instance's key, by pod name: annotation `cosmos.strange.love/node-id` of its
+   * main pod, so a new key (its Secret deleted, or edited) restarts the pod that must load it, as
+   * upstream's ConfigMap checksum did when the key was in the ConfigMap (§2.5). None when absent.
+   */
+  readonly nodeIds?: Readonly<Record<string, string>>;
 }
 
 export interface PodBuildOptions {
@@ -103,7 +110,7 @@ export function buildPods(
   for (const ordinal of ordinals) {
     const pod = buildPod(node, ordinal, observed.heights, options);
     if (pod === undefined || observed.snapshotCandidates.has(pod.metadata!.name!)) continue;
-    pods.push({ ordinal, pod: withChecksum(pod, observed.configChecksums) });
+    pods.push({ ordinal, pod: withChecksum(pod, observed.configChecksums, observed.nodeIds?.[pod.metadata!.name!]) });
   }
   const additional = node.spec.additionalVersionedPods ?? [];
   for (const ordinal of ordinals) {
@@ -117,14 +124,15 @@ export function buildPods(
   return pods;
 }
 
-/** The observations the status already holds: heights and snapshot candidates. */
+/** The observations the status already holds (heights and snapshot candidates), with the checksums and node IDs. */
 export function observationsFromStatus(
   node: CosmosFullNode,
   configChecksums: Readonly<Record<string, string>>,
+  nodeIds: Readonly<Record<string, string>> = {},
 ): PodObservations {
   const candidates = new Set<string>();
   for (const entry of Object.values(node.status?.scheduledSnapshotStatus ?? {})) candidates.add(entry.podCandidate);
-  return { heights: node.status?.height ?? {}, configChecksums, snapshotCandidates: candidates };
+  return { heights: node.status?.height ?? {}, configChecksums, snapshotCandidates: candidates, nodeIds };
 }
 
 /** The main pod of `ordinal` without its config checksum; undefined when an instance override disables it. */
@@ -492,13 +500,17 @@ function replaceNodeSelector(pod: V1Pod, selector: Readonly<Record<string, strin
   else delete pod.spec!.nodeSelector;
 }
 
-function withChecksum(pod: V1Pod, checksums: Readonly<Record<string, string>>): V1Pod {
+function withChecksum(pod: V1Pod, checksums: Readonly<Record<string, string>>, nodeId?: string): V1Pod {
   const name = pod.metadata!.name!;
   return {
     ...pod,
     metadata: {
       ...pod.metadata,
-      annotations: { ...pod.metadata!.annotations, [CONFIG_CHECKSUM_ANNOTATION]: checksums[name] ?? '' },
+      annotations: {
+        ...pod.metadata!.annotations,
+        [CONFIG_CHECKSUM_ANNOTATION]: checksums[name] ?? '',
+        ...(nodeId !== undefined ? { [NODE_ID_ANNOTATION]: nodeId } : {}),
+      },
     },
   };
 }

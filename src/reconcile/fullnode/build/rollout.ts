@@ -23,6 +23,9 @@
 // matched, §2.8 BUG). Here a main pod and its additional pods (label belongs-to) form one group:
 // a group is available only when its main pod is and all its additional pods are Ready, and
 // updating any part of a group uses one unit of the budget.
+// Difference from upstream: a `held` main pod (its PVC is being deleted by someone, so the data
+// goes as soon as the pod stops) is never deleted for an update, not even outside the budget; its
+// group stays outdated until a person deletes the pod or the claim is gone.
 import { permanent } from '../../../kube/reconcile-result.ts';
 
 export type MaxUnavailable = number | string | null | undefined;
@@ -105,6 +108,8 @@ export interface RolloutInput {
   maxUnavailable: MaxUnavailable;
   /** spec.replicas: the "desired" of computeRollout. */
   replicas: number;
+  /** Main pods that must not be deleted for an update (their groups wait). */
+  held?: ReadonlySet<string>;
 }
 
 /** Why a pod is deleted. */
@@ -177,6 +182,7 @@ export function planRollout(input: RolloutInput): RolloutPlan {
     if (group.outdated.length === 0) continue;
     total++;
     const main = group.mainPod;
+    if (main !== undefined && input.held?.has(main.name)) continue;
     const mainOutdated = main !== undefined && group.outdated.includes(main.name);
     const imageChanged = mainOutdated && main.image !== group.mainWant!.image;
     if (imageChanged && !reachable(input.sync[main.name])) {

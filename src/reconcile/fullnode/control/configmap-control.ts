@@ -7,10 +7,15 @@
 // key) or deleted only once that key is safe in the instance's Secret; until then it is left as
 // is. Replace is a full PUT for that reason: server-side apply would leave the Go operator's
 // `node_key.json` field in place.
+//
+// A ConfigMap whose data or labels were edited by hand, its revision label left as it was, is
+// replaced too (reverted; reconcile/diff.ts `drifted`): the pods read it when they start, so an
+// edit left in place would reach them at their next restart, unseen.
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
 import type { StoreReader } from '../../../kube/store.ts';
-import { diffByRevision, revisionOf } from '../../diff.ts';
+import { diffByRevision, metadataDrifted, revisionOf } from '../../diff.ts';
+import { configMapFingerprint, type Fingerprinted, fingerprintOf } from '../build/fingerprint.ts';
 import { buildConfigMaps } from '../build/config-builder.ts';
 import { REVISION_LABEL } from '../../../api/naming.ts';
 import type { ConfigMapObject } from './node-key-collector.ts';
@@ -42,7 +47,13 @@ export async function reconcileConfigMaps(
   for (const { object } of desired) checksums[object.metadata.name] = revisionOf(object);
 
   const current = ownedBy(deps.configMaps, node);
-  const diff = diffByRevision(current, desired as { object: ConfigMapObject; ordinal: number }[]);
+  const diff = diffByRevision(
+    current,
+    desired as { object: ConfigMapObject; ordinal: number }[],
+    (have, want) =>
+      metadataDrifted(have, want) ||
+      fingerprintOf(have as ConfigMapObject & Fingerprinted, configMapFingerprint) !== configMapFingerprint(want),
+  );
   const keyAtRisk = (cm: ConfigMapObject) => {
     const existing = deps.configMaps.get(cm.metadata?.namespace ?? '', cm.metadata?.name ?? '');
     return existing?.data?.[NODE_KEY_FILE] !== undefined && !securedKeys.has(cm.metadata?.name ?? '');

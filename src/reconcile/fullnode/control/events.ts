@@ -24,6 +24,9 @@ export const EVENT_REASONS = {
   deletedPvc: 'DeletedPVC',
   nodeKeyCreated: 'NodeKeyCreated',
   nodeKeyAdopted: 'NodeKeyAdopted',
+  // Children deleted or edited by hand (README "Faults").
+  nodeKeyReplaced: 'NodeKeyReplaced',
+  pvcTerminating: 'PVCTerminating',
 } as const;
 
 /** What the controls need of an event recorder: events about the CosmosFullNode. */

@@ -7,12 +7,31 @@
 // and uses the existing key. Secrets are not deleted on scale-down (unlike upstream's ConfigMaps):
 // an instance that comes back keeps its ID; GC removes them with the CosmosFullNode.
 // Key material is never logged, nor put into events or errors.
+//
+// A Secret deleted by hand under an instance that ran (its pod or PVC exists) cannot be got back:
+// the key was only there and on the PVC, out of the operator's reach. A new key is made, because
+// the instance cannot start without one, and a Warning NodeKeyReplaced names the Secret, the
+// instance and the node ID changing, old (the pod's `cosmos.strange.love/node-id` annotation,
+// when it has one) to new. The pod restarts with the new key (its annotation is part of its
+// revision) and the peers' config follows. Putting the old `node_key.json` back into the Secret
+// brings the old ID back the same way. Upstream made a new key silently (it lived in the
+// ConfigMap, which was recreated).
 import { Buffer } from 'node:buffer';
 import type { CosmosFullNode } from '../../../api/cosmosfullnode.ts';
 import type { ObjectClient } from '../../../kube/objects.ts';
 import { permanent, type ReconcileError } from '../../../kube/reconcile-result.ts';
 import { EVENT_REASONS, eventSubject, type FullNodeEvents, namesForEvent } from './events.ts';
-import { CREATED_BY, CREATED_BY_LABEL, defaultLabels, INSTANCE_LABEL, normalizeMetadata } from '../../../api/naming.ts';
+import {
+  CREATED_BY,
+  CREATED_BY_LABEL,
+  defaultLabels,
+  INSTANCE_LABEL,
+  NODE_ID_ANNOTATION,
+  normalizeMetadata,
+  pvcName,
+} from '../../../api/naming.ts';
+import type { KubeObject } from '../../../kube/resource.ts';
+import type { StoreReader } from '../../../kube/store.ts';
 import {
   type CollectedNodeKey,
   collectNodeKeys,
@@ -23,7 +42,7 @@ import {
 } from './node-key-collector.ts';
 import { generateNodeKey, NODE_KEY_FILE, type NodeKey, parseNodeKey, type RandomBytes } from '../build/node-key.ts';
 import { controllerReferences } from '../build/owner-reference.ts';
-import { apiFailure, combineErrors, isAlreadyExists } from './owned-children.ts';
+import { apiFailure, combineErrors, controllingFullNode, isAlreadyExists } from './owned-children.ts';
 
 export type NodeKeyControlDeps = NodeKeyCollectorDeps & {
   secretClient: ObjectClient<SecretObject>;
@@ -31,6 +50,9 @@ export type NodeKeyControlDeps = NodeKeyCollectorDeps & {
   events: FullNodeEvents;
   /** For tests; node:crypto's CSPRNG otherwise. */
   randomBytes?: RandomBytes;
+  /** Whether an instance ran before (its pod, its PVC), and its node ID then: see the header. */
+  pods?: StoreReader<KubeObject>;
+  pvcs?: StoreReader<KubeObject>;
 };
 
 export type NodeKeys = {
@@ -46,18 +68,32 @@ export type NodeKeys = {
 export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFullNode): Promise<NodeKeys> {
   const keys: NodeKeys = { ids: {}, secured: new Set() };
   const errors: unknown[] = [];
-  const made: Record<'created' | 'adopted', string[]> = { created: [], adopted: [] };
+  const made: Record<'created' | 'adopted' | 'replaced', string[]> = { created: [], adopted: [], replaced: [] };
   for (const entry of collectNodeKeys(deps, node)) {
     try {
+      const ran = entry.secretExists ? undefined : previousRun(deps, node, entry);
       const { key, made: how } = await ensureNodeKey(deps, node, entry);
       keys.ids[entry.instance] = key.id;
       keys.secured.add(entry.instance);
-      if (how !== undefined) made[how].push(`${entry.secretName} (node ID ${key.id})`);
+      if (how === 'created' && ran !== undefined) {
+        made.replaced.push(
+          `${entry.secretName} of ${entry.instance} (node ID from ${ran.nodeId ?? 'unknown'} to ${key.id})`,
+        );
+      } else if (how !== undefined) made[how].push(`${entry.secretName} (node ID ${key.id})`);
     } catch (err) {
       errors.push(err);
     }
   }
   const subject = eventSubject(node);
+  if (made.replaced.length > 0) {
+    deps.events.warning(
+      subject,
+      EVENT_REASONS.nodeKeyReplaced,
+      `Replaced ${namesForEvent('missing node-key Secret', made.replaced)} with a new key: the pod restarts ` +
+        `with its new node ID and its peers' config follows. To keep an old node ID, put its node_key.json back ` +
+        `into the Secret`,
+    );
+  }
   if (made.adopted.length > 0) {
     deps.events.normal(
       subject,
@@ -74,6 +110,24 @@ export async function reconcileNodeKeys(deps: NodeKeyControlDeps, node: CosmosFu
   }
   const error = combineErrors(errors);
   return error === undefined ? keys : { ...keys, error };
+}
+
+/**
+ * Evidence that the instance ran before with a key now lost: its pod (whose node-id annotation
+ * names the ID it was started with), or its PVC. Undefined for an instance that never ran.
+ */
+function previousRun(
+  deps: Pick<NodeKeyControlDeps, 'pods' | 'pvcs'>,
+  node: CosmosFullNode,
+  entry: CollectedNodeKey,
+): { nodeId?: string } | undefined {
+  const namespace = node.metadata.namespace ?? '';
+  const pod = deps.pods?.get(namespace, entry.instance);
+  if (pod !== undefined && controllingFullNode(pod) === node.metadata.name) {
+    const nodeId = pod.metadata?.annotations?.[NODE_ID_ANNOTATION];
+    return nodeId !== undefined ? { nodeId } : {};
+  }
+  return deps.pvcs?.get(namespace, pvcName(node, entry.ordinal)) !== undefined ? {} : undefined;
 }
 
 /**

@@ -8,6 +8,14 @@
 // so deleting the CosmosFullNode leaves the data too (upstream's GC deleted Retain PVCs with the
 // CR). Such PVCs are still this node's by name (pvc-<app>-<i>, no other controller); switching
 // back to Delete gives them their owner reference again.
+//
+// A PVC someone else deleted while its pod runs stays Terminating (the kubernetes.io/pvc-protection
+// finalizer) until the pod stops, and then its volume goes (reclaim policy Delete). A deletion
+// cannot be undone, so the operator makes sure it is not the one that stops the pod: the pod is
+// held out of rollouts (podsOnTerminatingPvcs → rollout.ts `held`), and a Warning PVCTerminating
+// says what will happen and what to do. Once a person deletes the pod the claim goes, and the
+// instance gets a new, empty PVC (event CreatedPVC) like any missing one. Upstream did nothing:
+// its next rollout deleted the pod, and the data with it, without a word.
 import type { V1PersistentVolumeClaim, V1TypedLocalObjectReference } from '@kubernetes/client-node';
 import type { CosmosFullNode, FullNodePersistentVolumeClaimSpec } from '../../../api/cosmosfullnode.ts';
 import { mergePatch } from '../../../kube/apply.ts';
@@ -86,6 +94,16 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
     current,
     desired.map(({ ordinal, pvc }) => ({ ordinal, object: pvc as PvcObject })),
   );
+  const wantedNames = new Set(desired.map((d) => d.pvc.metadata!.name!));
+  for (const [pvc, pod] of terminatingClaims(current, node)) {
+    if (!wantedNames.has(pvc)) continue;
+    deps.events.warning(
+      subject,
+      EVENT_REASONS.pvcTerminating,
+      `PVC ${pvc} is being deleted while pod ${pod} uses it: the claim and its data go when the pod stops. ` +
+        `The operator does not restart ${pod} until then; delete pod ${pod} to start it afresh on a new, empty PVC`,
+    );
+  }
 
   const errors: unknown[] = [];
   const changed: string[] = [];
@@ -155,6 +173,27 @@ export async function reconcilePvcs(deps: PvcControlDeps, node: CosmosFullNode):
   }
   throwCollected(errors);
   return { requeue, changed };
+}
+
+/**
+ * Main pods whose PVC is being deleted by someone (not by the operator: it deletes only PVCs it no
+ * longer wants, of pods already gone): the rollout must not stop them (see the header).
+ */
+export function podsOnTerminatingPvcs(deps: Pick<PvcControlDeps, 'pvcs'>, node: CosmosFullNode): Set<string> {
+  return new Set(terminatingClaims(currentPvcs(deps, node), node).values());
+}
+
+/** PVC name → instance (pod) name, for the node's PVCs being deleted. */
+function terminatingClaims(current: readonly PvcObject[], node: CosmosFullNode): Map<string, string> {
+  const terminating = new Set(
+    current.filter((pvc) => pvc.metadata?.deletionTimestamp !== undefined).map((pvc) => pvc.metadata?.name ?? ''),
+  );
+  const claims = new Map<string, string>();
+  for (const ordinal of ordinalsOf(node)) {
+    const name = pvcName(node, ordinal);
+    if (terminating.has(name)) claims.set(name, instanceName(node, ordinal));
+  }
+  return claims;
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   slimService,
 } from '../../../../src/reconcile/fullnode/cache-transforms.ts';
 import { rpcPortOf } from '../../../../src/cosmos/status-cache.ts';
+import { configMapFingerprint, serviceFingerprint } from '../../../../src/reconcile/fullnode/build/fingerprint.ts';
 import { externalAddressOf } from '../../../../src/reconcile/fullnode/build/peers.ts';
 import type { PodObject } from '../../../../src/reconcile/fullnode/control/pod-control.ts';
 import type { ServiceObject } from '../../../../src/reconcile/fullnode/control/service-control.ts';
@@ -29,7 +30,7 @@ const metadata = {
 };
 
 describe('cache transforms', () => {
-  it('keep a Service’s metadata, type and LoadBalancer ingress, so peers still find its external address', () => {
+  it('keep a Service’s metadata, type, LoadBalancer ingress and spec fingerprint, so peers still find its external address', () => {
     const svc: ServiceObject = {
       apiVersion: 'v1',
       kind: 'Service',
@@ -50,16 +51,18 @@ describe('cache transforms', () => {
       metadata,
       spec: { type: 'LoadBalancer' },
       status: { loadBalancer: { ingress: [{ ip: '203.0.113.7' }] } },
+      contentFingerprint: serviceFingerprint(svc.spec),
     });
     assert.equal(externalAddressOf(slim, 26656), externalAddressOf(svc, 26656));
   });
 
-  it('drop a ConfigMap’s config overlays but keep a node key the Go operator left there', () => {
+  it('drop a ConfigMap’s config overlays, keeping their fingerprint, but keep a node key the Go operator left there', () => {
     const overlays = { 'config-overlay.toml': 'a = 1\n'.repeat(100), 'app-overlay.toml': 'b = 2\n' };
     assert.deepEqual(slimConfigMap({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data: overlays }), {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata,
+      contentFingerprint: configMapFingerprint({ data: overlays }),
     });
     assert.deepEqual(
       slimConfigMap({
@@ -73,6 +76,7 @@ describe('cache transforms', () => {
         kind: 'ConfigMap',
         metadata,
         data: { 'node_key.json': '{"priv_key":{}}' },
+        contentFingerprint: configMapFingerprint({ data: { ...overlays, 'node_key.json': '{"priv_key":{}}' } }),
       },
     );
   });

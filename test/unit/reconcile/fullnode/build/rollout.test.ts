@@ -200,6 +200,22 @@ describe('planRollout', () => {
     assert.equal(plan.requeue, false);
   });
 
+  it('never deletes a held pod (its PVC is being deleted) for an update, in or outside the budget, and keeps requeueing', () => {
+    const sync = { ...allSync(4, inSync), 'hub-3': { reachable: false } };
+    const plan = planRollout(
+      input({
+        current: pods(4, OLD),
+        desired: wanted(4, NEW),
+        sync,
+        maxUnavailable: 2,
+        held: new Set(['hub-0', 'hub-3']),
+      }),
+    );
+    // hub-3 would go at once (unreachable, new image) and hub-0 first in the budget: both held.
+    assert.deepEqual(plan.delete, ['hub-1']);
+    assert.equal(plan.requeue, true);
+  });
+
   it('counts a pod without any sync entry as unreachable', () => {
     const plan = planRollout(input({ current: pods(2, OLD), desired: wanted(2, NEW), sync: {} }));
     assert.deepEqual(plan.delete, ['hub-0', 'hub-1']);

@@ -67,6 +67,48 @@ describe('reconcileNodeKeys', () => {
     assert.equal(keys.ids['juno-0'], key.id);
   });
 
+  it('says in a Warning when it makes a new key for an instance that ran before, naming the Secret, the instance and the old and new node IDs', async () => {
+    const node = aFullNode('juno', withReplicas(3));
+    const owner = {
+      apiVersion: 'cosmos.strange.love/v1',
+      kind: 'CosmosFullNode',
+      name: 'juno',
+      uid: node.metadata.uid!,
+      controller: true,
+    };
+    // juno-0: its pod says which ID it ran with; juno-1: only its PVC is left; juno-2: new.
+    const pods = createStore<KubeObject>({ index: controllerIndexKey });
+    pods.writer.replace([{
+      metadata: {
+        namespace: 'test',
+        name: 'juno-0',
+        ownerReferences: [owner],
+        annotations: { 'cosmos.strange.love/node-id': 'aa'.repeat(20) },
+      },
+    }]);
+    const pvcs = createStore<KubeObject>({ index: controllerIndexKey });
+    pvcs.writer.replace([{ metadata: { namespace: 'test', name: 'pvc-juno-1' } }]);
+    const events: string[] = [];
+    const record = (type: string) => (_subject: unknown, reason: string, message: string) =>
+      void events.push(`${type} ${reason}: ${message}`);
+    const { deps: d } = deps();
+    const keys = await reconcileNodeKeys({
+      ...d,
+      pods: pods.reader,
+      pvcs: pvcs.reader,
+      events: { normal: record('Normal'), warning: record('Warning') },
+    }, node);
+
+    assert.deepEqual(events, [
+      `Warning NodeKeyReplaced: Replaced missing node-key Secrets juno-node-key-0 of juno-0 (node ID from ${
+        'aa'.repeat(20)
+      } to ${keys.ids['juno-0']}) and juno-node-key-1 of juno-1 (node ID from unknown to ${
+        keys.ids['juno-1']
+      }) with a new key: the pod restarts with its new node ID and its peers' config follows. To keep an old node ID, put its node_key.json back into the Secret`,
+      `Normal NodeKeyCreated: Created node key Secret juno-node-key-2 (node ID ${keys.ids['juno-2']})`,
+    ]);
+  });
+
   it('reports a corrupt node_key.json in a Secret or a Go ConfigMap without any piece of it, in the error, the events or the log', async () => {
     const key = generateNodeKey();
     const value = JSON.parse(key.json).priv_key.value as string;
