@@ -16,16 +16,19 @@ import type {
 import {
   ascendingVersions,
   chainId,
+  chainImage,
   homeDirectory,
   increaseQuantity,
   integerOrPercent,
   programName,
   storageRequested,
   supportedDataSource,
+  validPvcSpec,
   validToml,
 } from './field-checks.ts';
+import { validLabelMap } from './core-checks.ts';
 import { k8s, quantity, withInlined } from './k8s-types.ts';
-import { type Jsonified, metadataField, type ObjectMeta } from './metadata.ts';
+import { type Jsonified, metadataField, type MetadataWriting, type ObjectMeta } from './metadata.ts';
 import {
   bool,
   dateTime,
@@ -189,7 +192,10 @@ const appConfig = object(
 
 const chainVersion = object('An image to run from a block height on.', {
   height: uint64('Block height from which this version applies.'),
-  image: str('Image of the chain binary for this version, in repository:tag form.', { minLength: 1 }),
+  image: str('Image of the chain binary for this version, in repository:tag form.', {
+    minLength: 1,
+    check: chainImage,
+  }),
   initContainers: optional(stringMap('Images for init containers at this version, by container name.')),
   containers: optional(stringMap('Images for containers at this version, by container name.')),
   setHaltHeight: optional(
@@ -292,7 +298,7 @@ const podTemplate = object('Template of the pods, one per replica.', {
   image: optional(
     str(
       'Image of the chain binary in repository:tag form; the tag becomes the app.kubernetes.io/version label. chain.versions, when set, decides the image instead.',
-      { minLength: 1 },
+      { minLength: 1, check: chainImage },
     ),
   ),
   imagePullPolicy: optional(enumOf('Pull policy of the chain image: Always, Never or IfNotPresent.', PULL_POLICIES)),
@@ -302,7 +308,7 @@ const podTemplate = object('Template of the pods, one per replica.', {
       k8s<Jsonified<V1LocalObjectReference>>('io.k8s.api.core.v1.LocalObjectReference', ''),
     ),
   ),
-  nodeSelector: optional(stringMap('Node labels a node must have to run the pods.')),
+  nodeSelector: optional(stringMap('Node labels a node must have to run the pods.', { check: validLabelMap })),
   affinity: optional(k8s<Jsonified<V1Affinity>>('io.k8s.api.core.v1.Affinity', 'Scheduling constraints of the pods.')),
   tolerations: optional(
     list('Taints the pods tolerate.', k8s<Jsonified<V1Toleration>>('io.k8s.api.core.v1.Toleration', '')),
@@ -358,6 +364,10 @@ const autoDataSource = object('Finds a data source for new PVCs automatically. N
 });
 
 function pvcTemplate(description: string) {
+  return withCheck(pvcTemplateFields(description), validPvcSpec);
+}
+
+function pvcTemplateFields(description: string) {
   return object(
     description,
     {
@@ -413,14 +423,14 @@ const instanceOverride = object('Overrides for one instance (a pod and its PVC).
   volumeClaimTemplate: optional(
     withDataSourceCheck(pvcTemplate("Replaces the whole volumeClaimTemplate for this instance's PVC.")),
   ),
-  image: optional(str("Image of this instance's chain container; wins over chain.versions.")),
+  image: optional(str("Image of this instance's chain container; wins over chain.versions.", { check: chainImage })),
   externalAddress: optional(str('External p2p address of this instance (`p2p.external_address`).')),
-  nodeSelector: optional(stringMap("Replaces this instance's pod node selector.")),
+  nodeSelector: optional(stringMap("Replaces this instance's pod node selector.", { check: validLabelMap })),
 });
 
-const serviceOverrides = (which: string) =>
+const serviceOverrides = (which: string, writing: MetadataWriting) =>
   object(`Overrides for ${which}.`, {
-    metadata: optional(metadataField('the services')),
+    metadata: optional(metadataField('the services', writing)),
     type: optional(enumOf('Service type: ClusterIP, NodePort, LoadBalancer or ExternalName.', SERVICE_TYPES)),
     clusterIP: optional(str('Cluster IP of the service; "None" makes it headless.')),
     ports: optional(
@@ -441,8 +451,8 @@ const serviceSpec = object(
         { minimum: 0 },
       ),
     ),
-    p2pTemplate: optional(serviceOverrides('the external p2p services')),
-    rpcTemplate: optional(serviceOverrides('the RPC service')),
+    p2pTemplate: optional(serviceOverrides('the external p2p services', 'as given')),
+    rpcTemplate: optional(serviceOverrides('the RPC service', 'normalized')),
     clusterDomain: optional(str('Cluster DNS domain of the in-cluster peer addresses. Defaults to "cluster.local".')),
   },
 );

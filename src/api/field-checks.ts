@@ -4,8 +4,10 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { parseSchedule } from '../syntax/cron.ts';
 import { parseGoDuration } from '../syntax/go-duration.ts';
-import { parseQuantity } from '../syntax/quantity.ts';
+import { compareQuantities, parseQuantity } from '../syntax/quantity.ts';
 import type { FieldCheck, FieldProblem } from './schema-kit.ts';
+import { dns1123SubdomainErrors, labelValueErrors } from './core-checks.ts';
+import { imageVersion, VERSION_LABEL } from './naming.ts';
 
 /** chain.config.overrides / chain.app.overrides: merged into config.toml / app.toml (§2.5). */
 export const validToml: FieldCheck<string> = (text) => {
@@ -21,10 +23,15 @@ export const validToml: FieldCheck<string> = (text) => {
   }
 };
 
-/** strategy.maxUnavailable: an integer or "N%" (§2.7); a string without "%" made the Go operator panic. */
+/**
+ * strategy.maxUnavailable: an integer or "N%" (§2.7); a string without "%" made the Go operator
+ * panic. Not negative, as the API server says of a Deployment's (the Go operator took a negative
+ * number as 1; objects it stored keep working and stay editable through ratcheting).
+ */
 export const integerOrPercent: FieldCheck<number | string> = (value) => {
-  if (typeof value === 'number') return undefined;
+  if (typeof value === 'number') return value < 0 ? { detail: 'must be greater than or equal to 0' } : undefined;
   if (/^[0-9]+%$/.test(value)) return undefined;
+  if (/^-[0-9]+%$/.test(value)) return { detail: 'must be greater than or equal to 0' };
   return { detail: 'must be an integer or a percentage such as "25%"' };
 };
 
@@ -142,4 +149,68 @@ export const homeDirectory: FieldCheck<string> = (value) => {
   return {
     detail: `must be a directory below /home/operator: ${PATH_CHARACTERS_TEXT}, without ".." segments`,
   };
+};
+
+/**
+ * The chain image (podTemplate.image, chain.versions[].image, instanceOverrides[].image): the API
+ * server refuses a pod image with surrounding whitespace, and the tag becomes the
+ * app.kubernetes.io/version label of the children, so it must make a label value.
+ */
+export const chainImage: FieldCheck<string> = (image) => {
+  const problems: FieldProblem[] = [];
+  if (image !== image.trim()) problems.push({ detail: 'must not have leading or trailing whitespace' });
+  const version = imageVersion(image);
+  const errors = labelValueErrors(version);
+  if (errors.length > 0) {
+    problems.push({
+      detail: `its tag ${JSON.stringify(version)} becomes the ${VERSION_LABEL} label of the pods, PVCs and Services: ${
+        errors.join('; ')
+      }`,
+    });
+  }
+  return problems;
+};
+
+const READ_WRITE_ONCE_POD = 'ReadWriteOncePod';
+
+interface PvcSpecLike {
+  storageClassName?: string | null;
+  accessModes?: readonly string[] | null;
+  resources?: { requests?: Record<string, unknown> | null } | null;
+  dataSource?: { name?: string | null } | null;
+}
+
+/** What ValidatePersistentVolumeClaimSpec says of the PVCs the operator builds from a template. */
+export const validPvcSpec: FieldCheck<PvcSpecLike> = (spec) => {
+  const problems: FieldProblem[] = [];
+  const className = spec.storageClassName ?? '';
+  if (className !== '') {
+    for (const detail of dns1123SubdomainErrors(className)) {
+      problems.push({ path: ['storageClassName'], value: className, detail });
+    }
+  }
+  const modes = spec.accessModes ?? [];
+  if (modes.includes(READ_WRITE_ONCE_POD) && modes.some((mode) => mode !== READ_WRITE_ONCE_POD)) {
+    problems.push({
+      type: 'FieldValueForbidden',
+      path: ['accessModes'],
+      detail: 'may not use ReadWriteOncePod with other access modes',
+    });
+  }
+  const storage = spec.resources?.requests?.['storage'];
+  if (typeof storage === 'string' || typeof storage === 'number') {
+    const parsed = parseQuantity(String(storage));
+    if (parsed.ok && compareQuantities(parsed.quantity, { nanos: 0n, format: 'DecimalSI' }) <= 0) {
+      problems.push({
+        path: ['resources', 'requests', 'storage'],
+        value: storage,
+        detail: 'must be greater than zero',
+      });
+    }
+  }
+  const source = spec.dataSource;
+  if (source !== null && source !== undefined && (source.name ?? '') === '') {
+    problems.push({ type: 'FieldValueRequired', path: ['dataSource', 'name'], detail: '' });
+  }
+  return problems;
 };

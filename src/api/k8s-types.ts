@@ -2,15 +2,18 @@
 // OpenAPI v3 document (snapshot in k8s-openapi-v1.35.json, see tools/extract-k8s-openapi.ts), never from
 // hand-written schemas. Two things are derived from it here:
 //   - a loose valibot schema per type, so admission reports wrong types, missing required keys and
-//     malformed quantities with field paths (the API server then does the deep semantic checks);
+//     malformed quantities with field paths, followed by the API server's own semantic rules for
+//     the types core-checks.ts covers (tolerations, affinity, resources, containers, volumes);
 //   - the structural CRD fragment, inlined (CRDs allow no $ref), keeping the x-kubernetes-* list and
 //     map markers the API server understands and dropping what apiextensions rejects.
 import * as v from 'valibot';
 import snapshot from './k8s-openapi-v1.35.json' with { type: 'json' };
 import { parseQuantity } from '../syntax/quantity.ts';
+import { CORE_CHECKS } from './core-checks.ts';
 import {
   checkAction,
   type Field,
+  type FieldCheck,
   fromSchema,
   int64Range,
   object,
@@ -114,6 +117,9 @@ function valibotFor(name: string): v.GenericSchema {
     );
   } else {
     schema = valibotForNode(SCHEMAS[name]!);
+    // The API server's semantic checks of this type that admission repeats (core-checks.ts).
+    const check = CORE_CHECKS[name];
+    if (check !== undefined) schema = v.pipe(schema, checkAction(check as FieldCheck<unknown>));
   }
   built.set(name, schema);
   return schema;

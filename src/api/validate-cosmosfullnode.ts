@@ -15,6 +15,7 @@ import {
 import { CREATED_BY, CREATED_BY_LABEL, fullNodePodNames, toName } from './naming.ts';
 import { compareQuantities, formatQuantity, parseQuantity, type Quantity } from '../syntax/quantity.ts';
 import { at, checkSpec, isObject, type JsonObject, result } from './validate-spec.ts';
+import { childRules } from './validate-fullnode-children.ts';
 
 export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationResult {
   const checked = checkSpec(obj, fullNodeSpec);
@@ -24,6 +25,7 @@ export function validateCosmosFullNode(obj: unknown, old?: unknown): ValidationR
   if (spec !== undefined) {
     const name = at(obj, 'metadata', 'name');
     crossFieldRules(spec, typeof name === 'string' && name !== '' ? name : undefined, causes, warnings);
+    childRules(spec, causes);
     if (old !== undefined && old !== null) updateRules(defaultCosmosFullNode(obj), defaultCosmosFullNode(old), causes);
   }
   const createdBy = at(obj, 'metadata', 'labels', CREATED_BY_LABEL);
@@ -142,10 +144,15 @@ function crossFieldRules(spec: JsonObject, name: string | undefined, causes: Fie
     );
   }
 
+  // A Deployment may have maxUnavailable 0 only with a maxSurge above 0; there is no surge here (a
+  // pod is replaced in place), so 0 would block every update: it is taken as 1, as the Go operator
+  // did. Negative values are refused by the schema (field-checks.ts, integerOrPercent).
   const maxUnavailable = at(spec, 'strategy', 'maxUnavailable');
-  if (typeof maxUnavailable === 'number' && Number.isInteger(maxUnavailable) && maxUnavailable <= 0) {
+  if (maxUnavailable === 0 || (typeof maxUnavailable === 'string' && /^0+%$/.test(maxUnavailable))) {
     warnings.push(
-      `spec.strategy.maxUnavailable: ${maxUnavailable} is treated as 1: at least one pod is always allowed to be unavailable during an update`,
+      `spec.strategy.maxUnavailable: ${
+        JSON.stringify(maxUnavailable)
+      } is treated as 1: at least one pod is always allowed to be unavailable during an update`,
     );
   }
 

@@ -94,6 +94,25 @@ const ROWS: readonly Row[] = [
     causes: ['spec.strategy.maxUnavailable: Invalid value: "12.5%": must be an integer or a percentage such as "25%"'],
   },
   {
+    rule: "refuses a negative spec.strategy.maxUnavailable, as the API server does a Deployment's",
+    manifest: fullNode(withValue('spec.strategy.maxUnavailable', -1)),
+    causes: ['spec.strategy.maxUnavailable: Invalid value: -1: must be greater than or equal to 0'],
+  },
+  {
+    rule: "refuses a toleration with operator Exists and a value, as the API server does a Pod's",
+    manifest: fullNode(
+      withValue('spec.podTemplate.tolerations', [{ key: 'dedicated', operator: 'Exists', value: 'x' }]),
+    ),
+    causes: [
+      'spec.podTemplate.tolerations[0].operator: Invalid value: "x": value must be empty when `operator` is \'Exists\'',
+    ],
+  },
+  {
+    rule: 'refuses a toleration operator other than Equal and Exists',
+    manifest: fullNode(withValue('spec.podTemplate.tolerations', [{ key: 'dedicated', operator: 'Lt', value: '5' }])),
+    causes: ['spec.podTemplate.tolerations[0].operator: Unsupported value: "Lt": supported values: "Equal", "Exists"'],
+  },
+  {
     rule: 'refuses spec.strategy.maxUnavailable that is a boolean (CRD schema)',
     manifest: fullNode(withValue('spec.strategy.maxUnavailable', true)),
     // The API server reports the int-or-string anyOf three ways, one with no field (`<nil>`).

@@ -388,7 +388,7 @@ describe('validateCosmosFullNode', () => {
       });
     }
 
-    for (const value of ['2', '25', '10.5%', 'half', '%', '-5%']) {
+    for (const value of ['2', '25', '10.5%', 'half', '%', '-5']) {
       it(`rejects maxUnavailable ${JSON.stringify(value)}, which the Go operator failed on`, () => {
         const cause = only(aFullNode('x', withValue('spec.strategy.maxUnavailable', value)));
         assert.equal(cause.field, 'spec.strategy.maxUnavailable');
@@ -396,6 +396,16 @@ describe('validateCosmosFullNode', () => {
           cause.message,
           `Invalid value: ${JSON.stringify(value)}: must be an integer or a percentage such as "25%"`,
         );
+      });
+    }
+
+    for (const value of [-1, -2147483648, '-5%', '-0%']) {
+      it(`rejects a negative maxUnavailable ${JSON.stringify(value)}, as the API server does a Deployment's`, () => {
+        assert.deepEqual(only(aFullNode('x', withValue('spec.strategy.maxUnavailable', value))), {
+          type: 'FieldValueInvalid',
+          field: 'spec.strategy.maxUnavailable',
+          message: `Invalid value: ${JSON.stringify(value)}: must be greater than or equal to 0`,
+        });
       });
     }
 
@@ -520,6 +530,115 @@ describe('validateCosmosFullNode', () => {
         ),
         [],
       );
+    });
+  });
+
+  describe("podTemplate.tolerations (as the API server checks a Pod's)", () => {
+    const withTolerations = (...tolerations: unknown[]) =>
+      aFullNode('x', withValue('spec.podTemplate.tolerations', tolerations));
+    const field = (i: number, name: string) => `spec.podTemplate.tolerations[${i}].${name}`;
+
+    const accepted: [string, Record<string, unknown>][] = [
+      ['Equal with a value', { key: 'dedicated', operator: 'Equal', value: 'cosmos', effect: 'NoSchedule' }],
+      ['an empty operator, meaning Equal', { key: 'dedicated', value: 'cosmos' }],
+      ['Equal with an empty value', { key: 'example.com/gpu', operator: 'Equal' }],
+      ['Exists without a value', { key: 'dedicated', operator: 'Exists', effect: 'PreferNoSchedule' }],
+      ['Exists without a key (every taint)', { operator: 'Exists' }],
+      ['tolerationSeconds with NoExecute', {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      }],
+      ['null fields, as empty ones', { key: 'a', operator: null, value: null, effect: null }],
+    ];
+    for (const [what, toleration] of accepted) {
+      it(`accepts ${what}`, () => {
+        assert.deepEqual(causes(withTolerations(toleration)), []);
+      });
+    }
+
+    it('refuses an operator other than Equal and Exists, Lt and Gt included (their feature gate is off)', () => {
+      for (const operator of ['Lt', 'Gt', 'equal', 'In']) {
+        assert.deepEqual(only(withTolerations({ key: 'a', operator, value: '1' })), {
+          type: 'FieldValueNotSupported',
+          field: field(0, 'operator'),
+          message: `Unsupported value: ${JSON.stringify(operator)}: supported values: "Equal", "Exists"`,
+        });
+      }
+    });
+
+    it('refuses a value with Exists, naming the operator as the API server does', () => {
+      assert.deepEqual(only(withTolerations({ key: 'a', operator: 'Exists', value: 'b' })), {
+        type: 'FieldValueInvalid',
+        field: field(0, 'operator'),
+        message: 'Invalid value: "b": value must be empty when `operator` is \'Exists\'',
+      });
+    });
+
+    it('refuses an empty key unless the operator is Exists', () => {
+      assert.deepEqual(only(withTolerations({ operator: 'Equal', value: 'b' })), {
+        type: 'FieldValueInvalid',
+        field: field(0, 'operator'),
+        message:
+          'Invalid value: "Equal": operator must be Exists when `key` is empty, which means "match all values and all keys"',
+      });
+    });
+
+    it('refuses tolerationSeconds without the NoExecute effect', () => {
+      assert.deepEqual(
+        only(withTolerations({ key: 'a', operator: 'Exists', effect: 'NoSchedule', tolerationSeconds: 5 })),
+        {
+          type: 'FieldValueInvalid',
+          field: field(0, 'effect'),
+          message: 'Invalid value: "NoSchedule": effect must be \'NoExecute\' when `tolerationSeconds` is set',
+        },
+      );
+    });
+
+    it('refuses an unknown effect with the supported values', () => {
+      assert.deepEqual(only(withTolerations({ key: 'a', operator: 'Exists', effect: 'NoScheduleNoAdmit' })), {
+        type: 'FieldValueNotSupported',
+        field: field(0, 'effect'),
+        message:
+          'Unsupported value: "NoScheduleNoAdmit": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
+      });
+    });
+
+    it('refuses a key that is not a label name', () => {
+      const cause = only(withTolerations({ key: 'dedicated node', operator: 'Exists' }));
+      assert.equal(cause.field, field(0, 'key'));
+      assert.match(
+        cause.message,
+        /^Invalid value: "dedicated node": name part must consist of alphanumeric characters/,
+      );
+    });
+
+    it('refuses an Equal value that is not a label value, under operator', () => {
+      const cause = only(withTolerations({ key: 'a', value: 'not a label value' }));
+      assert.equal(cause.field, field(0, 'operator'));
+      assert.match(cause.message, /^Invalid value: "not a label value": a valid label must be an empty string/);
+    });
+
+    it('indexes each toleration and reports every problem', () => {
+      assert.deepEqual(
+        causes(withTolerations({ operator: 'Exists' }, { key: 'a', operator: 'Lt', effect: 'Never' })).map((c) =>
+          c.field
+        ),
+        [field(1, 'operator'), field(1, 'effect')],
+      );
+    });
+
+    it('applies the same rules to additionalVersionedPods', () => {
+      const obj = aFullNode(
+        'x',
+        withValue('spec.additionalVersionedPods', [{
+          name: 'exp',
+          containers: [{ name: 'c', image: 'i' }],
+          tolerations: [{ key: 'a', operator: 'Exists', value: 'b' }],
+        }]),
+      );
+      assert.equal(only(obj).field, 'spec.additionalVersionedPods[0].tolerations[0].operator');
     });
   });
 
@@ -736,7 +855,19 @@ describe('validateCosmosFullNode', () => {
     });
 
     it('warns that maxUnavailable 0 is treated as 1', () => {
-      assert.match(warnings(aFullNode('x', withValue('spec.strategy.maxUnavailable', 0)))[0]!, /treated as 1/);
+      assert.deepEqual(warnings(aFullNode('x', withValue('spec.strategy.maxUnavailable', 0))), [
+        'spec.strategy.maxUnavailable: 0 is treated as 1: at least one pod is always allowed to be unavailable during an update',
+      ]);
+    });
+
+    it('warns that maxUnavailable "0%" is treated as 1', () => {
+      assert.deepEqual(warnings(aFullNode('x', withValue('spec.strategy.maxUnavailable', '0%'))), [
+        'spec.strategy.maxUnavailable: "0%" is treated as 1: at least one pod is always allowed to be unavailable during an update',
+      ]);
+    });
+
+    it('does not warn of a negative maxUnavailable, which it refuses', () => {
+      assert.deepEqual(warnings(aFullNode('x', withValue('spec.strategy.maxUnavailable', -1))), []);
     });
 
     it('warns when maxSize is not above the requested storage', () => {
