@@ -74,8 +74,10 @@ function certMetrics(registry: Registry | undefined): CertMetrics | undefined {
   };
 }
 
+/** One after the other, so a failure always names the first missing file (two reads raced before). */
 async function readPair(certFile: string, keyFile: string): Promise<Pair> {
-  const [cert, key] = await Promise.all([readFile(certFile), readFile(keyFile)]);
+  const cert = await readFile(certFile);
+  const key = await readFile(keyFile);
   return { cert, key };
 }
 
