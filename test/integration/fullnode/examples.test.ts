@@ -32,14 +32,6 @@ import {
   updateSpec,
 } from './harness.ts';
 
-const ROLES: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'roles',
-  kind: 'Role',
-  namespaced: true,
-};
-const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
 const PRIORITY_CLASSES: ResourceType = {
   group: 'scheduling.k8s.io',
   version: 'v1',
@@ -866,7 +858,7 @@ describe('the CosmosFullNode examples', () => {
     });
 
     it('creates no version-check ServiceAccount, Role or RoleBinding when the spec names its own ServiceAccount', async () => {
-      for (const type of [resources.serviceAccounts, ROLES, ROLE_BINDINGS]) {
+      for (const type of [resources.serviceAccounts, resources.roles, resources.roleBindings]) {
         assert.deepEqual(
           names(await list(h, type, ns, 'app.kubernetes.io/created-by=cosmos-operator')),
           [],
@@ -1098,8 +1090,8 @@ describe('the CosmosFullNode examples', () => {
       const vc = 'app.kubernetes.io/component=vc';
       const [accounts, roles, bindings] = await Promise.all([
         list(h, resources.serviceAccounts, ns, vc),
-        list(h, ROLES, ns, vc),
-        list(h, ROLE_BINDINGS, ns, vc),
+        list(h, resources.roles, ns, vc),
+        list(h, resources.roleBindings, ns, vc),
       ]);
       assert.deepEqual([names(accounts), names(roles), names(bindings)], [[`${APP}-vc-sa`], [`${APP}-vc-r`], [
         `${APP}-vc-rb`,

@@ -12,10 +12,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadYaml } from '@kubernetes/client-node';
 import { runCertsCommand } from '../../../src/cli/certs-command.ts';
-import { type KubeObject, resources, type ResourceType } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
 import { type FakeCometFleet, fakeCometForPods } from '../../support/fake-comet.ts';
 import { type OperatorProcess, startOperator } from '../../support/operator-process.ts';
@@ -25,6 +23,7 @@ import { aReview } from '../../fixtures/webhooks/admission.ts';
 import {
   FULL_NODES,
   getFullNode,
+  grantLeaderElection,
   type Harness,
   harness,
   list,
@@ -33,18 +32,9 @@ import {
   updateSpec,
 } from './harness.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The manager's timings (client-go's defaults): lease 15 s, retry every 2 s jittered up to 1.2×. */
 const LEASE_MS = 15_000;
 const RETRY_MAX_MS = 2_000 * 2.2;
-const ROLES: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'roles',
-  kind: 'Role',
-  namespaced: true,
-};
-const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
 const VALIDATE = '/validate-cosmos-strange-love-v1-cosmosfullnode';
 
 type LeaseObject = KubeObject & {
@@ -70,17 +60,7 @@ describe('leader failover between replicas (--leader-elect)', () => {
     cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
     kubeconfig = await operatorCredentials(h, ns);
     cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    // deploy/rbac's leader-election Role as it is, bound in this namespace.
-    const role = loadYaml<KubeObject>(
-      readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'),
-    );
-    const roleName = role.metadata!.name!;
-    await h.admin.objects(ROLES).create({ ...role, metadata: { namespace: ns, name: roleName } });
-    await h.admin.objects(ROLE_BINDINGS).create({
-      metadata: { namespace: ns, name: roleName },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: 'cosmos-operator', namespace: ns }],
-    } as KubeObject);
+    await grantLeaderElection(h, ns, 'cosmos-operator');
     certDir = mkdtempSync(path.join(tmpdir(), 'failover-certs-'));
     cleanups.push(async () => rmSync(certDir, { recursive: true, force: true }));
     assert.equal(await runCertsCommand(['--dir', certDir, '--host', '127.0.0.1'], { out: () => {}, err: () => {} }), 0);

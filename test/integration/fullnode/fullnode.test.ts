@@ -27,9 +27,6 @@ import {
   updateSpec,
 } from './harness.ts';
 
-const ROLES = { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', kind: 'Role', namespaced: true };
-const ROLE_BINDINGS = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
-
 describe('the CosmosFullNode controller', () => {
   let h: Harness;
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -81,8 +78,8 @@ describe('the CosmosFullNode controller', () => {
         assert.deepEqual(names(await list(h, resources.serviceAccounts, ns, 'app.kubernetes.io/component=vc')), [
           'cosmoshub-vc-sa',
         ]);
-        assert.deepEqual(names(await list(h, ROLES, ns)), ['cosmoshub-vc-r']);
-        assert.deepEqual(names(await list(h, ROLE_BINDINGS, ns)), ['cosmoshub-vc-rb']);
+        assert.deepEqual(names(await list(h, resources.roles, ns)), ['cosmoshub-vc-r']);
+        assert.deepEqual(names(await list(h, resources.roleBindings, ns)), ['cosmoshub-vc-rb']);
       },
       { timeoutMs: 120_000, message: 'children of the minimal example' },
     );
@@ -475,8 +472,8 @@ describe('the CosmosFullNode controller', () => {
             resources.services,
             resources.configMaps,
             resources.secrets,
-            ROLES,
-            ROLE_BINDINGS,
+            resources.roles,
+            resources.roleBindings,
           ]
         ) {
           assert.deepEqual(

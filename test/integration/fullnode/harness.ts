@@ -88,6 +88,20 @@ export async function operatorCredentials(h: Harness, namespace: string): Promis
   return h.cluster.serviceAccountKubeconfig(namespace, 'cosmos-operator');
 }
 
+/** deploy/rbac's leader-election Role as it is, in `namespace`, bound to `serviceAccount` there. */
+export async function grantLeaderElection(h: Harness, namespace: string, serviceAccount: string): Promise<void> {
+  const role = loadYaml<KubeObject>(
+    readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'),
+  );
+  const name = role.metadata!.name!;
+  await h.admin.objects(resources.roles).create({ ...role, metadata: { namespace, name } });
+  await h.admin.objects(resources.roleBindings).create({
+    metadata: { namespace, name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
+  } as KubeObject);
+}
+
 export type RunningOperator = {
   stop(): Promise<void>;
   /** Reconciles finished so far (controller_runtime_reconcile_total, every result). */

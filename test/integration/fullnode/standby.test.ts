@@ -8,12 +8,8 @@
 // by operatorCredentials) and the leader-election Role from leader_election_role.yaml, bound in
 // the namespace that holds the Lease. A missing permission fails the test.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadYaml } from '@kubernetes/client-node';
-import { type KubeObject, resources, type ResourceType } from '../../../src/kube/resource.ts';
+import { type KubeObject, resources } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
 import { type FakeCometFleet, fakeCometForPods } from '../../support/fake-comet.ts';
 import { type LogRecord, type OperatorProcess, portOf, startOperator } from '../../support/operator-process.ts';
@@ -22,6 +18,7 @@ import { recordWatch, type WatchRecorder } from '../../support/watch-recorder.ts
 import {
   FULL_NODES,
   getFullNode,
+  grantLeaderElection,
   type Harness,
   harness,
   list,
@@ -31,29 +28,20 @@ import {
   operatorCredentials,
 } from './harness.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const LEASE = '16e1bc09.strange.love';
 const FOREIGN = 'cosmos-operator-go-7d9f6c5b8-x2x9k_6f1c1d8e-2a7b-4c3e-9d0f-8b5a4e3c2d1f';
 // Short, so the takeover phase takes seconds; the renewals (every second) keep it valid meanwhile,
 // even when a busy machine delays a few of them (a standby may rightly take a lease not renewed
 // for this long).
 const FOREIGN_LEASE_SECONDS = 8;
-const ROLES: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'roles',
-  kind: 'Role',
-  namespaced: true,
-};
-const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
 /** Every kind of child a CosmosFullNode has (§2.1), found by the operator's label. */
 const CHILD_TYPES = [
   resources.services,
   resources.secrets,
   resources.configMaps,
   resources.serviceAccounts,
-  ROLES,
-  ROLE_BINDINGS,
+  resources.roles,
+  resources.roleBindings,
   resources.pods,
   resources.persistentVolumeClaims,
 ];
@@ -107,7 +95,7 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
     cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
     const kubeconfig = await operatorCredentials(h, ns);
     cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    await grantLeaderElection(ns, 'cosmos-operator');
+    await grantLeaderElection(h, ns, 'cosmos-operator');
     fleet = fakeCometForPods(h.cluster, ns);
     cleanups.push(() => fleet.close());
 
@@ -166,19 +154,6 @@ describe('a standby cosmos-operator (--leader-elect)', () => {
   after(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
   });
-
-  /** deploy/rbac's leader-election Role, as it is, in `namespace`, bound to the operator's ServiceAccount. */
-  async function grantLeaderElection(namespace: string, serviceAccount: string) {
-    const role = loadYaml<KubeObject>(
-      readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'),
-    );
-    await h.admin.objects(ROLES).create({ ...role, metadata: { namespace, name: role.metadata!.name! } });
-    await h.admin.objects(ROLE_BINDINGS).create({
-      metadata: { namespace, name: role.metadata!.name! },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata!.name! },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace }],
-    } as KubeObject);
-  }
 
   it('creates no child of a new CosmosFullNode, and reports itself not leader, while another holder keeps renewing the Lease', async (t) => {
     assert.deepEqual([firstRound.msg, firstRound.holder], ['lease held by another candidate', FOREIGN]);

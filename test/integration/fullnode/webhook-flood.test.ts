@@ -9,30 +9,27 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { loadYaml } from '@kubernetes/client-node';
 import { runCertsCommand } from '../../../src/cli/certs-command.ts';
-import type { KubeObject, ResourceType } from '../../../src/kube/resource.ts';
+import type { KubeObject } from '../../../src/kube/resource.ts';
 import { eventually, newNamespace } from '../../cluster/connect.ts';
 import { type FakeCometFleet, fakeCometForPods } from '../../support/fake-comet.ts';
 import { type OperatorProcess, startOperator } from '../../support/operator-process.ts';
 import { recordWatch, type WatchRecorder } from '../../support/watch-recorder.ts';
 import { freePort } from '../../support/webhooks.ts';
 import { aReview } from '../../fixtures/webhooks/admission.ts';
-import { FULL_NODES, getFullNode, type Harness, harness, minimalExample, operatorCredentials } from './harness.ts';
+import {
+  FULL_NODES,
+  getFullNode,
+  grantLeaderElection,
+  type Harness,
+  harness,
+  minimalExample,
+  operatorCredentials,
+} from './harness.ts';
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const MUTATE = '/mutate-cosmos-strange-love-v1-cosmosfullnode';
 /** The manager's renew deadline: a leader that cannot renew for this long gives the Lease up. */
 const RENEW_DEADLINE_MS = 10_000;
-const ROLES: ResourceType = {
-  group: 'rbac.authorization.k8s.io',
-  version: 'v1',
-  plural: 'roles',
-  kind: 'Role',
-  namespaced: true,
-};
-const ROLE_BINDINGS: ResourceType = { ...ROLES, plural: 'rolebindings', kind: 'RoleBinding' };
 
 type LeaseObject = KubeObject & { spec: { holderIdentity?: string; renewTime?: string } };
 
@@ -52,16 +49,7 @@ describe('the leader under a flood of large AdmissionReviews', () => {
     cleanups.push(() => h.cluster.kubectl(['delete', 'namespace', ns, '--wait=false']));
     const kubeconfig = await operatorCredentials(h, ns);
     cleanups.push(() => h.cluster.kubectl(['delete', 'clusterrolebinding', `fullnode-it-${ns}`]));
-    const role = loadYaml<KubeObject>(
-      readFileSync(path.join(root, 'deploy', 'rbac', 'leader_election_role.yaml'), 'utf8'),
-    );
-    const roleName = role.metadata!.name!;
-    await h.admin.objects(ROLES).create({ ...role, metadata: { namespace: ns, name: roleName } });
-    await h.admin.objects(ROLE_BINDINGS).create({
-      metadata: { namespace: ns, name: roleName },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-      subjects: [{ kind: 'ServiceAccount', name: 'cosmos-operator', namespace: ns }],
-    } as KubeObject);
+    await grantLeaderElection(h, ns, 'cosmos-operator');
     certDir = mkdtempSync(path.join(tmpdir(), 'flood-certs-'));
     cleanups.push(async () => rmSync(certDir, { recursive: true, force: true }));
     assert.equal(await runCertsCommand(['--dir', certDir, '--host', '127.0.0.1'], { out: () => {}, err: () => {} }), 0);
