@@ -180,7 +180,34 @@ async function serve(mode: Mode, certDir: string): Promise<void> {
   } else {
     app = createWebhookApp([COSMOS_FULL_NODE], { registry, logger });
   }
-  const server = await serveTls(app, {
+  // The handler's own time per review, as the process sees it: from the request reaching the app
+  // to its answer, without TLS, the socket or the load generator's queueing. Exact samples (a
+  // Float64Array), not histogram buckets, so a p99 near 1 ms can be told from one near 2 ms.
+  // The orchestrator writes "report" on stdin after each phase: percentiles since the last one.
+  const samples = new Float64Array(1 << 21);
+  let count = 0;
+  const timed = async (req: Request) => {
+    const start = performance.now();
+    const res = await app.fetch(req);
+    if (count < samples.length) samples[count++] = performance.now() - start;
+    return res;
+  };
+  let pending = '';
+  process.stdin.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    for (let i = pending.indexOf('\n'); i >= 0; i = pending.indexOf('\n')) {
+      pending = pending.slice(i + 1);
+      const sorted = samples.slice(0, count).sort();
+      count = 0;
+      const report: HandlerTimes = {
+        count: sorted.length,
+        p50ms: percentile(sorted, 50),
+        p99ms: percentile(sorted, 99),
+      };
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    }
+  });
+  const server = await serveTls(timed, {
     host: '127.0.0.1',
     port: 0,
     certFile: join(certDir, 'tls.crt'),
@@ -221,7 +248,11 @@ type LoadResult = {
   loaderCpuPercent: number;
   /** CPU the server process used over the phase, % of one core (filled in by the orchestrator) */
   serverCpuPercent?: number;
+  /** The server's own time in the handler over the phase (filled in by the orchestrator) */
+  handler?: HandlerTimes;
 };
+
+type HandlerTimes = { count: number; p50ms: number; p99ms: number };
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -343,23 +374,36 @@ function command(runtime: 'node' | 'deno', cpu: number, args: string[]): [string
     : [base[0] as string, base.slice(1)];
 }
 
-function startServer(
-  runtime: 'node' | 'deno',
-  mode: Mode,
-  certDir: string,
-): Promise<{ child: ChildProcess; port: number }> {
+type Server = { child: ChildProcess; port: number; handlerTimes(): Promise<HandlerTimes> };
+
+function startServer(runtime: 'node' | 'deno', mode: Mode, certDir: string): Promise<Server> {
   const [cmd, args] = command(runtime, 0, ['serve', mode, certDir]);
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+  // The server writes one JSON line at start ({port}) and one per "report" asked on stdin.
+  const waiting: ((line: string) => void)[] = [];
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
   return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line !== undefined) {
-        resolve({ child, port: (JSON.parse(line) as { port: number }).port });
-      }
-    });
     child.once('exit', (code) => reject(new Error(`server (${mode}) exited with ${code}`)));
+    void nextLine().then((line) =>
+      resolve({
+        child,
+        port: (JSON.parse(line) as { port: number }).port,
+        handlerTimes: () => {
+          const answer = nextLine();
+          child.stdin!.write('report\n');
+          return answer.then((l) => JSON.parse(l) as HandlerTimes);
+        },
+      })
+    );
   });
 }
 
@@ -406,7 +450,8 @@ async function measure(
   certDir: string,
   opts: { connections: number; warmup: number; seconds: number; maxRequests: number },
 ): Promise<Row> {
-  const { child, port } = await startServer(runtime, mode, certDir);
+  const server = await startServer(runtime, mode, certDir);
+  const { child, port } = server;
   try {
     const base = {
       port,
@@ -418,11 +463,13 @@ async function measure(
     };
     const withServerCpu = async (options: LoadOptions): Promise<LoadResult> => {
       const before = cpuSeconds(child.pid);
+      await server.handlerTimes(); // drop the samples of the phase before
       const result = await runLoad(options);
       const after = cpuSeconds(child.pid);
+      const handler = await server.handlerTimes();
       return before === undefined || after === undefined
-        ? result
-        : { ...result, serverCpuPercent: ((after - before) / result.elapsedS) * 100 };
+        ? { ...result, handler }
+        : { ...result, handler, serverCpuPercent: ((after - before) / result.elapsedS) * 100 };
     };
     await runLoad({ ...base, rate: 0, seconds: opts.warmup });
     const max = await withServerCpu({ ...base, rate: 0, seconds: opts.seconds });
@@ -486,23 +533,34 @@ async function main(): Promise<void> {
     const baseline = rows[0]!;
     const f = (n: number, d = 2) => n.toFixed(d);
     process.stdout.write(
-      '\nmode       max req/s   at rate   p50 ms   p90 ms   p99 ms   max ms   req/s vs baseline   p99 vs baseline   cpu% server/loader at max   server CPU µs/req (req/s per core)\n',
+      '\nmode       max req/s   at rate   p50 ms   p90 ms   p99 ms   max ms   handler p50/p99 ms   req/s vs baseline   p99 vs baseline   cpu% server/loader at max   server CPU µs/req (req/s per core)\n',
     );
     for (const r of rows) {
+      const handler = r.half.handler ? `${f(r.half.handler.p50ms, 3)}/${f(r.half.handler.p99ms, 3)}` : 'n/a';
       process.stdout.write(
         `${r.mode.padEnd(9)} ${f(r.maxRps, 0).padStart(10)} ${String(r.halfRate).padStart(9)} ${
           f(r.half.p50ms).padStart(8)
         } ${f(r.half.p90ms).padStart(8)} ${f(r.half.p99ms).padStart(8)} ${f(r.half.maxms).padStart(8)} ` +
+          `${handler.padStart(20)} ` +
           `${f(r.maxRps / baseline.maxRps).padStart(19)} ${f(r.half.p99ms / baseline.half.p99ms).padStart(17)}` +
           `   ${`${f(r.max.serverCpuPercent ?? NaN, 0)}/${f(r.max.loaderCpuPercent, 0)}`.padStart(25)}` +
           `   ${f(cpuPerRequestUs(r), 0).padStart(6)} (${f(1e6 / cpuPerRequestUs(r), 0)})\n`,
       );
     }
-    const target = rows.filter((r) => r.mode !== 'baseline').every((r) => r.maxRps >= 3000 && r.half.p99ms <= 10);
-    process.stdout.write(`\nload average after: ${loadavg()[0]!.toFixed(2)} (1 min)`);
-    process.stdout.write(
-      `\ntarget (>= 3000 req/s and p99 <= 10 ms at half rate, validate and mutate): ${target ? 'met' : 'NOT met'}\n`,
-    );
+    // Targets (docs/architecture.md §6.1): throughput as a ratio to the fixed-answer server measured
+    // in this run, so a busy machine moves both sides; latency inside the handler, where the
+    // machine's load shows least. The handler figure is taken at half the maximum rate.
+    const ratioGoal: Partial<Record<Mode, number>> = { validate: 0.7, mutate: 0.8 };
+    const verdicts = rows.filter((r) => r.mode !== 'baseline').map((r) => {
+      const ratio = r.maxRps / baseline.maxRps;
+      const p99 = r.half.handler?.p99ms ?? NaN;
+      const ok = ratio >= ratioGoal[r.mode]! && p99 <= 2;
+      return `${r.mode} ${f(ratio)}x (goal ${ratioGoal[r.mode]}x), handler p99 ${f(p99, 3)} ms (goal 2 ms): ${
+        ok ? 'met' : 'NOT met'
+      }`;
+    });
+    process.stdout.write(`\nload average after: ${loadavg()[0]!.toFixed(2)} (1 min)\n`);
+    process.stdout.write(`targets: ${verdicts.join('; ')}\n`);
     process.stdout.write(`${JSON.stringify({ runtime, pinned: hasTaskset && cpus >= 2, rows })}\n`);
   } finally {
     rmSync(certDir, { recursive: true, force: true });

@@ -3,9 +3,10 @@
 // their own block in validate-cosmosfullnode.test.ts.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { validateCosmosFullNode } from '../../../src/api/validate-cosmosfullnode.ts';
 import { validateStatefulJob } from '../../../src/api/validate-statefuljob.ts';
-import { dns1123LabelErrors, labelKeyErrors, labelValueErrors } from '../../../src/api/core-checks.ts';
+import { byteLength, dns1123LabelErrors, labelKeyErrors, labelValueErrors } from '../../../src/api/core-checks.ts';
 import type { FieldCause } from '../../../src/api/field-errors.ts';
 import { aFullNode, aStatefulJob, withValue } from '../../fixtures/api/objects.ts';
 
@@ -305,5 +306,19 @@ describe('template metadata, as the operator writes it onto the children', () =>
     assert.deepEqual(fields(['spec.service.p2pTemplate.metadata', { annotations: { 'a/b/c': 'x' } }]), [
       'spec.service.p2pTemplate.metadata.annotations[a/b/c]',
     ]);
+  });
+});
+
+describe('byteLength (Go len() of a string)', () => {
+  const encoded = (s: string) => new TextEncoder().encode(s).length;
+
+  it('counts UTF-8 bytes as TextEncoder does, lone surrogates included', () => {
+    const anyCodeUnits = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 40 })
+      .map((units) => String.fromCharCode(...units));
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), anyCodeUnits), (s) => byteLength(s) === encoded(s)));
+  });
+
+  it('counts 1, 2, 3 and 4 byte characters', () => {
+    assert.deepEqual(['a', 'é', '€', '𝄞', '\ud800x'].map(byteLength), [1, 2, 3, 4, 4]);
   });
 });
